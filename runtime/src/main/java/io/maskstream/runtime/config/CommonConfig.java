@@ -19,6 +19,9 @@ public final class CommonConfig {
     public static final String TOPIC_MODEL_RELEASES = "topic.model.releases";
     public static final String TOPIC_MODEL_ARTIFACTS = "topic.model.artifacts";
     public static final String TOPIC_DLQ_SUFFIX = "topic.dlq.suffix";
+    public static final String TOPIC_PARTITIONS = "topic.partitions";
+    public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
+    public static final String TOPIC_FRAMES_MAX_BYTES = "topic.frames.max.message.bytes";
     public static final String METRICS_HOST = "metrics.host";
     public static final String METRICS_PORT = "metrics.port";
 
@@ -48,6 +51,14 @@ public final class CommonConfig {
                         Importance.MEDIUM, "Topic carrying model bundles in chunks, so no shared filesystem is needed.")
                 .define(TOPIC_DLQ_SUFFIX, Type.STRING, "-dlq", new ConfigDef.NonEmptyString(), Importance.LOW,
                         "Suffix appended to a topic's name to name its dead-letter topic.")
+                .define(TOPIC_PARTITIONS, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                        "Partitions of the data topics when maskstream creates them; more partitions allow more "
+                                + "processor instances.")
+                .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 1, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                        "Replication factor of the topics when maskstream creates them (1 for the embedded broker).")
+                .define(TOPIC_FRAMES_MAX_BYTES, Type.INT, 4 * 1024 * 1024, ConfigDef.Range.between(64 * 1024, 64 * 1024 * 1024),
+                        Importance.MEDIUM, "Largest frame record (bytes) the frames and labeled-frames topics accept; "
+                                + "a larger frame is refused by the producer with a clear error for that frame.")
                 .define(METRICS_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.LOW,
                         "Interface the metrics and health endpoint binds to (loopback by default).")
                 .define(METRICS_PORT, Type.INT, 0, ConfigDef.Range.between(-1, 65535), Importance.LOW,

@@ -1,0 +1,84 @@
+package io.maskstream.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.maskstream.embedded.SharedTestStack;
+import io.maskstream.events.Frame;
+import io.maskstream.runtime.config.ClusterConfig;
+import io.maskstream.runtime.config.ConfigSource;
+import io.maskstream.schemas.serde.AvroSerializer;
+import io.maskstream.schemas.serde.SchemaRegistryClient;
+import io.maskstream.schemas.serde.SchemaRegistryException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class SchemaEvolutionIntegrationTest {
+
+    static SchemaRegistryClient registry;
+    static Topics topics;
+
+    @BeforeAll
+    static void applyPolicy() {
+        String url = SharedTestStack.get().registryUrl();
+        registry = new SchemaRegistryClient(url, null, Duration.ofSeconds(10));
+        topics = new Topics(new ClusterConfig(ConfigSource.of(Map.of("schema.registry.url", url,
+                "topic.frames", "evolution-frames"))));
+        SchemaPolicy.apply(registry, topics);
+    }
+
+    /** The next version of Frame: today's fields plus one optional field. */
+    static Schema nextFrameVersion(boolean optional) {
+        Schema today = Frame.getClassSchema();
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field f : today.getFields()) {
+            fields.add(new Schema.Field(f, f.schema()));
+        }
+        if (optional) {
+            fields.add(new Schema.Field("exposureMs", Schema.createUnion(Schema.create(Schema.Type.NULL),
+                    Schema.create(Schema.Type.INT)), "Exposure time, when known.", Schema.Field.NULL_DEFAULT_VALUE));
+        } else {
+            fields.add(new Schema.Field("exposureMs", Schema.create(Schema.Type.INT), "Exposure time.", (Object) null));
+        }
+        return Schema.createRecord(today.getName(), today.getDoc(), today.getNamespace(), false, fields);
+    }
+
+    @Test
+    void dataWrittenWithTodaysSchemaIsReadByANextVersionAddingAnOptionalField() throws Exception {
+        AvroSerializer<Frame> ser = new AvroSerializer<>();
+        ser.configure(Map.of("schema.registry.url", registry.baseUrl()), false);
+        Frame today = Events.frame("cam-evo", 3);
+        byte[] bytes = ser.serialize("evolution-frames", today);
+
+        Schema next = nextFrameVersion(true);
+        assertThat(registry.isCompatible("evolution-frames-value", next)).isTrue();
+        int nextId = registry.register("evolution-frames-value", next);
+        assertThat(nextId).isNotEqualTo(ByteBuffer.wrap(bytes, 1, 4).getInt());
+
+        Schema writer = registry.schemaById(ByteBuffer.wrap(bytes, 1, 4).getInt());
+        GenericRecord read = new GenericDatumReader<GenericRecord>(writer, next)
+                .read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
+        assertThat(read.get("exposureMs")).isNull();
+        assertThat(read.get("cameraId").toString()).isEqualTo("cam-evo");
+        assertThat(read.get("sequence")).isEqualTo(3L);
+        assertThat(((ByteBuffer) read.get("image")).remaining()).isEqualTo(today.getImage().remaining());
+    }
+
+    @Test
+    void aNextVersionThatBreaksOldDataIsRefusedByTheRegistry() {
+        Schema breaking = nextFrameVersion(false);
+        assertThat(registry.isCompatible("evolution-frames-value", breaking)).isFalse();
+        assertThatThrownBy(() -> registry.register("evolution-frames-value", breaking))
+                .isInstanceOf(SchemaRegistryException.class)
+                .satisfies(e -> assertThat(((SchemaRegistryException) e).status()).isEqualTo(409));
+    }
+}
