@@ -1,0 +1,286 @@
+package io.maskstream.alerts;
+
+import io.maskstream.events.Alert;
+import io.maskstream.schemas.serde.SchemaRegistryException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.concurrent.ConcurrentSkipListSet;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds the {@link WebhookSink} from the alerts topic with its own consumer group, {@code read_committed}: only
+ * alerts whose transaction committed are ever posted, and the stream never waits for the webhook. Offsets are
+ * committed up to the oldest alert not yet delivered or counted, so after a restart nothing in flight is
+ * skipped (delivery is at least once; receivers can deduplicate on {@code alertId}). A partition the group
+ * has never committed starts at the first alert raised since this service started, not at the topic's
+ * history.
+ */
+final class WebhookFeed implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookFeed.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final long COMMIT_EVERY_MS = 1000;
+    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Map<String, Object> consumerProperties;
+    private final String topic;
+    private final Deserializer<Alert> valueDeserializer;
+    private final WebhookSink sink;
+    private final AlertsMetrics metrics;
+    private final long startMillis;
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile KafkaConsumer<String, Alert> consumer;
+
+    // Owned by the feed thread, except the sets, whose entries the sink's thread removes on completion.
+    private final Map<TopicPartition, NavigableSet<Long>> outstanding = new HashMap<>();
+    private final Map<TopicPartition, Long> lastSeen = new HashMap<>();
+    private final Map<TopicPartition, Long> committed = new HashMap<>();
+    private long lastCommit;
+
+    /**
+     * @param consumerProperties client settings (the user's, from the configuration); the group id and
+     *                           read_committed are set here
+     */
+    WebhookFeed(Map<String, Object> consumerProperties, String groupId, String topic, Deserializer<Alert> valueDeserializer,
+                WebhookSink sink, AlertsMetrics metrics, long startMillis) {
+        Map<String, Object> props = new HashMap<>(consumerProperties);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        this.consumerProperties = props;
+        this.topic = topic;
+        this.valueDeserializer = valueDeserializer;
+        this.sink = sink;
+        this.metrics = metrics;
+        this.startMillis = startMillis;
+        this.thread = new Thread(this::run, "maskstream-alerts-webhook-feed");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    private void run() {
+        KafkaConsumer<String, Alert> c = null;
+        try {
+            c = new KafkaConsumer<>(consumerProperties, new StringDeserializer(), valueDeserializer);
+            consumer = c;
+            if (closed) {
+                return;
+            }
+            c.subscribe(List.of(topic), new Rebalance(c));
+            LOG.info("Webhook feed reading {} (group {}, read_committed)", topic,
+                    consumerProperties.get(ConsumerConfig.GROUP_ID_CONFIG));
+            while (!closed) {
+                try {
+                    ConsumerRecords<String, Alert> records = c.poll(POLL);
+                    for (ConsumerRecord<String, Alert> r : records) {
+                        hand(r);
+                    }
+                    if (System.currentTimeMillis() - lastCommit >= COMMIT_EVERY_MS) {
+                        commit(c, c.assignment(), false);
+                    }
+                } catch (WakeupException e) {
+                    // close() woke us up
+                } catch (RecordDeserializationException e) {
+                    skipOrWait(c, e);
+                } catch (KafkaException e) {
+                    if (!closed) {
+                        LOG.warn("Webhook feed: {}; retrying in 1 s", e.toString());
+                        pause(1000);
+                    }
+                }
+            }
+            commit(c, c.assignment(), true);
+        } catch (RuntimeException e) {
+            LOG.error("Webhook feed stopped: {}", e.toString(), e);
+        } finally {
+            consumer = null;
+            if (c != null) {
+                try {
+                    c.close(CloseOptions.timeout(CLIENT_TIMEOUT));
+                } catch (RuntimeException e) {
+                    LOG.warn("Webhook feed consumer did not close cleanly: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void hand(ConsumerRecord<String, Alert> r) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        lastSeen.put(tp, r.offset());
+        if (r.value() == null) {
+            return;
+        }
+        NavigableSet<Long> pending = outstanding.computeIfAbsent(tp, t -> new ConcurrentSkipListSet<>());
+        long offset = r.offset();
+        pending.add(offset); // before the offer: the sink may complete it at once
+        if (!sink.offer(r.value(), () -> pending.remove(offset))) {
+            pending.remove(offset);
+        }
+    }
+
+    private void skipOrWait(KafkaConsumer<String, Alert> c, RecordDeserializationException e) {
+        if (e.getCause() instanceof SchemaRegistryException) {
+            LOG.warn("Webhook feed cannot reach the schema registry ({}); retrying in 2 s", e.getCause().getMessage());
+            pause(2000);
+            return;
+        }
+        metrics.webhookFailed();
+        LOG.warn("Alert record {}@{} cannot be read and is not posted: {}", e.topicPartition(), e.offset(),
+                e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+        lastSeen.put(e.topicPartition(), e.offset());
+        c.seek(e.topicPartition(), e.offset() + 1);
+    }
+
+    /** Commits, per partition, the oldest offset not yet done (or past the last seen record). */
+    private void commit(KafkaConsumer<String, Alert> c, Collection<TopicPartition> partitions, boolean sync) {
+        lastCommit = System.currentTimeMillis();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            Long last = lastSeen.get(tp);
+            if (last == null) {
+                continue;
+            }
+            NavigableSet<Long> pending = outstanding.get(tp);
+            Long oldest = pending == null ? null : pending.ceiling(Long.MIN_VALUE);
+            long next = oldest != null ? oldest : last + 1;
+            if (!Long.valueOf(next).equals(committed.get(tp))) {
+                offsets.put(tp, new OffsetAndMetadata(next));
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            if (sync) {
+                try {
+                    c.commitSync(offsets, CLIENT_TIMEOUT);
+                } catch (WakeupException e) {
+                    c.commitSync(offsets, CLIENT_TIMEOUT); // the wake-up was meant for poll()
+                }
+                offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
+            } else {
+                c.commitAsync(offsets, (done, error) -> {
+                    if (error == null) {
+                        done.forEach((tp, o) -> committed.put(tp, o.offset()));
+                    } else {
+                        LOG.debug("Webhook feed commit failed: {}", error.toString());
+                    }
+                });
+            }
+        } catch (KafkaException e) {
+            LOG.warn("Webhook feed could not commit its position: {}", e.toString());
+        }
+    }
+
+    private void forget(Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            outstanding.remove(tp);
+            lastSeen.remove(tp);
+            committed.remove(tp);
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        private final KafkaConsumer<String, Alert> c;
+
+        Rebalance(KafkaConsumer<String, Alert> c) {
+            this.c = c;
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            commit(c, partitions, true);
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, OffsetAndMetadata> known = c.committed(new HashSet<>(partitions), CLIENT_TIMEOUT);
+            Map<TopicPartition, Long> fresh = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                if (known.get(tp) == null) {
+                    fresh.put(tp, startMillis);
+                }
+            }
+            if (fresh.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(fresh, CLIENT_TIMEOUT);
+            List<TopicPartition> toEnd = new ArrayList<>();
+            for (TopicPartition tp : fresh.keySet()) {
+                OffsetAndTimestamp at = found.get(tp);
+                if (at == null) {
+                    toEnd.add(tp);
+                } else {
+                    c.seek(tp, at.offset());
+                }
+            }
+            if (!toEnd.isEmpty()) {
+                c.seekToEnd(toEnd);
+            }
+            LOG.info("Webhook feed starts {} partition(s) of {} new to group at the first alert raised since start-up",
+                    fresh.size(), topic);
+        }
+    }
+
+    private void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
+        }
+    }
+
+    /** Stops reading and commits what is done; waits a few seconds at most. */
+    @Override
+    public void close() {
+        closed = true;
+        KafkaConsumer<String, Alert> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            thread.join(CLIENT_TIMEOUT.toMillis() + 5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.warn("Webhook feed still closing; leaving it (daemon)");
+        }
+    }
+}
