@@ -23,6 +23,9 @@ public final class ConfigSource {
     public static final String ENV_PREFIX = "MASKSTREAM_";
     /** The variable naming a properties file, used when no file is given explicitly. */
     public static final String ENV_CONFIG_FILE = "MASKSTREAM_CONFIG_FILE";
+    /** Variables of the launch scripts, not configuration keys: JVM options and the log level. */
+    public static final java.util.Set<String> LAUNCHER_VARIABLES = java.util.Set.of(ENV_CONFIG_FILE,
+            "MASKSTREAM_JAVA_OPTS", "MASKSTREAM_LOG_LEVEL", "MASKSTREAM_REBUILD");
 
     private final Map<String, String> values;
     private final Map<String, String> origins;
@@ -74,12 +77,12 @@ public final class ConfigSource {
         return with(map, "file " + file);
     }
 
-    /** Adds every {@code MASKSTREAM_*} variable except {@value #ENV_CONFIG_FILE}, mapped to its dotted key. */
+    /** Adds every {@code MASKSTREAM_*} variable except the {@link #LAUNCHER_VARIABLES}, mapped to its dotted key. */
     public ConfigSource withEnvironment(Map<String, String> env) {
         Map<String, String> map = new TreeMap<>();
         Map<String, String> names = new TreeMap<>();
         env.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX) && !name.equals(ENV_CONFIG_FILE)) {
+            if (name.startsWith(ENV_PREFIX) && !LAUNCHER_VARIABLES.contains(name)) {
                 String key = keyForEnvironmentVariable(name);
                 map.put(key, value);
                 names.put(key, "environment variable " + name);

@@ -1,0 +1,117 @@
+package io.maskstream.app;
+
+import io.maskstream.embedded.EmbeddedStack;
+import io.maskstream.model.HeadLayout;
+import io.maskstream.model.ModelBundle;
+import io.maskstream.processor.ProcessorConfig;
+import io.maskstream.processor.StreamProcessorService;
+import io.maskstream.runtime.ServiceRunner;
+import io.maskstream.runtime.cli.ConfigOptions;
+import io.maskstream.runtime.config.CommonConfig;
+import io.maskstream.runtime.config.ConfigSource;
+import io.maskstream.schemas.TopicAdmin;
+import io.micrometer.core.instrument.Metrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code maskstream stack}: the whole system on one machine. Starts a real KRaft broker and a real schema
+ * registry (unless {@code bootstrap.servers} and {@code schema.registry.url} name existing ones), creates
+ * the topics, and runs every service against them until Ctrl-C, which stops everything in reverse order.
+ */
+@Command(name = "stack", mixinStandardHelpOptions = true,
+        description = "Run the whole stack on this machine (embedded broker and registry by default) until Ctrl-C.")
+public final class StackCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StackCommand.class);
+
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--fresh", description = "Delete the stack's data directory first (broker data, models).")
+    boolean fresh;
+
+    @Option(names = "--infrastructure-only", description = "Start only the broker and registry and create the topics.")
+    boolean infrastructureOnly;
+
+    @Override
+    public Integer call() throws Exception {
+        StackConfig stack = new StackConfig(config.source());
+        Path dataDir = Path.of(stack.getString(StackConfig.DATA_DIR)).toAbsolutePath();
+        if (fresh) {
+            deleteRecursively(dataDir);
+        }
+        Files.createDirectories(dataDir);
+        try (ServiceRunner runner = new ServiceRunner()) {
+            Map<String, String> cluster = new LinkedHashMap<>();
+            if (stack.usesExternalCluster()) {
+                LOG.info("Using the existing cluster at {} and registry at {}",
+                        stack.getList(CommonConfig.BOOTSTRAP_SERVERS), stack.getString(CommonConfig.SCHEMA_REGISTRY_URL));
+            } else {
+                EmbeddedStack embedded = runner.start(new EmbeddedStack(dataDir, stack.getString(StackConfig.HOST),
+                        stack.getInt(StackConfig.KAFKA_PORT), stack.getInt(StackConfig.REGISTRY_PORT), Map.of()));
+                cluster.put(CommonConfig.BOOTSTRAP_SERVERS, embedded.bootstrapServers());
+                cluster.put(CommonConfig.SCHEMA_REGISTRY_URL, embedded.registryUrl());
+            }
+            ConfigSource source = config.source(cluster);
+            TopicAdmin.ensure(new StackConfig(source));
+            if (!infrastructureOnly) {
+                startServices(runner, stack, source, dataDir);
+            }
+            System.out.println("maskstream stack is up: bootstrap.servers="
+                    + cluster.getOrDefault(CommonConfig.BOOTSTRAP_SERVERS, String.join(",", stack.getList(CommonConfig.BOOTSTRAP_SERVERS)))
+                    + " schema.registry.url=" + cluster.getOrDefault(CommonConfig.SCHEMA_REGISTRY_URL,
+                    stack.getString(CommonConfig.SCHEMA_REGISTRY_URL)) + "  (Ctrl-C stops everything)");
+            runner.awaitStop();
+        }
+        return 0;
+    }
+
+    private void startServices(ServiceRunner runner, StackConfig stack, ConfigSource source, Path dataDir) throws Exception {
+        Map<String, String> processorDefaults = new LinkedHashMap<>();
+        ProcessorConfig probe = new ProcessorConfig(source);
+        if (probe.getString(ProcessorConfig.MODEL_PATH).isBlank()) {
+            Path bundle = dataDir.resolve("models/initial.bundle");
+            if (!Files.exists(bundle)) {
+                Files.createDirectories(bundle.getParent());
+                ModelBundle.untrained(stack.getString(StackConfig.ARCHITECTURE), HeadLayout.MULTI_HEAD, "initial-untrained", 42)
+                        .write(bundle);
+                LOG.info("Wrote an untrained initial model to {} so frames flow from the first minute", bundle);
+            }
+            processorDefaults.put(ProcessorConfig.MODEL_PATH, bundle.toString());
+        }
+        processorDefaults.put(ProcessorConfig.STATE_DIR, dataDir.resolve("streams").toString());
+        runner.start(new StreamProcessorService(new ProcessorConfig(withDefaults(source, processorDefaults)),
+                Metrics.globalRegistry));
+    }
+
+    /** {@code defaults} apply only where the user set nothing. */
+    static ConfigSource withDefaults(ConfigSource source, Map<String, String> defaults) {
+        Map<String, String> missing = new LinkedHashMap<>();
+        defaults.forEach((k, v) -> {
+            if (!source.values().containsKey(k)) {
+                missing.put(k, v);
+            }
+        });
+        return source.with(missing, "stack default");
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.maskstream.processor;
+
+import io.maskstream.events.Classification;
+import io.maskstream.events.DeadLetter;
+import io.maskstream.events.DeadLetterReason;
+import io.maskstream.events.Frame;
+import io.maskstream.model.ImagePreprocessor;
+import io.maskstream.model.ImageRejectedException;
+import io.maskstream.model.PreparedImage;
+import io.maskstream.runtime.config.CommonConfig;
+import io.maskstream.runtime.config.ServiceConfig;
+import io.maskstream.schemas.Topic;
+import io.maskstream.schemas.Topics;
+import io.maskstream.schemas.serde.RecordDecodeException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The processor's Kafka Streams topology:
+ * <pre>
+ *   frames ─► intake ─┬─► micro-batcher [frame-buffer store] ─► classifications
+ *                     └─► frames-dlq ◄──────────┘ (frames the model cannot take)
+ * </pre>
+ * Built by a static method so {@code TopologyTestDriver} tests run it without a broker, and the same code
+ * runs for real in {@link StreamProcessorService}.
+ */
+public final class FrameTopology {
+
+    static final String SOURCE = "frames-source";
+    static final String INTAKE = "intake";
+    static final String BATCHER = "micro-batcher";
+    static final String CLASSIFICATIONS_SINK = "classifications-sink";
+    static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    static final String BUFFER_STORE = "frame-buffer";
+
+    private FrameTopology() {
+    }
+
+    public static Topology build(ProcessorConfig config, Topics topics, ModelHolder models, ProcessorMetrics metrics) {
+        Topic<String, Frame> frames = topics.frames();
+        Topic<String, Classification> classifications = topics.classifications();
+        Topic<byte[], DeadLetter> deadLetters = topics.deadLetters(frames.name());
+        Deserializer<Frame> frameReader = frames.valueSerde().deserializer();
+        FrameIntake.Preprocessing preprocessing = () -> {
+            ImagePreprocessor p = models.currentPreprocessor();
+            if (p == null) {
+                throw new IllegalStateException("No model loaded: the processor cannot decode frames yet");
+            }
+            return p;
+        };
+        MicroBatcher.FrameRestorer restorer = new MicroBatcher.FrameRestorer() {
+            @Override
+            public AcceptedFrame restore(String topic, int partition, long offset, BufferedFrame stored)
+                    throws MicroBatcher.RestoreException {
+                try {
+                    Frame frame = frameReader.deserialize(topic, stored.value());
+                    byte[] image = new byte[frame.getImage().remaining()];
+                    frame.getImage().duplicate().get(image);
+                    PreparedImage prepared = preprocessing.current().prepare(image);
+                    return new AcceptedFrame(frame, stored.key(), stored.value(), topic, partition, offset,
+                            stored.timestamp(), prepared);
+                } catch (RecordDecodeException e) {
+                    throw new MicroBatcher.RestoreException(e.reason(), e.getMessage());
+                } catch (ImageRejectedException e) {
+                    throw new MicroBatcher.RestoreException(e.reason(), e.getMessage());
+                } catch (RuntimeException e) {
+                    throw new MicroBatcher.RestoreException(DeadLetterReason.UNKNOWN, e.toString());
+                }
+            }
+
+            @Override
+            public String topic() {
+                return frames.name();
+            }
+        };
+        int maxBatch = config.getInt(ProcessorConfig.MAX_BATCH_SIZE);
+        Duration maxDelay = Duration.ofMillis(config.getLong(ProcessorConfig.MAX_BATCH_DELAY_MS));
+        boolean tta = config.getBoolean(ProcessorConfig.FLIP_TTA);
+
+        Map<String, String> changelog = new HashMap<>();
+        changelog.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxRecordBytes(config)));
+
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), frames.name());
+        topology.addProcessor(INTAKE, () -> new FrameIntake(frameReader, preprocessing, metrics), SOURCE);
+        topology.addProcessor(BATCHER, () -> new MicroBatcher(maxBatch, maxDelay, models, restorer, tta, metrics), INTAKE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE), Serdes.Long(),
+                BufferedFrame.serde()).withLoggingEnabled(changelog).withCachingDisabled(), BATCHER);
+        topology.addSink(CLASSIFICATIONS_SINK, classifications.name(), classifications.keySerde().serializer(),
+                classifications.valueSerde().serializer(), BATCHER);
+        topology.addSink(DEAD_LETTER_SINK, deadLetters.name(), deadLetters.keySerde().serializer(),
+                deadLetters.valueSerde().serializer(), INTAKE, BATCHER);
+        return topology;
+    }
+
+    /** Largest record the processor writes: a dead letter or a buffered frame carries a whole frame. */
+    static int maxRecordBytes(ServiceConfig config) {
+        return config.getInt(CommonConfig.TOPIC_FRAMES_MAX_BYTES) + 256 * 1024;
+    }
+
+    /**
+     * Kafka Streams settings: ours first, then every {@code kafka.*} / {@code kafka.streams.*} setting of the
+     * user on top, untouched.
+     */
+    public static Properties streamsProperties(ProcessorConfig config) {
+        Properties props = new Properties();
+        long delay = config.getLong(ProcessorConfig.MAX_BATCH_DELAY_MS);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(ProcessorConfig.APPLICATION_ID));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(ProcessorConfig.PROCESSING_GUARANTEE));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(ProcessorConfig.STREAM_THREADS));
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(ProcessorConfig.COMMIT_INTERVAL_MS));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(ProcessorConfig.STATE_DIR));
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.getShort(CommonConfig.TOPIC_REPLICATION_FACTOR));
+        // Punctuation only runs between polls: poll no longer than half the batch deadline.
+        props.put("processing.exception.handler.global.enabled", true);
+        props.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, delay / 2)));
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxRecordBytes(config));
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 8 * 1024 * 1024);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 500);
+        props.putAll(config.kafkaProperties(ServiceConfig.ClientKind.STREAMS));
+        return props;
+    }
+}

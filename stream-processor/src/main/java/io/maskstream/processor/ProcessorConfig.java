@@ -1,0 +1,104 @@
+package io.maskstream.processor;
+
+import io.maskstream.model.ComputeSettings;
+import io.maskstream.model.ImageLimits;
+import io.maskstream.runtime.config.CommonConfig;
+import io.maskstream.runtime.config.ConfigDefinitions;
+import io.maskstream.runtime.config.ConfigSource;
+import io.maskstream.runtime.config.ServiceConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** Configuration of the stream processor ({@code maskstream process}). */
+public final class ProcessorConfig extends ServiceConfig {
+
+    public static final String APPLICATION_ID = "processor.application.id";
+    public static final String MODEL_PATH = "processor.model.path";
+    public static final String FOLLOW_RELEASES = "processor.model.follow.releases";
+    public static final String MAX_BATCH_SIZE = "processor.max.batch.size";
+    public static final String MAX_BATCH_DELAY_MS = "processor.max.batch.delay.ms";
+    public static final String STREAM_THREADS = "processor.stream.threads";
+    public static final String PROCESSING_GUARANTEE = "processor.processing.guarantee";
+    public static final String COMMIT_INTERVAL_MS = "processor.commit.interval.ms";
+    public static final String DEVICE = "processor.device";
+    public static final String INTRA_OP_THREADS = "processor.intra.op.threads";
+    public static final String INTER_OP_THREADS = "processor.inter.op.threads";
+    public static final String FLIP_TTA = "processor.flip.tta";
+    public static final String IMAGE_MIN_SIDE = "processor.image.min.side";
+    public static final String IMAGE_MAX_PIXELS = "processor.image.max.pixels";
+    public static final String STATE_DIR = "processor.state.dir";
+
+    public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
+            .define(APPLICATION_ID, Type.STRING, "maskstream-processor", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka Streams application id: instances with the same id share the frames partitions.")
+            .define(MODEL_PATH, Type.STRING, "", Importance.HIGH,
+                    "Model bundle file served until an active release exists on the model-releases topic "
+                            + "(empty: wait for a release).")
+            .define(FOLLOW_RELEASES, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Follow the model-releases topic and hot-swap to each new active release.")
+            .define(MAX_BATCH_SIZE, Type.INT, 16, Range.between(1, 1024), Importance.HIGH,
+                    "A micro-batch is inferred as soon as it holds this many frames (per stream task).")
+            .define(MAX_BATCH_DELAY_MS, Type.LONG, 50L, Range.between(1, 60_000), Importance.HIGH,
+                    "A frame waits at most this long (wall clock) for its batch to fill before it is inferred.")
+            .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
+                    "Kafka Streams threads in this instance; they share one loaded model.")
+            .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
+                    ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.MEDIUM,
+                    "exactly_once_v2 (every frame yields exactly one event or dead letter) or at_least_once.")
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.between(10, 600_000), Importance.LOW,
+                    "How often Kafka Streams commits (ends a transaction under exactly-once).")
+            .define(DEVICE, Type.STRING, "auto", deviceValidator(), Importance.MEDIUM,
+                    "Inference device: auto (GPU when DJL finds one, else CPU), cpu, gpu or gpu:N.")
+            .define(INTRA_OP_THREADS, Type.INT, 0, Range.between(0, 256), Importance.LOW,
+                    "PyTorch intra-op threads (0: engine default).")
+            .define(INTER_OP_THREADS, Type.INT, 0, Range.between(0, 256), Importance.LOW,
+                    "PyTorch inter-op threads (0: engine default).")
+            .define(FLIP_TTA, Type.BOOLEAN, false, Importance.LOW,
+                    "Average predictions over the frame and its mirror image (horizontal-flip test-time augmentation).")
+            .define(IMAGE_MIN_SIDE, Type.INT, 16, Range.between(1, 4096), Importance.LOW,
+                    "Frames whose width or height is smaller go to the dead-letter topic (IMAGE_TOO_SMALL).")
+            .define(IMAGE_MAX_PIXELS, Type.LONG, 100_000_000L, Range.between(1, Long.MAX_VALUE), Importance.LOW,
+                    "Frames with more pixels go to the dead-letter topic (IMAGE_TOO_LARGE); large JPEGs below it are "
+                            + "decoded at reduced scale.")
+            .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/maskstream-streams", Importance.LOW,
+                    "Kafka Streams state directory (the micro-batch buffer store lives here).");
+
+    public ProcessorConfig(ConfigSource source) {
+        super(DEFINITION, source);
+    }
+
+    private static ConfigDef.Validator deviceValidator() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            String s = String.valueOf(value);
+            if (!(s.equals("auto") || s.equals("cpu") || s.matches("gpu(:\\d+)?"))) {
+                throw new org.apache.kafka.common.config.ConfigException(name, value, "must be auto, cpu, gpu or gpu:N");
+            }
+        }, () -> "auto, cpu, gpu, gpu:N");
+    }
+
+    public ComputeSettings computeSettings() {
+        return new ComputeSettings(getString(DEVICE), getInt(INTRA_OP_THREADS), getInt(INTER_OP_THREADS));
+    }
+
+    public ImageLimits imageLimits() {
+        return new ImageLimits(getInt(IMAGE_MIN_SIDE), getLong(IMAGE_MAX_PIXELS),
+                getInt(CommonConfig.TOPIC_FRAMES_MAX_BYTES));
+    }
+
+    /** Publishes the processor's keys to the shared configuration catalogue. */
+    public static final class Definitions implements ConfigDefinitions {
+        @Override
+        public String service() {
+            return "processor";
+        }
+
+        @Override
+        public ConfigDef definition() {
+            return DEFINITION;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.maskstream.processor;
+
+import io.maskstream.events.DeadLetterReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The processor's meters, named once here. */
+public final class ProcessorMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter framesIn;
+    private final Counter eventsOut;
+    private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
+    private final DistributionSummary batchSize;
+    private final Timer inference;
+    private final Timer decode;
+    private final Timer latency;
+    private final Counter swaps;
+    private final AtomicReference<Gauge> activeModel = new AtomicReference<>();
+
+    public ProcessorMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        framesIn = Counter.builder("maskstream.processor.frames.in").description("Frames read from the frames topic")
+                .register(registry);
+        eventsOut = Counter.builder("maskstream.processor.events.out").description("Classification events emitted")
+                .register(registry);
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            deadLetters.put(reason, Counter.builder("maskstream.processor.dead.letters")
+                    .description("Frames sent to the dead-letter topic, by reason").tag("reason", reason.name())
+                    .register(registry));
+        }
+        batchSize = DistributionSummary.builder("maskstream.processor.batch.size")
+                .description("Frames per inferred micro-batch").serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
+                .register(registry);
+        inference = Timer.builder("maskstream.processor.inference.time").description("Forward pass time per micro-batch")
+                .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+        decode = Timer.builder("maskstream.processor.decode.time").description("Image decode and resize time per frame")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        latency = Timer.builder("maskstream.processor.latency").description("Frame capture to event emit latency")
+                .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
+        swaps = Counter.builder("maskstream.processor.model.swaps").description("Hot swaps to a new model")
+                .register(registry);
+    }
+
+    void frameIn() {
+        framesIn.increment();
+    }
+
+    void deadLetter(DeadLetterReason reason) {
+        deadLetters.get(reason).increment();
+    }
+
+    void decoded(long nanos) {
+        decode.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void batch(int size, long inferenceNanos) {
+        batchSize.record(size);
+        inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void event(long latencyMs) {
+        eventsOut.increment();
+        latency.record(Math.max(0, latencyMs), TimeUnit.MILLISECONDS);
+    }
+
+    /** Marks {@code version} as the active model (a gauge of 1 tagged with the version). */
+    void activeModel(String version) {
+        Gauge previous = activeModel.getAndSet(Gauge.builder("maskstream.processor.model.active", () -> 1)
+                .description("1 for the model version being served").tag("version", version).register(registry));
+        if (previous != null && !previous.getId().getTag("version").equals(version)) {
+            registry.remove(previous);
+            swaps.increment();
+        }
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+}

@@ -1,0 +1,92 @@
+package io.maskstream.processor;
+
+import io.maskstream.model.Classifier;
+import io.maskstream.model.InvalidModelException;
+import io.maskstream.model.ModelBundle;
+import io.maskstream.runtime.Service;
+import io.maskstream.runtime.config.CommonConfig;
+import io.maskstream.schemas.Topics;
+import io.maskstream.schemas.serde.SchemaRegistryClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the frame topology: loads a model first (a processor without a model would only buffer), then starts
+ * Kafka Streams. Several instances with the same application id share the frames partitions.
+ */
+public final class StreamProcessorService implements Service {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamProcessorService.class);
+
+    private final ProcessorConfig config;
+    private final ProcessorMetrics metrics;
+    private final ModelHolder models;
+    private KafkaStreams streams;
+
+    public StreamProcessorService(ProcessorConfig config, MeterRegistry registry) {
+        this.config = config;
+        this.metrics = new ProcessorMetrics(registry);
+        this.models = new ModelHolder(metrics::activeModel);
+    }
+
+    @Override
+    public String name() {
+        return "stream-processor";
+    }
+
+    @Override
+    public void start() throws Exception {
+        SchemaRegistryClient.shared(config.getString(CommonConfig.SCHEMA_REGISTRY_URL), null).checkReachable();
+        loadInitialModel();
+        Topics topics = new Topics(config);
+        streams = new KafkaStreams(FrameTopology.build(config, topics, models, metrics),
+                FrameTopology.streamsProperties(config));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("Stream thread failed; replacing it (work resumes from the last commit)", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> LOG.info("Kafka Streams {} -> {}", before, now));
+        streams.start();
+        LOG.info("Stream processor {} started: {} -> {} (max batch {}, max delay {} ms, {} thread(s))",
+                config.getString(ProcessorConfig.APPLICATION_ID), topics.frames().name(), topics.classifications().name(),
+                config.getInt(ProcessorConfig.MAX_BATCH_SIZE), config.getLong(ProcessorConfig.MAX_BATCH_DELAY_MS),
+                config.getInt(ProcessorConfig.STREAM_THREADS));
+    }
+
+    private void loadInitialModel() throws InvalidModelException, java.io.IOException {
+        String path = config.getString(ProcessorConfig.MODEL_PATH);
+        if (path.isBlank()) {
+            throw new IllegalStateException("No model to serve: set " + ProcessorConfig.MODEL_PATH
+                    + " to a model bundle file (maskstream model init makes one)");
+        }
+        ModelBundle bundle = ModelBundle.read(Path.of(path));
+        Classifier classifier = Classifier.load(bundle, config.computeSettings());
+        LOG.info("Loaded model {} ({}, input {}x{}) from {} on {}", bundle.metadata().version(),
+                bundle.metadata().architecture(), bundle.metadata().input().width(), bundle.metadata().input().height(),
+                path, classifier.device());
+        models.swap(classifier);
+    }
+
+    /** The model holder, for hot swaps. */
+    public ModelHolder models() {
+        return models;
+    }
+
+    public KafkaStreams.State state() {
+        return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+    }
+
+    @Override
+    public void close() {
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+            streams = null;
+        }
+        models.close();
+    }
+}

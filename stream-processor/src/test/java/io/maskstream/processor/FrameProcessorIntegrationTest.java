@@ -1,0 +1,83 @@
+package io.maskstream.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.maskstream.events.Classification;
+import io.maskstream.events.DeadLetter;
+import io.maskstream.events.DeadLetterReason;
+import io.maskstream.events.Frame;
+import io.maskstream.runtime.config.ConfigSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The processor on a real broker and registry, end to end. */
+class FrameProcessorIntegrationTest {
+
+    @Test
+    void fiveHundredFramesFromThreeCamerasYieldExactlyFiveHundredEventsAndBadOnesAreDeadLettered(@TempDir Path dir)
+            throws Exception {
+        Map<String, String> settings = ProcessorTestSupport.settings("fpit", dir, 3);
+        ProcessorTestSupport.createTopics(settings);
+        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(settings));
+        List<String> sent = new ArrayList<>();
+        try (StreamProcessorService service = new StreamProcessorService(config, new SimpleMeterRegistry());
+             KafkaProducer<String, Frame> producer = ProcessorTestSupport.frameProducer(settings)) {
+            service.start();
+            long[] seq = new long[3];
+            for (int i = 0; i < 500; i++) {
+                String cam = "cam-" + (i % 3);
+                Frame f = TestFrames.frame(cam, seq[i % 3]++);
+                producer.send(new ProducerRecord<>(settings.get("topic.frames"), cam, f));
+                sent.add(cam + "/" + f.getSequence());
+                if (i == 250) {
+                    byte[] good = TestFrames.jpeg(96, 128, 99);
+                    producer.send(new ProducerRecord<>(settings.get("topic.frames"), "cam-1",
+                            TestFrames.frame("cam-1", 100_000, Arrays.copyOf(good, good.length / 2))));
+                    byte[] random = new byte[4000];
+                    new Random(5).nextBytes(random);
+                    producer.send(new ProducerRecord<>(settings.get("topic.frames"), "cam-2",
+                            TestFrames.frame("cam-2", 100_001, random)));
+                }
+            }
+            producer.flush();
+
+            List<ConsumerRecord<String, Classification>> events;
+            try (var consumer = ProcessorTestSupport.classificationConsumer(settings)) {
+                events = ProcessorTestSupport.poll(consumer, settings.get("topic.classifications"), 500, Duration.ofSeconds(120));
+                events.addAll(ProcessorTestSupport.poll(consumer, settings.get("topic.classifications"), 1, Duration.ofSeconds(2)));
+            }
+            List<String> got = events.stream().map(r -> r.value().getCameraId() + "/" + r.value().getFrameSequence()).toList();
+            assertThat(got).hasSize(500);
+            assertThat(new HashSet<>(got)).isEqualTo(new HashSet<>(sent));
+            Map<String, List<Long>> perCamera = new LinkedHashMap<>();
+            events.forEach(r -> perCamera.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value().getFrameSequence()));
+            perCamera.values().forEach(s -> assertThat(s).isSorted());
+            assertThat(events).allSatisfy(r -> assertThat(r.key()).isEqualTo(r.value().getCameraId()));
+
+            List<ConsumerRecord<String, DeadLetter>> dead;
+            try (var consumer = ProcessorTestSupport.deadLetterConsumer(settings)) {
+                dead = ProcessorTestSupport.poll(consumer, settings.get("topic.frames") + "-dlq", 2, Duration.ofSeconds(30));
+            }
+            Set<Long> deadSeqs = new HashSet<>();
+            dead.forEach(r -> {
+                assertThat(r.value().getReason()).isEqualTo(DeadLetterReason.UNDECODABLE_IMAGE);
+                deadSeqs.add(r.value().getFrameSequence());
+            });
+            assertThat(deadSeqs).containsExactlyInAnyOrder(100_000L, 100_001L);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.maskstream.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.maskstream.embedded.SharedTestStack;
+import io.maskstream.events.Classification;
+import io.maskstream.events.DeadLetter;
+import io.maskstream.events.DeadLetterReason;
+import io.maskstream.events.Frame;
+import io.maskstream.model.Classifier;
+import io.maskstream.model.ComputeSettings;
+import io.maskstream.model.HeadLayout;
+import io.maskstream.model.ModelBundle;
+import io.maskstream.runtime.config.ConfigSource;
+import io.maskstream.schemas.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The topology without a broker (TopologyTestDriver), with a real model and real images. The Avro serdes
+ * need a schema registry: the real one from the shared test stack, not a fake.
+ */
+class FrameTopologyTest {
+
+    static ModelHolder models;
+    static String registryUrl;
+
+    TopologyTestDriver driver;
+    TestInputTopic<byte[], byte[]> frames;
+    TestOutputTopic<String, Classification> classifications;
+    TestOutputTopic<byte[], DeadLetter> deadLetters;
+    Serializer<Frame> frameWriter;
+
+    @BeforeAll
+    static void loadModel() throws Exception {
+        registryUrl = SharedTestStack.get().registryUrl();
+        models = new ModelHolder(v -> { });
+        models.swap(Classifier.load(ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "v-driver", 7),
+                ComputeSettings.defaults()));
+    }
+
+    @AfterAll
+    static void closeModel() {
+        models.close();
+    }
+
+    @BeforeEach
+    void setUp(@TempDir Path stateDir) {
+        Map<String, String> settings = new HashMap<>(Map.of("schema.registry.url", registryUrl,
+                "topic.frames", "drv-frames", "topic.classifications", "drv-classifications",
+                ProcessorConfig.MAX_BATCH_SIZE, "4", ProcessorConfig.MAX_BATCH_DELAY_MS, "100",
+                ProcessorConfig.STATE_DIR, stateDir.toString()));
+        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(settings));
+        Topics topics = new Topics(config);
+        Properties props = FrameTopology.streamsProperties(config);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        driver = new TopologyTestDriver(FrameTopology.build(config, topics, models, new ProcessorMetrics(new SimpleMeterRegistry())),
+                props);
+        frames = driver.createInputTopic("drv-frames", new ByteArraySerializer(), new ByteArraySerializer());
+        classifications = driver.createOutputTopic("drv-classifications", new StringDeserializer(),
+                topics.classifications().valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic("drv-frames-dlq", topics.deadLetters("drv-frames").keySerde().deserializer(),
+                topics.deadLetters("drv-frames").valueSerde().deserializer());
+        frameWriter = topics.frames().valueSerde().serializer();
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    private void send(Frame f) {
+        frames.pipeInput(f.getCameraId().getBytes(), frameWriter.serialize("drv-frames", f));
+    }
+
+    @Test
+    void batchIsInferredAsSoonAsItIsFull() {
+        for (int i = 0; i < 3; i++) {
+            send(TestFrames.frame("cam-a", i));
+        }
+        assertThat(classifications.isEmpty()).as("3 frames wait for a 4th").isTrue();
+        send(TestFrames.frame("cam-a", 3));
+        List<Classification> out = classifications.readValuesToList();
+        assertThat(out).hasSize(4);
+        assertThat(out).allSatisfy(c -> {
+            assertThat(c.getBatchSize()).isEqualTo(4);
+            assertThat(c.getModelVersion()).isEqualTo("v-driver");
+        });
+    }
+
+    @Test
+    void aLoneFrameIsInferredWhenTheDeadlinePasses() {
+        send(TestFrames.frame("cam-b", 0));
+        driver.advanceWallClockTime(Duration.ofMillis(40));
+        assertThat(classifications.isEmpty()).as("before the 100 ms deadline").isTrue();
+        driver.advanceWallClockTime(Duration.ofMillis(70));
+        List<Classification> out = classifications.readValuesToList();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).getBatchSize()).isEqualTo(1);
+        assertThat(out.get(0).getFrameSequence()).isZero();
+    }
+
+    @Test
+    void badFramesGoToTheDeadLetterTopicWithTheirReasonAndTheStreamGoesOn() {
+        byte[] good = TestFrames.jpeg(96, 128, 1);
+        byte[] truncated = Arrays.copyOf(good, good.length / 2);
+        byte[] random = new byte[5000];
+        new Random(3).nextBytes(random);
+
+        send(TestFrames.frame("cam-c", 0));
+        send(TestFrames.frame("cam-c", 1, truncated));
+        send(TestFrames.frame("cam-c", 2, random));
+        frames.pipeInput("cam-c".getBytes(), "not avro at all".getBytes());
+        frames.pipeInput("cam-c".getBytes(), (byte[]) null);
+        Frame gif = TestFrames.frame("cam-c", 5);
+        gif.setContentType("image/gif");
+        send(gif);
+        send(TestFrames.frame("cam-c", 6));
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+
+        List<Classification> out = classifications.readValuesToList();
+        assertThat(out).extracting(Classification::getFrameSequence).containsExactly(0L, 6L);
+        List<TestRecord<byte[], DeadLetter>> dead = deadLetters.readRecordsToList();
+        assertThat(dead).extracting(r -> r.value().getReason()).containsExactly(DeadLetterReason.UNDECODABLE_IMAGE,
+                DeadLetterReason.UNDECODABLE_IMAGE, DeadLetterReason.NOT_AVRO, DeadLetterReason.NULL_VALUE,
+                DeadLetterReason.UNSUPPORTED_CONTENT_TYPE);
+        assertThat(dead).allSatisfy(r -> {
+            assertThat(r.value().getMessage()).isNotBlank();
+            assertThat(r.value().getOriginalTopic()).isEqualTo("drv-frames");
+            assertThat(new String(r.key())).isEqualTo("cam-c");
+        });
+        assertThat(dead.get(0).value().getFrameSequence()).isEqualTo(1L);
+        assertThat(dead.get(0).value().getOriginalValue().remaining()).as("original bytes kept").isGreaterThan(0);
+    }
+
+    @Test
+    void eachCamerasEventsKeepTheOrderOfItsFrames() {
+        for (int i = 0; i < 10; i++) {
+            for (String cam : List.of("cam-1", "cam-2", "cam-3")) {
+                send(TestFrames.frame(cam, i));
+            }
+        }
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        Map<String, List<Long>> byCamera = classifications.readValuesToList().stream().collect(Collectors.groupingBy(
+                Classification::getCameraId, Collectors.mapping(Classification::getFrameSequence, Collectors.toList())));
+        List<Long> expected = java.util.stream.LongStream.range(0, 10).boxed().toList();
+        assertThat(byCamera).containsOnlyKeys("cam-1", "cam-2", "cam-3");
+        byCamera.values().forEach(seqs -> assertThat(seqs).isEqualTo(expected));
+    }
+
+    @Test
+    void eventsCarryHeadsClassCodeAndLatency() {
+        send(TestFrames.frame("cam-d", 0));
+        driver.advanceWallClockTime(Duration.ofMillis(150));
+        Classification c = classifications.readValue();
+        assertThat(c.getMask().getProbabilities()).hasSize(3);
+        assertThat(c.getGender().getProbabilities()).hasSize(2);
+        assertThat(c.getAge().getProbabilities()).hasSize(3);
+        assertThat(c.getClassCode()).isEqualTo(c.getMask().getLabel().ordinal() * 6
+                + c.getGender().getLabel().ordinal() * 3 + c.getAge().getLabel().ordinal());
+        assertThat(c.getLatencyMs()).isEqualTo(c.getProcessedTime().toEpochMilli() - c.getCaptureTime().toEpochMilli());
+    }
+}
