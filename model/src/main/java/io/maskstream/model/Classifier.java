@@ -1,0 +1,337 @@
+package io.maskstream.model;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.Pair;
+import io.maskstream.model.InvalidModelException.Reason;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A model ready to classify: network, weights on a device, and the preprocessing its bundle prescribes.
+ *
+ * <p>Invariants: a loaded classifier's every parameter has exactly the shape its architecture defines
+ * and holds only finite values, and its outputs have the layout's shapes (checked by a warm-up batch);
+ * {@link #classify} runs inference only (running batch-norm statistics, no autograd) and may be called
+ * from several threads at once; {@link #close()} waits for classifications in flight, then frees every
+ * native resource, and later calls fail cleanly instead of touching freed memory.
+ */
+public final class Classifier implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Classifier.class);
+    private static final int MAX_LISTED_MISMATCHES = 5;
+
+    static {
+        Compute.prepare();
+    }
+
+    private final BundleMetadata metadata;
+    private final Block block;
+    private final NDManager manager;
+    private final Device device;
+    private final ImagePreprocessor preprocessor;
+    private final boolean ownsBlock;
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private Classifier(BundleMetadata metadata, Block block, NDManager manager, Device device, boolean ownsBlock,
+                       ImageLimits limits) {
+        this.metadata = metadata;
+        this.block = block;
+        this.manager = manager;
+        this.device = device;
+        this.ownsBlock = ownsBlock;
+        this.preprocessor = new ImagePreprocessor(metadata.input(), limits);
+    }
+
+    /**
+     * Builds the bundle's network on the device the settings name and loads its weights, refusing
+     * weights that do not fit ({@code SHAPE_MISMATCH}: every parameter's shape is compared with the built
+     * network's), NaN or infinite weights ({@code NON_FINITE_WEIGHTS}) and networks the engine cannot
+     * run ({@code LOAD_FAILED}). Runs one warm-up batch and checks its output shapes.
+     *
+     * @throws IllegalArgumentException if the settings ask for a GPU that does not exist
+     */
+    public static Classifier load(ModelBundle bundle, ComputeSettings settings) throws InvalidModelException {
+        return load(bundle, settings, ImageLimits.defaults());
+    }
+
+    /** As {@link #load(ModelBundle, ComputeSettings)}, with the given limits for its preprocessor. */
+    public static Classifier load(ModelBundle bundle, ComputeSettings settings, ImageLimits limits)
+            throws InvalidModelException {
+        BundleMetadata metadata = bundle.metadata();
+        String model = "model " + metadata.version() + " (" + metadata.architecture() + "/" + metadata.heads() + ")";
+        long started = System.nanoTime();
+        Device device = Compute.device(settings);
+        Block block = Architectures.build(metadata.architecture(), metadata.heads());
+        NDManager manager = Compute.engine(settings).newBaseManager(device);
+        boolean ok = false;
+        try {
+            InputSpec input = metadata.input();
+            Map<String, Shape> expected = expectedShapes(block, manager, input);
+            block.clear();
+            loadWeights(block, manager, bundle.weights(), model);
+            checkShapes(block, expected, model);
+            checkFinite(block, model);
+            block.freezeParameters(true); // inference only: no gradients are ever recorded for these weights
+            Classifier classifier = new Classifier(metadata, block, manager, device, true, limits);
+            classifier.warmUp(model);
+            ok = true;
+            LOG.info("Loaded {} on {} in {} ms (input {}x{})", model, device, (System.nanoTime() - started) / 1_000_000,
+                    input.width(), input.height());
+            return classifier;
+        } catch (EngineException | IllegalStateException | IllegalArgumentException | UnsupportedOperationException e) {
+            throw new InvalidModelException(Reason.LOAD_FAILED, model + " cannot be loaded: " + e.getMessage(), e);
+        } finally {
+            if (!ok) {
+                manager.close();
+            }
+        }
+    }
+
+    /**
+     * A classifier around a block the caller owns (the trainer's evaluation): runs on the device the
+     * block's parameters live on and does not close the block. The caller must not train the block while
+     * this classifier is classifying.
+     */
+    public static Classifier wrap(Block block, BundleMetadata metadata, ComputeSettings settings) {
+        Objects.requireNonNull(block, "block");
+        Objects.requireNonNull(metadata, "metadata");
+        if (!block.isInitialized()) {
+            throw new IllegalArgumentException("the block has no weights yet: initialise or train it first");
+        }
+        Device device = block.getParameters().values().get(0).getArray().getDevice();
+        NDManager manager = Compute.engine(settings).newBaseManager(device);
+        return new Classifier(metadata, block, manager, device, false, ImageLimits.defaults());
+    }
+
+    /** The model version, from the bundle's metadata. */
+    public String version() {
+        return metadata.version();
+    }
+
+    /** The bundle's metadata. */
+    public BundleMetadata metadata() {
+        return metadata;
+    }
+
+    /** The preprocessing this model needs: use it to prepare every image given to {@link #classify}. */
+    public ImagePreprocessor preprocessor() {
+        return preprocessor;
+    }
+
+    /** Where the model runs. */
+    public Device device() {
+        return device;
+    }
+
+    /** One prediction per image, in order, from one forward pass over the whole batch. */
+    public List<Prediction> classify(List<PreparedImage> images) {
+        return classify(images, false);
+    }
+
+    /**
+     * One prediction per image, in order. With {@code flipTta} each image is also classified mirrored
+     * left-right (in the same forward pass) and the probabilities are averaged.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     * @throws IllegalArgumentException if an image is not of this model's input size
+     */
+    public List<Prediction> classify(List<PreparedImage> images, boolean flipTta) {
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        ReentrantReadWriteLock.ReadLock lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("model " + metadata.version() + " is closed");
+            }
+            return forward(images, flipTta);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<Prediction> forward(List<PreparedImage> images, boolean flipTta) {
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false); // thread-local in libtorch: only this call's thread is affected
+        try (NDManager batch = manager.newSubManager()) {
+            NDArray x = preprocessor.toBatch(batch, images);
+            if (flipTta) {
+                x = x.concat(x.flip(3), 0);
+            }
+            NDList out = block.forward(new ParameterStore(batch, false), new NDList(x), false);
+            List<Prediction> predictions = Outputs.toPredictions(out, metadata.heads());
+            requireFinite(predictions);
+            if (!flipTta) {
+                return predictions;
+            }
+            int n = images.size();
+            List<Prediction> averaged = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                averaged.add(Outputs.average(predictions.get(i), predictions.get(n + i), metadata.heads()));
+            }
+            return averaged;
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    /** A NaN must never reach an event: fail the batch so the caller can retry or dead-letter it. */
+    private void requireFinite(List<Prediction> predictions) {
+        for (int i = 0; i < predictions.size(); i++) {
+            for (float p : predictions.get(i).classes()) {
+                if (!Float.isFinite(p)) {
+                    throw new IllegalStateException("model " + metadata.version() + " produced non-finite probabilities for"
+                            + " image " + i + " of a batch of " + predictions.size() + " (a numeric fault in the engine)");
+                }
+            }
+        }
+    }
+
+    /** Waits for classifications in flight, then frees the weights and every other native resource. */
+    @Override
+    public void close() {
+        ReentrantReadWriteLock.WriteLock lock = lifecycle.writeLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (ownsBlock) {
+                block.clear();
+            }
+            manager.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void warmUp(String model) throws InvalidModelException {
+        InputSpec input = metadata.input();
+        PreparedImage grey = new PreparedImage(input.width(), input.height(), new byte[input.width() * input.height() * 3],
+                input.width(), input.height());
+        try (NDManager batch = manager.newSubManager()) {
+            NDArray x = preprocessor.toBatch(batch, List.of(grey));
+            NDList out = block.forward(new ParameterStore(batch, false), new NDList(x), false);
+            int[] units = metadata.heads().units();
+            boolean shapesOk = out.size() == units.length;
+            for (int i = 0; shapesOk && i < units.length; i++) {
+                shapesOk = out.get(i).getShape().equals(new Shape(1, units[i]));
+            }
+            if (!shapesOk) {
+                throw new InvalidModelException(Reason.SHAPE_MISMATCH, model + " produces outputs " + shapes(out)
+                        + " where " + metadata.heads() + " needs " + expectedOutputs(units));
+            }
+            for (NDArray o : out) {
+                if (o.isNaN().any().getBoolean() || o.isInfinite().any().getBoolean()) {
+                    throw new InvalidModelException(Reason.NON_FINITE_WEIGHTS, model
+                            + " produces non-finite outputs on a warm-up image");
+                }
+            }
+        } catch (EngineException e) {
+            throw new InvalidModelException(Reason.LOAD_FAILED, model + " fails on a warm-up image: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Shape> expectedShapes(Block block, NDManager manager, InputSpec input) {
+        // Zeros are cheap; only the shapes matter, the arrays are freed right after.
+        block.setInitializer(Initializer.ZEROS, p -> true);
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, input.height(), input.width()));
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            shapes.put(p.getKey(), p.getValue().getShape());
+        }
+        return shapes;
+    }
+
+    private static void loadWeights(Block block, NDManager manager, byte[] weights, String model)
+            throws InvalidModelException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(weights))) {
+            block.loadParameters(manager, in);
+            if (in.read() != -1) {
+                throw new InvalidModelException(Reason.SHAPE_MISMATCH, model + ": the weights hold more tensors than the "
+                        + "network has parameters; they were saved from a different network");
+            }
+        } catch (MalformedModelException | IOException e) {
+            throw new InvalidModelException(Reason.SHAPE_MISMATCH, model + ": the weights do not fit the network's "
+                    + "structure (" + e.getMessage() + "); they were saved from a different architecture or head layout", e);
+        }
+    }
+
+    private static void checkShapes(Block block, Map<String, Shape> expected, String model) throws InvalidModelException {
+        List<String> mismatches = new ArrayList<>();
+        int count = 0;
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            Parameter parameter = p.getValue();
+            Shape want = expected.get(p.getKey());
+            Shape got = parameter.isInitialized() ? parameter.getArray().getShape() : null;
+            if (got == null || !got.equals(want)) {
+                count++;
+                if (mismatches.size() < MAX_LISTED_MISMATCHES) {
+                    mismatches.add(p.getKey() + " is " + (got == null ? "missing" : got) + " but the network needs " + want);
+                }
+            } else if (parameter.getArray().getDataType() != DataType.FLOAT32) {
+                throw new InvalidModelException(Reason.SHAPE_MISMATCH, model + ": parameter " + p.getKey() + " is "
+                        + parameter.getArray().getDataType() + ", expected float32");
+            }
+        }
+        if (count > 0) {
+            throw new InvalidModelException(Reason.SHAPE_MISMATCH, model + ": " + count
+                    + " weight tensor(s) do not fit the network: " + String.join("; ", mismatches)
+                    + (count > mismatches.size() ? "; ..." : ""));
+        }
+    }
+
+    private static void checkFinite(Block block, String model) throws InvalidModelException {
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            NDArray array = p.getValue().getArray();
+            try (NDArray nan = array.isNaN(); NDArray inf = array.isInfinite(); NDArray bad = nan.logicalOr(inf);
+                 NDArray count = bad.countNonzero()) {
+                long n = count.toType(DataType.INT64, false).getLong();
+                if (n > 0) {
+                    throw new InvalidModelException(Reason.NON_FINITE_WEIGHTS, model + ": parameter " + p.getKey() + " holds "
+                            + n + " NaN or infinite value(s)");
+                }
+            }
+        }
+    }
+
+    private static List<Shape> shapes(NDList list) {
+        List<Shape> shapes = new ArrayList<>();
+        for (NDArray a : list) {
+            shapes.add(a.getShape());
+        }
+        return shapes;
+    }
+
+    private static List<Shape> expectedOutputs(int[] units) {
+        List<Shape> shapes = new ArrayList<>();
+        for (int u : units) {
+            shapes.add(new Shape(1, u));
+        }
+        return shapes;
+    }
+}

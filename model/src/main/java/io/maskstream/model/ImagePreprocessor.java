@@ -1,0 +1,286 @@
+package io.maskstream.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.maskstream.events.DeadLetterReason;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.Rectangle;
+import java.awt.RenderingHints;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.spi.ImageReaderSpi;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+/**
+ * The one image preprocessing, used by training and serving alike: encoded JPEG/PNG bytes to
+ * {@code height × width} RGB bytes ({@link #prepare}), and prepared images to a normalised
+ * {@code N×3×H×W} float tensor ({@link #toBatch}).
+ *
+ * <p>Fast by construction: the format is sniffed from the bytes; the header is read first, so size
+ * limits are enforced before any pixel is decoded; JPEGs (and PNGs) are decoded with source subsampling
+ * into a byte raster at 1–2× the input size (see {@link DecodePlan}); one bilinear {@code drawImage}
+ * resizes; the raster's byte array is copied with a BGR→RGB swap. No per-pixel Java calls. Grayscale,
+ * palette and 16-bit images go through the same {@code drawImage}; alpha is composited on neutral grey;
+ * CMYK/YCCK JPEGs are converted from their raster.
+ *
+ * <p>A truncated or corrupt JPEG is rejected, not half-decoded: ImageIO fills what it could not read with
+ * grey and only reports a warning, so any decoder warning rejects the image.
+ *
+ * <p>Thread-safe: every call makes its own reader and buffers; instances are immutable.
+ */
+public final class ImagePreprocessor {
+
+    /** Neutral grey behind transparent pixels: the middle of the range, close to the data's mean. */
+    private static final Color BACKDROP = new Color(128, 128, 128);
+
+    private static final ImageReaderSpi JPEG_READER = readerFor("jpeg");
+    private static final ImageReaderSpi PNG_READER = readerFor("png");
+
+    static {
+        Compute.prepare();
+    }
+
+    private final InputSpec spec;
+    private final ImageLimits limits;
+    private final float[] scale = new float[3];
+    private final float[] offset = new float[3];
+
+    /** A preprocessor producing inputs of {@code spec}, refusing images outside {@code limits}. */
+    public ImagePreprocessor(InputSpec spec, ImageLimits limits) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        for (int c = 0; c < 3; c++) {
+            // (v/255 - mean) / std  ==  v * scale - offset
+            scale[c] = 1f / (255f * spec.std(c));
+            offset[c] = spec.mean(c) / spec.std(c);
+        }
+    }
+
+    /** The input this preprocessor produces. */
+    public InputSpec spec() {
+        return spec;
+    }
+
+    /** The limits it enforces. */
+    public ImageLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Decodes a JPEG or PNG and resizes it to the input size.
+     *
+     * @throws ImageRejectedException with reason and readable message for empty, unknown, unsupported,
+     *     too small, too large, truncated or corrupt images
+     */
+    public PreparedImage prepare(byte[] encodedImage) throws ImageRejectedException {
+        if (encodedImage == null || encodedImage.length == 0) {
+            throw new ImageRejectedException(DeadLetterReason.UNDECODABLE_IMAGE, "the image is empty (0 bytes)");
+        }
+        if (encodedImage.length > limits.maxBytes()) {
+            throw new ImageRejectedException(DeadLetterReason.IMAGE_TOO_LARGE, "the image has " + encodedImage.length
+                    + " bytes, more than the limit of " + limits.maxBytes());
+        }
+        ImageFormat format = ImageFormat.sniff(encodedImage);
+        if (format == ImageFormat.UNKNOWN) {
+            throw new ImageRejectedException(DeadLetterReason.UNDECODABLE_IMAGE, "not an image: the " + encodedImage.length
+                    + " bytes are neither JPEG nor PNG");
+        }
+        if (!format.supported()) {
+            throw new ImageRejectedException(DeadLetterReason.UNSUPPORTED_CONTENT_TYPE, "the bytes are a " + format
+                    + " image; only JPEG and PNG are supported");
+        }
+        ImageReader reader;
+        try {
+            reader = (format == ImageFormat.JPEG ? JPEG_READER : PNG_READER).createReaderInstance();
+        } catch (IOException e) {
+            throw new ImageRejectedException(DeadLetterReason.UNDECODABLE_IMAGE, "no " + format + " decoder: "
+                    + e.getMessage(), e);
+        }
+        FirstWarning warning = new FirstWarning();
+        reader.addIIOReadWarningListener(warning);
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encodedImage))) {
+            reader.setInput(in, true, true);
+            int width = reader.getWidth(0);
+            int height = reader.getHeight(0);
+            checkSize(width, height);
+            DecodePlan plan = DecodePlan.of(width, height, spec.width(), spec.height());
+            ImageReadParam param = reader.getDefaultReadParam();
+            param.setSourceRegion(new Rectangle(plan.x(), plan.y(), plan.width(), plan.height()));
+            param.setSourceSubsampling(plan.step(), plan.step(), 0, 0);
+            BufferedImage decoded = reader.read(0, param);
+            if (warning.message != null) {
+                throw new ImageRejectedException(DeadLetterReason.UNDECODABLE_IMAGE, "the " + format
+                        + " image is truncated or corrupt (decoder: " + warning.message + ")");
+            }
+            return new PreparedImage(spec.width(), spec.height(), resizeToRgb(decoded), width, height);
+        } catch (ImageRejectedException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new ImageRejectedException(DeadLetterReason.UNDECODABLE_IMAGE, "cannot decode the " + format
+                    + " image: " + detail, e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /**
+     * What {@link #prepare} would decode for an image of this size: the crop and subsampling step, read
+     * from the header alone. Shows that a huge image is decoded small.
+     */
+    DecodePlan plan(int sourceWidth, int sourceHeight) {
+        return DecodePlan.of(sourceWidth, sourceHeight, spec.width(), spec.height());
+    }
+
+    private void checkSize(int width, int height) throws ImageRejectedException {
+        if (width <= 0 || height <= 0) {
+            throw new ImageRejectedException(DeadLetterReason.UNDECODABLE_IMAGE, "the image header says " + width + "x"
+                    + height + " px");
+        }
+        if (Math.min(width, height) < limits.minSide()) {
+            throw new ImageRejectedException(DeadLetterReason.IMAGE_TOO_SMALL, "the image is " + width + "x" + height
+                    + " px; its shorter side must be at least " + limits.minSide() + " px");
+        }
+        long pixels = (long) width * height;
+        if (pixels > limits.maxPixels()) {
+            throw new ImageRejectedException(DeadLetterReason.IMAGE_TOO_LARGE, String.format(Locale.ROOT,
+                    "the image is %dx%d px (%.1f megapixels), more than the limit of %.1f megapixels", width, height,
+                    pixels / 1e6, limits.maxPixels() / 1e6));
+        }
+    }
+
+    /** One bilinear resize of the decoded image into a BGR byte raster, then its bytes as RGB. */
+    private byte[] resizeToRgb(BufferedImage decoded) {
+        BufferedImage source = isCmyk(decoded) ? cmykToBgr(decoded) : decoded;
+        BufferedImage target = new BufferedImage(spec.width(), spec.height(), BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = target.createGraphics();
+        try {
+            if (source.getColorModel().hasAlpha()) {
+                g.setColor(BACKDROP);
+                g.fillRect(0, 0, spec.width(), spec.height());
+            }
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.drawImage(source, 0, 0, spec.width(), spec.height(), null);
+        } finally {
+            g.dispose();
+        }
+        byte[] bgr = ((DataBufferByte) target.getRaster().getDataBuffer()).getData();
+        byte[] rgb = new byte[bgr.length];
+        for (int i = 0; i < bgr.length; i += 3) {
+            rgb[i] = bgr[i + 2];
+            rgb[i + 1] = bgr[i + 1];
+            rgb[i + 2] = bgr[i];
+        }
+        return rgb;
+    }
+
+    private static boolean isCmyk(BufferedImage image) {
+        return image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK
+                && image.getRaster().getNumBands() == 4;
+    }
+
+    /**
+     * CMYK to RGB without a colour profile: {@code R = (255-C)(255-K)/255} and so on. ImageIO hands CMYK
+     * and YCCK JPEGs over as ink amounts (0 = no ink; it has already undone Adobe's inverted storage and
+     * the YCCK transform). Colours are approximate, which does not matter for masks, gender or age; what
+     * matters is that such photos are neither rejected nor garbage.
+     */
+    private static BufferedImage cmykToBgr(BufferedImage cmyk) {
+        Raster raster = cmyk.getRaster();
+        int width = raster.getWidth();
+        int height = raster.getHeight();
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        byte[] bgr = ((DataBufferByte) out.getRaster().getDataBuffer()).getData();
+        int[] row = new int[width * 4];
+        int o = 0;
+        for (int y = 0; y < height; y++) {
+            raster.getPixels(0, y, width, 1, row);
+            for (int i = 0; i < row.length; i += 4) {
+                int white = 255 - row[i + 3];
+                bgr[o++] = (byte) (((255 - row[i + 2]) * white + 127) / 255);
+                bgr[o++] = (byte) (((255 - row[i + 1]) * white + 127) / 255);
+                bgr[o++] = (byte) (((255 - row[i]) * white + 127) / 255);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Stacks prepared images into one {@code N×3×H×W} float32 tensor on the manager's device, normalised by
+     * the input spec: one buffer, one native copy, then tensor operations. Intermediates are released;
+     * the result belongs to {@code manager}.
+     *
+     * @throws IllegalArgumentException if the list is empty or an image is not of the input size
+     */
+    public NDArray toBatch(NDManager manager, List<PreparedImage> images) {
+        int n = images.size();
+        int width = spec.width();
+        int height = spec.height();
+        int perImage = width * height * 3;
+        if (n == 0) {
+            throw new IllegalArgumentException("a batch needs at least one image");
+        }
+        if ((long) n * perImage > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a batch of " + n + " images of " + width + "x" + height + " is too large");
+        }
+        ByteBuffer pixels = manager.allocateDirect(n * perImage);
+        for (PreparedImage image : images) {
+            if (image.width() != width || image.height() != height) {
+                throw new IllegalArgumentException("image is " + image.width() + "x" + image.height()
+                        + " but the network takes " + width + "x" + height + "; prepare it with this preprocessor");
+            }
+            pixels.put(image.rgb());
+        }
+        pixels.rewind();
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray hwc = scratch.create(pixels, new Shape(n, height, width, 3), DataType.UINT8);
+            // HWC -> CHW as a view, then one contiguous copy while still 1 byte per value.
+            NDArray chw = hwc.transpose(0, 3, 1, 2).flatten().reshape(n, 3, height, width);
+            NDArray batch = chw.toType(DataType.FLOAT32, false);
+            batch.muli(scratch.create(scale, new Shape(1, 3, 1, 1)))
+                    .subi(scratch.create(offset, new Shape(1, 3, 1, 1)));
+            batch.attach(manager);
+            return batch;
+        }
+    }
+
+    /** Records the first decoder warning; any warning means the pixels cannot be trusted. */
+    private static final class FirstWarning implements IIOReadWarningListener {
+        private volatile String message;
+
+        @Override
+        public void warningOccurred(ImageReader source, String warning) {
+            if (message == null) {
+                message = warning;
+            }
+        }
+    }
+
+    private static ImageReaderSpi readerFor(String formatName) {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(formatName);
+        if (!readers.hasNext()) {
+            throw new IllegalStateException("this JVM has no ImageIO " + formatName + " reader");
+        }
+        ImageReader reader = readers.next();
+        ImageReaderSpi spi = reader.getOriginatingProvider();
+        reader.dispose();
+        return spi;
+    }
+}

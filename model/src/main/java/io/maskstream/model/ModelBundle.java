@@ -1,0 +1,353 @@
+package io.maskstream.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.Initializer;
+import io.maskstream.model.InvalidModelException.Reason;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A model as it travels: a zip holding {@code metadata.json} and {@code weights.params} (DJL's
+ * {@code Block.saveParameters} format), whose metadata carries the weights' SHA-256.
+ *
+ * <p>Invariants: immutable; a bundle that exists was either built here or passed every check of
+ * {@link #read} (zip intact, metadata complete and sane, architecture known, weights checksum equal to
+ * the metadata's). The bytes are deterministic: entries are stored uncompressed (no dependence on the
+ * zlib version) with a fixed timestamp, and the JSON is written in a fixed order, so the same bundle is
+ * always the same bytes and {@link #sha256()} identifies it. A bundle read from bytes keeps those bytes.
+ * Whether the weights fit the network is checked when a {@link Classifier} loads it.
+ */
+public final class ModelBundle {
+
+    static final String METADATA_ENTRY = "metadata.json";
+    static final String WEIGHTS_ENTRY = "weights.params";
+
+    private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
+    private static final int MAX_METADATA_BYTES = 1 << 20;
+    private static final int MAX_WEIGHTS_BYTES = Integer.MAX_VALUE - 16;
+    private static final int END_RECORD_SIZE = 22;
+
+    static {
+        Compute.prepare();
+    }
+
+    private final BundleMetadata metadata;
+    private final byte[] weights;
+    private final byte[] bytes;
+    private final String sha256;
+
+    private ModelBundle(BundleMetadata metadata, byte[] weights, byte[] bytes) {
+        this.metadata = metadata;
+        this.weights = weights;
+        this.bytes = bytes;
+        this.sha256 = sha256(bytes);
+    }
+
+    /**
+     * A bundle of a trained (initialised) block's weights. The metadata's {@code weightsSha256} is
+     * computed here; whatever the argument held is replaced.
+     *
+     * @throws IllegalArgumentException if the block has no weights yet or the metadata names an unknown
+     *     architecture or format
+     */
+    public static ModelBundle fromBlock(Block trainedBlock, BundleMetadata metadata) {
+        Objects.requireNonNull(trainedBlock, "trainedBlock");
+        Objects.requireNonNull(metadata, "metadata");
+        if (!Architectures.isKnown(metadata.architecture())) {
+            throw new IllegalArgumentException("unknown architecture \"" + metadata.architecture() + "\"; known: "
+                    + Architectures.names());
+        }
+        if (metadata.formatVersion() != BundleMetadata.FORMAT_VERSION) {
+            throw new IllegalArgumentException("this build writes bundle format " + BundleMetadata.FORMAT_VERSION
+                    + ", not " + metadata.formatVersion());
+        }
+        if (!trainedBlock.isInitialized()) {
+            throw new IllegalArgumentException("the block has no weights yet: initialise or train it first");
+        }
+        byte[] weights = saveParameters(trainedBlock);
+        return assemble(metadata.withWeightsSha256(sha256(weights)), weights);
+    }
+
+    /**
+     * A bundle with random weights: He-normal convolution and linear weights drawn from
+     * {@code java.util.Random} seeded per tensor, batch norm at identity, created at the epoch, so the same
+     * arguments always give the same bytes. Serves until a trained model exists.
+     *
+     * @throws IllegalArgumentException for an unknown architecture
+     */
+    public static ModelBundle untrained(String architecture, HeadLayout layout, String version, long seed) {
+        Block block;
+        try {
+            block = Architectures.build(architecture, layout);
+        } catch (InvalidModelException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        InputSpec input = Architectures.defaultInput(architecture);
+        try (NDManager manager = Compute.engine().newBaseManager(Device.cpu())) {
+            // Weights from a seeded He-normal; biases, batch-norm shifts and means 0, scales and variances 1
+            // (DJL's defaults for those types). Initialisation visits parameters in block order, always the same.
+            block.setInitializer(new SeededHeNormal(seed), Parameter.Type.WEIGHT);
+            block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, input.height(), input.width()));
+            Map<String, String> summary = new LinkedHashMap<>();
+            summary.put("trained", "false");
+            summary.put("init", "he-normal, seed " + seed);
+            BundleMetadata metadata = new BundleMetadata(BundleMetadata.FORMAT_VERSION, version, architecture, layout,
+                    input, Instant.EPOCH, summary, null);
+            return fromBlock(block, metadata);
+        }
+    }
+
+    /** Reads and checks a bundle file; see {@link #read(byte[])}. */
+    public static ModelBundle read(Path file) throws InvalidModelException {
+        byte[] content;
+        try {
+            if (Files.size(file) > Integer.MAX_VALUE - 16) {
+                throw new InvalidModelException(Reason.LOAD_FAILED, "model bundle " + file + " is larger than 2 GB");
+            }
+            content = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new InvalidModelException(Reason.LOAD_FAILED, "no model bundle at " + file, e);
+        } catch (IOException e) {
+            throw new InvalidModelException(Reason.LOAD_FAILED, "cannot read model bundle " + file + ": " + e, e);
+        }
+        try {
+            return read(content);
+        } catch (InvalidModelException e) {
+            throw new InvalidModelException(e.reason(), "model bundle " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads and checks a bundle: the zip must be complete and intact ({@code TRUNCATED}), metadata.json
+     * present, complete and sane ({@code BAD_METADATA}), the architecture known
+     * ({@code UNKNOWN_ARCHITECTURE}) and the weights' SHA-256 equal to the metadata's
+     * ({@code CHECKSUM_MISMATCH}).
+     */
+    public static ModelBundle read(byte[] bundleBytes) throws InvalidModelException {
+        if (bundleBytes == null || bundleBytes.length == 0) {
+            throw new InvalidModelException(Reason.TRUNCATED, "the model bundle is empty (0 bytes)");
+        }
+        if (bundleBytes.length < 4 || bundleBytes[0] != 'P' || bundleBytes[1] != 'K' || bundleBytes[2] != 3
+                || bundleBytes[3] != 4) {
+            throw new InvalidModelException(Reason.TRUNCATED, "not a model bundle: the " + bundleBytes.length
+                    + " bytes do not start like a zip file");
+        }
+        if (!hasEndRecord(bundleBytes)) {
+            throw new InvalidModelException(Reason.TRUNCATED, "the model bundle is truncated: its zip end record is "
+                    + "missing (" + bundleBytes.length + " bytes)");
+        }
+        byte[] metadataJson = null;
+        byte[] weights = null;
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bundleBytes))) {
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                if (METADATA_ENTRY.equals(entry.getName())) {
+                    metadataJson = readEntry(zip, MAX_METADATA_BYTES, entry.getName(), Reason.BAD_METADATA);
+                } else if (WEIGHTS_ENTRY.equals(entry.getName())) {
+                    weights = readEntry(zip, MAX_WEIGHTS_BYTES, entry.getName(), Reason.LOAD_FAILED);
+                }
+            }
+        } catch (ZipException | EOFException e) {
+            throw new InvalidModelException(Reason.TRUNCATED, "the model bundle is truncated or corrupt: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new InvalidModelException(Reason.TRUNCATED, "the model bundle cannot be unpacked: " + e, e);
+        }
+        if (metadataJson == null) {
+            throw new InvalidModelException(Reason.BAD_METADATA, "the model bundle has no " + METADATA_ENTRY);
+        }
+        if (weights == null) {
+            throw new InvalidModelException(Reason.TRUNCATED, "the model bundle has no " + WEIGHTS_ENTRY);
+        }
+        BundleMetadata metadata = MetadataJson.read(metadataJson);
+        if (!Architectures.isKnown(metadata.architecture())) {
+            throw new InvalidModelException(Reason.UNKNOWN_ARCHITECTURE, "model " + metadata.version()
+                    + " needs architecture \"" + metadata.architecture() + "\", which this build does not know (it knows "
+                    + Architectures.names() + ")");
+        }
+        String actual = sha256(weights);
+        if (!actual.equals(metadata.weightsSha256())) {
+            throw new InvalidModelException(Reason.CHECKSUM_MISMATCH, "model " + metadata.version()
+                    + ": the weights' SHA-256 is " + actual + " but the metadata says " + metadata.weightsSha256()
+                    + "; the weights were altered or belong to another bundle");
+        }
+        return new ModelBundle(metadata, weights, bundleBytes.clone());
+    }
+
+    /** Writes the bundle's bytes to a file, atomically where the file system allows (no half-written bundle). */
+    public void write(Path file) throws IOException {
+        Path target = file.toAbsolutePath();
+        Path dir = target.getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            try {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The bundle's bytes (a copy): the same bundle always gives the same bytes. */
+    public byte[] toBytes() {
+        return bytes.clone();
+    }
+
+    /** Hex SHA-256 of {@link #toBytes()}, equal to that of the written file. */
+    public String sha256() {
+        return sha256;
+    }
+
+    /** The metadata. */
+    public BundleMetadata metadata() {
+        return metadata;
+    }
+
+    /** Size of the bundle in bytes. */
+    public int size() {
+        return bytes.length;
+    }
+
+    /** The same weights under another model version (the weights' checksum stays). */
+    public ModelBundle withVersion(String version) {
+        return assemble(metadata.withVersion(Objects.requireNonNull(version, "version")), weights);
+    }
+
+    /** The weights in DJL's parameter format; shared, not copied: never modify. */
+    byte[] weights() {
+        return weights;
+    }
+
+    @Override
+    public String toString() {
+        return "ModelBundle[" + metadata.version() + ", " + metadata.architecture() + "/" + metadata.heads() + ", input "
+                + metadata.input().width() + "x" + metadata.input().height() + ", " + bytes.length + " bytes, sha256 "
+                + sha256.substring(0, 12) + "]";
+    }
+
+    /** Packs metadata and weights as given, without checks; tests use it to make broken bundles. */
+    static ModelBundle assemble(BundleMetadata metadata, byte[] weights) {
+        return new ModelBundle(metadata, weights, zip(MetadataJson.write(metadata), weights));
+    }
+
+    static byte[] zip(byte[] metadataJson, byte[] weights) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(metadataJson.length + weights.length + 512);
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            putStored(zip, METADATA_ENTRY, metadataJson);
+            putStored(zip, WEIGHTS_ENTRY, weights);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot zip a model bundle in memory", e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void putStored(ZipOutputStream zip, String name, byte[] data) throws IOException {
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        ZipEntry entry = new ZipEntry(name);
+        entry.setMethod(ZipEntry.STORED);
+        entry.setSize(data.length);
+        entry.setCompressedSize(data.length);
+        entry.setCrc(crc.getValue());
+        entry.setTimeLocal(ENTRY_TIME); // DOS time only, no time zone, no extra field
+        zip.putNextEntry(entry);
+        zip.write(data);
+        zip.closeEntry();
+    }
+
+    private static byte[] readEntry(InputStream in, int limit, String name, Reason tooLarge)
+            throws IOException, InvalidModelException {
+        byte[] data = in.readNBytes(limit);
+        if (in.read() != -1) {
+            throw new InvalidModelException(tooLarge, "bundle entry " + name + " is larger than " + limit + " bytes");
+        }
+        return data;
+    }
+
+    /** The zip end-of-central-directory record must close the file; a cut-off bundle lacks it. */
+    private static boolean hasEndRecord(byte[] b) {
+        int last = b.length - END_RECORD_SIZE;
+        int first = Math.max(0, last - 0xFFFF);
+        for (int i = last; i >= first; i--) {
+            if (b[i] == 'P' && b[i + 1] == 'K' && b[i + 2] == 5 && b[i + 3] == 6) {
+                int commentLength = (b[i + 20] & 0xFF) | (b[i + 21] & 0xFF) << 8;
+                return i + END_RECORD_SIZE + commentLength == b.length;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] saveParameters(Block block) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
+        try (DataOutputStream data = new DataOutputStream(out)) {
+            block.saveParameters(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialise the block's parameters", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** He-normal weights from {@code java.util.Random} (specified, so the same on every JVM), one seed per tensor. */
+    private static final class SeededHeNormal implements Initializer {
+        private final long seed;
+        private int tensor;
+
+        SeededHeNormal(long seed) {
+            this.seed = seed;
+        }
+
+        @Override
+        public NDArray initialize(NDManager manager, Shape shape, DataType dataType) {
+            Random random = new Random(seed ^ (0x9E3779B97F4A7C15L * ++tensor));
+            long fanIn = shape.dimension() > 1 ? shape.size() / shape.get(0) : shape.size();
+            double std = Math.sqrt(2.0 / Math.max(1, fanIn));
+            float[] values = new float[Math.toIntExact(shape.size())];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) (random.nextGaussian() * std);
+            }
+            return manager.create(values, shape).toType(dataType, false);
+        }
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package io.maskstream.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * The network definitions, built from a few named blocks so that parameter names read like
+ * {@code 02stage1_01block1_01main_01Conv2d_weight} in error messages.
+ *
+ * <p>All convolutions are followed by batch norm (so they carry no bias). Batch norm uses batch
+ * statistics only when {@code training} is true; inference ({@code training=false}) uses the running
+ * statistics saved with the weights.
+ */
+final class Networks {
+
+    private Networks() {
+    }
+
+    /**
+     * Standard ResNet-18 (He et al. 2015, as torchvision): 7×7/2 conv 64, 3×3/2 max pool, four stages of
+     * two basic blocks at 64/128/256/512 filters, the first block of stages 2–4 downsampling with stride 2
+     * and a 1×1/2 projection shortcut, global average pool, then the heads. 11,176,512 backbone parameters
+     * (not counting batch-norm running statistics). DJL's ResNetV1 is not this network: it drops the
+     * 7×7/2 stem and the max pool, so its feature maps are 4× larger per side for the same input.
+     */
+    static Block resnet18(String[] headNames, int[] headUnits) {
+        Chain stem = new Chain()
+                .add("conv", conv(64, 7, 2, 3))
+                .add("bn", batchNorm())
+                .add("relu", Activation.reluBlock())
+                .add("maxpool", Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
+        Chain net = new Chain().add("stem", stem);
+        int[] filters = {64, 128, 256, 512};
+        for (int s = 0; s < filters.length; s++) {
+            int stride = s == 0 ? 1 : 2;
+            net.add("stage" + (s + 1), new Chain()
+                    .add("block1", new BasicBlock(filters[s], stride, stride != 1))
+                    .add("block2", new BasicBlock(filters[s], 1, false)));
+        }
+        return net.add("pool", globalPool()).add("heads", new Heads(headNames, headUnits));
+    }
+
+    /**
+     * A small plain CNN for CPUs: a 3×3/2 stem of 24 filters, three stages of (3×3/2 conv, 3×3 conv) at
+     * 32/64/128 filters, global average pool, heads. At 96×128 input that is about 35 M multiply-adds
+     * per image (ResNet-18 at 192×256 is about 1.8 G), so it trains on a few thousand photos on two CPU
+     * cores in minutes and classifies hundreds of frames per second.
+     */
+    static Block fastnet(String[] headNames, int[] headUnits) {
+        Chain net = new Chain().add("stem", convBnRelu(24, 2));
+        int[] filters = {32, 64, 128};
+        for (int s = 0; s < filters.length; s++) {
+            net.add("stage" + (s + 1), new Chain()
+                    .add("down", convBnRelu(filters[s], 2))
+                    .add("conv", convBnRelu(filters[s], 1)));
+        }
+        return net.add("pool", globalPool()).add("heads", new Heads(headNames, headUnits));
+    }
+
+    private static Chain convBnRelu(int filters, int stride) {
+        return new Chain()
+                .add("conv", conv(filters, 3, stride, 1))
+                .add("bn", batchNorm())
+                .add("relu", Activation.reluBlock());
+    }
+
+    static Block conv(int filters, int kernel, int stride, int padding) {
+        return Conv2d.builder()
+                .setKernelShape(new Shape(kernel, kernel))
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(padding, padding))
+                .setFilters(filters)
+                .optBias(false)
+                .build();
+    }
+
+    static Block batchNorm() {
+        // PyTorch's defaults: eps 1e-5; DJL's momentum 0.9 keeps 90% of the running statistic per batch,
+        // which is PyTorch's momentum 0.1.
+        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+    }
+
+    private static Chain globalPool() {
+        return new Chain().add("avg", Pool.globalAvgPool2dBlock()).add("flatten", Blocks.batchFlattenBlock());
+    }
+
+    /** Children run one after another; like DJL's SequentialBlock, but with names. */
+    static final class Chain extends AbstractBlock {
+
+        Chain() {
+            super((byte) 1);
+        }
+
+        Chain add(String name, Block block) {
+            addChildBlock(name, block);
+            return this;
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                                         PairList<String, Object> params) {
+            NDList current = inputs;
+            for (Block child : children.values()) {
+                current = child.forward(store, current, training, params);
+            }
+            return current;
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            Shape[] shapes = inputShapes;
+            for (Block child : children.values()) {
+                shapes = child.getOutputShapes(shapes);
+            }
+            return shapes;
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+            Shape[] shapes = inputShapes;
+            for (Block child : children.values()) {
+                child.initialize(manager, dataType, shapes);
+                shapes = child.getOutputShapes(shapes);
+            }
+        }
+    }
+
+    /** ResNet's basic block: relu(bn(conv3x3(relu(bn(conv3x3(x))))) + shortcut(x)). */
+    static final class BasicBlock extends AbstractBlock {
+
+        private final Block main;
+        private final Block shortcut;
+
+        BasicBlock(int filters, int stride, boolean project) {
+            super((byte) 1);
+            main = addChildBlock("main", new Chain()
+                    .add("conv1", conv(filters, 3, stride, 1))
+                    .add("bn1", batchNorm())
+                    .add("relu", Activation.reluBlock())
+                    .add("conv2", conv(filters, 3, 1, 1))
+                    .add("bn2", batchNorm()));
+            shortcut = project
+                    ? addChildBlock("shortcut", new Chain().add("conv", conv(filters, 1, stride, 0)).add("bn", batchNorm()))
+                    : null;
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                                         PairList<String, Object> params) {
+            NDArray residual = main.forward(store, inputs, training, params).singletonOrThrow();
+            NDArray identity = shortcut == null
+                    ? inputs.singletonOrThrow()
+                    : shortcut.forward(store, inputs, training, params).singletonOrThrow();
+            return new NDList(Activation.relu(residual.add(identity)));
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return main.getOutputShapes(inputShapes);
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+            main.initialize(manager, dataType, inputShapes);
+            if (shortcut != null) {
+                shortcut.initialize(manager, dataType, inputShapes);
+            }
+        }
+    }
+
+    /** Linear heads side by side on the same features; one output per head, in order. */
+    static final class Heads extends AbstractBlock {
+
+        Heads(String[] names, int[] units) {
+            super((byte) 1);
+            if (names.length != units.length) {
+                throw new IllegalArgumentException("one name per head");
+            }
+            for (int i = 0; i < names.length; i++) {
+                addChildBlock(names[i], Linear.builder().setUnits(units[i]).build());
+            }
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                                         PairList<String, Object> params) {
+            NDList out = new NDList(children.size());
+            for (Block head : children.values()) {
+                out.add(head.forward(store, inputs, training, params).singletonOrThrow());
+            }
+            return out;
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            Shape[] out = new Shape[children.size()];
+            int i = 0;
+            for (Block head : children.values()) {
+                out[i++] = head.getOutputShapes(inputShapes)[0];
+            }
+            return out;
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+            for (Block head : children.values()) {
+                head.initialize(manager, dataType, inputShapes);
+            }
+        }
+    }
+}

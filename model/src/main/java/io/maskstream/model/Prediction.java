@@ -1,0 +1,70 @@
+package io.maskstream.model;
+
+import io.maskstream.events.AgeBand;
+import io.maskstream.events.Gender;
+import io.maskstream.events.MaskState;
+import java.util.Arrays;
+
+/**
+ * Probabilities for one image: per head ({@code mask} 3, {@code gender} 2, {@code age} 3, indexed by the
+ * enums' ordinals) and per class ({@code classes}, 18, indexed by {@link LabelCodec} class code). Each
+ * vector sums to 1. The labels are the argmax of each vector; for a multi-head model the argmax class is
+ * exactly the triple of the head argmaxes.
+ */
+public record Prediction(float[] mask, float[] gender, float[] age, float[] classes) {
+
+    /** Checks the vector lengths. */
+    public Prediction {
+        if (mask == null || mask.length != 3 || gender == null || gender.length != 2 || age == null || age.length != 3
+                || classes == null || classes.length != LabelCodec.CLASSES) {
+            throw new IllegalArgumentException("a prediction needs 3 mask, 2 gender, 3 age and 18 class probabilities");
+        }
+    }
+
+    /** The most probable mask state. */
+    public MaskState maskLabel() {
+        return MaskState.values()[argmax(mask)];
+    }
+
+    /** The most probable gender. */
+    public Gender genderLabel() {
+        return Gender.values()[argmax(gender)];
+    }
+
+    /** The most probable age band. */
+    public AgeBand ageLabel() {
+        return AgeBand.values()[argmax(age)];
+    }
+
+    /** The most probable of the 18 classes. */
+    public int classCode() {
+        return argmax(classes);
+    }
+
+    static int argmax(float[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Prediction p && Arrays.equals(mask, p.mask) && Arrays.equals(gender, p.gender)
+                && Arrays.equals(age, p.age) && Arrays.equals(classes, p.classes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(classes);
+    }
+
+    @Override
+    public String toString() {
+        return "Prediction[" + LabelCodec.describe(classCode()) + " p=" + classes[classCode()] + ", mask="
+                + Arrays.toString(mask) + ", gender=" + Arrays.toString(gender) + ", age=" + Arrays.toString(age) + "]";
+    }
+}

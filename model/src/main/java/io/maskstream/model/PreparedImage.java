@@ -1,0 +1,36 @@
+package io.maskstream.model;
+
+import java.util.Arrays;
+
+/**
+ * An image decoded and resized to a network's input size: {@code rgb} holds {@code height × width × 3}
+ * bytes, row by row, R G B per pixel. {@code sourceWidth/sourceHeight} are the encoded image's size.
+ *
+ * <p>For speed the byte array is shared, not copied: treat it as read-only.
+ */
+public record PreparedImage(int width, int height, byte[] rgb, int sourceWidth, int sourceHeight) {
+
+    /** Validates that the pixel array matches the size. */
+    public PreparedImage {
+        if (width < 1 || height < 1 || rgb == null || rgb.length != width * height * 3) {
+            throw new IllegalArgumentException("a prepared image needs width*height*3 RGB bytes; got " + width + "x"
+                    + height + " and " + (rgb == null ? "no" : String.valueOf(rgb.length)) + " bytes");
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PreparedImage other && width == other.width && height == other.height
+                && sourceWidth == other.sourceWidth && sourceHeight == other.sourceHeight && Arrays.equals(rgb, other.rgb);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * width + height) + Arrays.hashCode(rgb);
+    }
+
+    @Override
+    public String toString() {
+        return "PreparedImage[" + width + "x" + height + " from " + sourceWidth + "x" + sourceHeight + "]";
+    }
+}

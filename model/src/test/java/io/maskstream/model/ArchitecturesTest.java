@@ -1,0 +1,106 @@
+package io.maskstream.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import org.junit.jupiter.api.Test;
+
+class ArchitecturesTest {
+
+    /** torchvision's resnet18 has 11,689,512 parameters, of which its 1000-way fc is 513,000. */
+    private static final long RESNET18_BACKBONE = 11_689_512L - 513_000L;
+
+    @Test
+    void resnet18IsTheStandardBackbonePlusHeads() throws Exception {
+        try (NDManager manager = Compute.engine().newBaseManager()) {
+            Block multi = Architectures.build(Architectures.RESNET18, HeadLayout.MULTI_HEAD);
+            multi.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            Block single = Architectures.build(Architectures.RESNET18, HeadLayout.SINGLE_18);
+            single.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+
+            assertThat(trainable(multi)).isEqualTo(RESNET18_BACKBONE + (512 * 3 + 3) + (512 * 2 + 2) + (512 * 3 + 3));
+            assertThat(trainable(single)).isEqualTo(RESNET18_BACKBONE + 512 * 18 + 18);
+        }
+    }
+
+    @Test
+    void resnet18DownsamplesBy32LikeStandardResnetNotLikeDjlsResNetV1() throws Exception {
+        Block net = Architectures.build(Architectures.RESNET18, HeadLayout.MULTI_HEAD);
+        Shape[] shapes = {new Shape(1, 3, 224, 224)};
+        for (Pair<String, Block> child : net.getChildren()) {
+            if (child.getKey().endsWith("pool")) {
+                break;
+            }
+            shapes = child.getValue().getOutputShapes(shapes);
+        }
+        assertThat(shapes[0]).isEqualTo(new Shape(1, 512, 7, 7));
+    }
+
+    @Test
+    void bothArchitecturesGiveTheHeadLayoutsOutputShapes() throws Exception {
+        for (String architecture : Architectures.names()) {
+            for (HeadLayout layout : HeadLayout.values()) {
+                InputSpec input = architecture.equals(Architectures.FASTNET)
+                        ? Architectures.defaultInput(architecture) : new InputSpec(64, 96, new float[3], new float[] {1, 1, 1});
+                try (NDManager manager = Compute.engine().newBaseManager()) {
+                    Block net = Architectures.build(architecture, layout);
+                    Shape in = new Shape(2, 3, input.height(), input.width());
+                    net.initialize(manager, DataType.FLOAT32, in);
+                    NDList out = net.forward(new ParameterStore(manager, false), new NDList(manager.randomNormal(in)), false);
+                    if (layout == HeadLayout.MULTI_HEAD) {
+                        assertThat(out.getShapes()).containsExactly(new Shape(2, 3), new Shape(2, 2), new Shape(2, 3));
+                    } else {
+                        assertThat(out.getShapes()).containsExactly(new Shape(2, 18));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void fastnetIsSmall() throws Exception {
+        try (NDManager manager = Compute.engine().newBaseManager()) {
+            Block net = Architectures.build(Architectures.FASTNET, HeadLayout.MULTI_HEAD);
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 128, 96));
+            assertThat(trainable(net)).isBetween(100_000L, 500_000L);
+        }
+    }
+
+    @Test
+    void defaultInputsKeepThePhotosThreeToFourAspect() {
+        for (String architecture : Architectures.names()) {
+            InputSpec input = Architectures.defaultInput(architecture);
+            assertThat(input.width() * 4).isEqualTo(input.height() * 3);
+        }
+        assertThat(Architectures.defaultInput(Architectures.FASTNET).width()).isEqualTo(96);
+        assertThat(Architectures.defaultInput(Architectures.RESNET18).width()).isEqualTo(192);
+    }
+
+    @Test
+    void unknownArchitectureIsRefusedWithItsReason() {
+        assertThatThrownBy(() -> Architectures.build("vgg16", HeadLayout.MULTI_HEAD))
+                .isInstanceOfSatisfying(InvalidModelException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InvalidModelException.Reason.UNKNOWN_ARCHITECTURE))
+                .hasMessageContaining("vgg16").hasMessageContaining("resnet18");
+        assertThatThrownBy(() -> Architectures.defaultInput("vgg16")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    static long trainable(Block block) {
+        long count = 0;
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            Parameter.Type type = p.getValue().getType();
+            if (type != Parameter.Type.RUNNING_MEAN && type != Parameter.Type.RUNNING_VAR) {
+                count += p.getValue().getArray().size();
+            }
+        }
+        return count;
+    }
+}

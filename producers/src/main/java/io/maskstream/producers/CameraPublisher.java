@@ -1,0 +1,515 @@
+package io.maskstream.producers;
+
+import io.maskstream.events.Frame;
+import io.maskstream.events.Gender;
+import io.maskstream.events.LabeledFrame;
+import io.maskstream.events.MaskState;
+import io.maskstream.runtime.Service;
+import io.maskstream.runtime.config.CommonConfig;
+import io.maskstream.runtime.config.ServiceConfig;
+import io.maskstream.schemas.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs many cameras in one process and publishes their captures with one idempotent producer. Each camera is
+ * paced at its own fps on a shared scheduler (self-paced and unpaced sources get a thread of their own), and
+ * its frames carry the capture time and a sequence number that starts at 0 and grows by one per frame handed to
+ * Kafka; one thread at a time serves a camera and the producer keeps per-partition order, so a camera's frames
+ * land in sequence order. Frames are keyed by camera id; labelled captures go to labeled-frames keyed by person id.
+ *
+ * <p>A frame over {@code topic.frames.max.message.bytes} is refused before sending (or by the broker, if the
+ * topic's own limit is lower): a logged error and a {@code maskstream.producer.frames.rejected} count for that
+ * frame, never the end of the camera. A camera whose source fails ends alone; the others go on.
+ */
+public final class CameraPublisher implements Service {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CameraPublisher.class);
+    private static final long ERROR_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private final ProducersConfig config;
+    private final MeterRegistry registry;
+    private final List<CameraRun> runs = new ArrayList<>();
+    private final Topics topics;
+    private final int maxFrameBytes;
+    private final String framesTopic;
+    private final String labeledTopic;
+    private final AtomicLong inFlight = new AtomicLong();
+    private final AtomicInteger active = new AtomicInteger();
+    private final List<Thread> threads = new ArrayList<>();
+    private Producer<String, byte[]> producer;
+    private Serializer<Frame> frameSerializer;
+    private Serializer<LabeledFrame> labeledSerializer;
+    private ScheduledExecutorService scheduler;
+    private Gauge activeGauge;
+    private volatile boolean stopping;
+    private boolean started;
+    private boolean closed;
+
+    public CameraPublisher(ProducersConfig config, MeterRegistry registry, List<? extends CameraSource> cameras) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.topics = new Topics(config);
+        this.maxFrameBytes = topics.maxFrameBytes();
+        this.framesTopic = topics.frames().name();
+        this.labeledTopic = topics.labeledFrames().name();
+        Set<String> ids = new HashSet<>();
+        for (CameraSource c : cameras) {
+            if (!ids.add(c.cameraId())) {
+                throw new IllegalArgumentException("Two cameras have the id '" + c.cameraId() + "'; camera ids must be "
+                        + "unique (each numbers its own frames)");
+            }
+            runs.add(new CameraRun(c));
+        }
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("No cameras to publish");
+        }
+    }
+
+    @Override
+    public String name() {
+        return "producers";
+    }
+
+    @Override
+    public synchronized void start() throws Exception {
+        if (started) {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        if (config.getBoolean(ProducersConfig.CHECK_TOPICS)) {
+            checkTopics();
+        }
+        producer = new KafkaProducer<>(ProducerSettings.of(config, maxFrameBytes));
+        frameSerializer = topics.frames().valueSerde().serializer();
+        labeledSerializer = topics.labeledFrames().valueSerde().serializer();
+        registerSchemas();
+        activeGauge = Gauge.builder("maskstream.producer.cameras.active", active, AtomicInteger::get)
+                .description("Cameras of this process still running").strongReference(true).register(registry);
+        int scheduled = (int) runs.stream().filter(r -> !r.ownThread()).count();
+        if (scheduled > 0) {
+            ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(
+                    Math.min(scheduled, Math.max(2, Runtime.getRuntime().availableProcessors())), daemon("camera-scheduler"));
+            pool.setRemoveOnCancelPolicy(true);
+            pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // a stop does not wait for the next tick
+            scheduler = pool;
+        }
+        int index = 0;
+        for (CameraRun run : runs) {
+            active.incrementAndGet();
+            if (run.ownThread()) {
+                Thread t = daemon("camera-" + run.id).newThread(run::loop);
+                run.thread = t;
+                threads.add(t);
+                t.start();
+            } else {
+                // stagger first frames across one period so cameras do not all fire at once
+                long offset = run.periodNanos * index++ / Math.max(1, scheduled);
+                run.nextTick = System.nanoTime() + offset;
+                scheduler.schedule(run::tick, offset, TimeUnit.NANOSECONDS);
+            }
+        }
+        LOG.info("Publishing {} camera(s) {} to {} (frame limit {} bytes)", runs.size(),
+                runs.stream().map(r -> r.id + "@" + (r.source.selfPaced() ? "own pace"
+                        : r.source.fps() > 0 ? r.source.fps() + "fps" : "max")).toList(),
+                targets(), maxFrameBytes);
+    }
+
+    private Set<String> targets() {
+        Set<String> t = new LinkedHashSet<>();
+        runs.forEach(r -> t.add(r.source.labeled() ? labeledTopic : framesTopic));
+        return t;
+    }
+
+    /**
+     * Serializes one probe record per target topic before any camera runs: the value schema is registered (or
+     * looked up) once, from one thread, so cameras starting together never race to register the same new subject,
+     * and an unreachable registry stops the start instead of failing every frame.
+     */
+    private void registerSchemas() {
+        Capture probe = Capture.of(new byte[0], ImageCodec.JPEG, 0, 0, Instant.EPOCH, "schema probe");
+        for (String topic : targets()) {
+            try {
+                if (topic.equals(labeledTopic)) {
+                    FrameLabel label = new FrameLabel("probe", Gender.FEMALE, 0, null, MaskState.NONE, "probe");
+                    labeledSerializer.serialize(topic, Frames.labeledFrame("probe", 0, new Capture(probe.image(),
+                            probe.contentType(), 0, 0, probe.captureTime(), probe.source(), label)));
+                } else {
+                    frameSerializer.serialize(topic, Frames.frame("probe", 0, probe));
+                }
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("Cannot register the value schema of topic " + topic + " at "
+                        + config.getString(CommonConfig.SCHEMA_REGISTRY_URL) + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Fails clearly when a target topic is missing; warns when its record limit is below ours. */
+    private void checkTopics() throws InterruptedException {
+        Set<String> needed = targets();
+        try (Admin admin = Admin.create(config.kafkaProperties(ServiceConfig.ClientKind.ADMIN))) {
+            try {
+                admin.describeTopics(needed).allTopicNames().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    throw new IllegalStateException("A target topic of " + needed + " does not exist; create the topics "
+                            + "with `maskstream topics create` (the broker does not create them itself)", e.getCause());
+                }
+                throw new IllegalStateException("Cannot check topics " + needed + ": " + e.getCause(), e.getCause());
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("Kafka at " + config.getList(CommonConfig.BOOTSTRAP_SERVERS)
+                        + " did not answer within 30 s while checking topics " + needed, e);
+            }
+            List<ConfigResource> resources = needed.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+            Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+            configs.forEach((resource, c) -> {
+                ConfigEntry e = c.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+                if (e != null && e.value() != null && Long.parseLong(e.value()) < maxFrameBytes) {
+                    LOG.warn("Topic {} accepts records up to {} bytes but {} is {}: the broker will refuse frames in "
+                                    + "between (each counted as rejected)", resource.name(), e.value(),
+                            CommonConfig.TOPIC_FRAMES_MAX_BYTES, maxFrameBytes);
+                }
+            });
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Could not read the record limits of {}: {}", needed, e.toString());
+        }
+    }
+
+    /**
+     * Waits until every camera has ended and Kafka has acknowledged (or refused) every frame sent.
+     *
+     * @return false if {@code timeout} passed first
+     */
+    public boolean awaitCompletion(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (runs.stream().allMatch(r -> r.finished)) {
+                if (producer != null && inFlight.get() > 0 && !closed()) {
+                    try {
+                        producer.flush();
+                    } catch (RuntimeException e) {
+                        // closed meanwhile: in-flight callbacks complete on close
+                    }
+                }
+                if (inFlight.get() == 0) {
+                    return true;
+                }
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    private synchronized boolean closed() {
+        return closed;
+    }
+
+    /** Every camera's counts so far. */
+    public List<CameraStats> stats() {
+        return runs.stream().map(CameraRun::stats).toList();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        stopping = true;
+        long timeoutMs = config.getLong(ProducersConfig.SHUTDOWN_TIMEOUT_MS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        if (scheduler != null) {
+            scheduler.shutdown();
+            try {
+                if (!scheduler.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS)) {
+                    scheduler.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                scheduler.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (CameraRun run : runs) {
+            if (run.source.selfPaced() && run.thread != null) {
+                run.thread.interrupt(); // ends a reconnect wait or a real-time pause; FFmpeg reads time out by themselves
+            }
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) {
+                LOG.warn("{} did not stop within {} ms (its source is still blocked); leaving it", t.getName(), timeoutMs);
+            }
+        }
+        for (CameraRun run : runs) {
+            if (!run.ownThread()) {
+                run.finish(null); // the scheduler has stopped: nobody else touches the source now
+            }
+        }
+        if (producer != null) {
+            producer.close(Duration.ofMillis(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
+        }
+        if (frameSerializer != null) {
+            frameSerializer.close();
+            labeledSerializer.close();
+        }
+        if (activeGauge != null) {
+            registry.remove(activeGauge);
+        }
+        long published = runs.stream().mapToLong(r -> r.sequence).sum();
+        LOG.info("Producers stopped: {} frames published by {} camera(s)", published, runs.size());
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name.startsWith("camera-scheduler") ? name + "-" + n.incrementAndGet() : name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** One camera's state; its source and sequence are touched by one thread at a time. */
+    private final class CameraRun {
+        final CameraSource source;
+        final String id;
+        final long periodNanos;
+        final AtomicLong acknowledged = new AtomicLong();
+        final AtomicLong rejected = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final Counter bytes;
+        final Counter skipped;
+        final Map<String, Counter> sent = new ConcurrentHashMap<>();
+        final Map<String, Counter> rejections = new ConcurrentHashMap<>();
+        final Map<String, Counter> errors = new ConcurrentHashMap<>();
+        volatile long sequence;
+        volatile boolean finished;
+        volatile String failure;
+        volatile Thread thread;
+        long nextTick;
+        long lastErrorLog;
+        long suppressed;
+        long missedTicks;
+
+        CameraRun(CameraSource source) {
+            this.source = source;
+            this.id = source.cameraId();
+            double fps = source.fps();
+            this.periodNanos = fps > 0 ? (long) (1e9 / fps) : 0;
+            this.bytes = registry.counter("maskstream.producer.bytes.sent", "camera", id);
+            this.skipped = registry.counter("maskstream.producer.ticks.skipped", "camera", id);
+        }
+
+        boolean ownThread() {
+            return source.selfPaced() || periodNanos == 0;
+        }
+
+        void loop() {
+            try {
+                while (!stopping) {
+                    Capture c = source.next();
+                    if (c == null) {
+                        break;
+                    }
+                    publish(c);
+                }
+                finish(null);
+            } catch (InterruptedException e) {
+                finish(null);
+            } catch (Throwable e) {
+                finish(stopping ? null : e); // while stopping, a closed producer or source is expected
+            }
+        }
+
+        void tick() {
+            if (stopping || finished) {
+                return;
+            }
+            try {
+                Capture c = source.next();
+                if (c == null) {
+                    finish(null);
+                    return;
+                }
+                publish(c);
+            } catch (InterruptedException e) {
+                finish(null);
+                return;
+            } catch (Throwable e) {
+                finish(stopping ? null : e);
+                return;
+            }
+            long now = System.nanoTime();
+            nextTick += periodNanos;
+            if (now - nextTick > periodNanos) {
+                // more than a tick behind (slow source or machine): skip the missed ticks rather than burst
+                long missed = (now - nextTick) / periodNanos;
+                long before = missedTicks;
+                missedTicks += missed;
+                long second = Math.max(5, (long) source.fps());
+                if (before < second && missedTicks >= second) {
+                    // said once, when the camera has fallen about a second behind (not on a warm-up hiccup)
+                    LOG.warn("Camera {} cannot keep {} fps on this machine; skipping ticks (see "
+                            + "maskstream.producer.ticks.skipped)", id, source.fps());
+                }
+                skipped.increment(missed);
+                nextTick = now;
+            }
+            try {
+                if (!stopping) {
+                    scheduler.schedule(this::tick, Math.max(0, nextTick - now), TimeUnit.NANOSECONDS);
+                }
+            } catch (RejectedExecutionException e) {
+                // shutting down
+            }
+        }
+
+        void publish(Capture c) {
+            boolean labeled = c.label() != null;
+            String topic = labeled ? labeledTopic : framesTopic;
+            String key = labeled ? c.label().personId() : id;
+            long seq = sequence;
+            byte[] value;
+            try {
+                value = labeled ? labeledSerializer.serialize(topic, Frames.labeledFrame(id, seq, c))
+                        : frameSerializer.serialize(topic, Frames.frame(id, seq, c));
+            } catch (RuntimeException e) {
+                failed.incrementAndGet();
+                error("serialization");
+                logLimited("Camera " + id + ": cannot serialize a frame for " + topic + ": " + e.getMessage());
+                return;
+            }
+            int size = value.length + key.getBytes(StandardCharsets.UTF_8).length;
+            if (size > maxFrameBytes) {
+                rejected.incrementAndGet();
+                reject("too_large");
+                logLimited("Camera " + id + ": frame refused, not sent: " + size + " bytes is over the limit of "
+                        + maxFrameBytes + " (" + CommonConfig.TOPIC_FRAMES_MAX_BYTES + ")" + describe(c)
+                        + "; lower the resolution or JPEG quality, or raise the limit");
+                return;
+            }
+            sequence = seq + 1;
+            inFlight.incrementAndGet();
+            try {
+                producer.send(new ProducerRecord<>(topic, null, c.captureTime().toEpochMilli(), key, value),
+                        (metadata, exception) -> acknowledged(topic, seq, size, c, exception));
+            } catch (KafkaException | IllegalStateException e) { // IllegalStateException: closed while stopping
+                inFlight.decrementAndGet();
+                failed.incrementAndGet();
+                error(e.getClass().getSimpleName());
+                logLimited("Camera " + id + ": frame " + seq + " could not be sent: " + e.getMessage());
+            }
+        }
+
+        private void acknowledged(String topic, long seq, int size, Capture c, Exception exception) {
+            try {
+                if (exception == null) {
+                    acknowledged.incrementAndGet();
+                    sent.computeIfAbsent(topic, t -> registry.counter("maskstream.producer.frames.sent", "camera", id,
+                            "topic", t)).increment();
+                    bytes.increment(size);
+                } else if (exception instanceof RecordTooLargeException) {
+                    rejected.incrementAndGet();
+                    reject("broker_too_large");
+                    logLimited("Camera " + id + ": frame " + seq + " (" + size + " bytes) refused by Kafka as too large "
+                            + "for topic " + topic + describe(c) + ": " + exception.getMessage());
+                } else {
+                    failed.incrementAndGet();
+                    error(exception.getClass().getSimpleName());
+                    logLimited("Camera " + id + ": frame " + seq + " was not delivered to " + topic + ": " + exception);
+                }
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
+
+        private String describe(Capture c) {
+            return c.source() == null ? "" : " (source " + c.source() + ")";
+        }
+
+        private void reject(String reason) {
+            rejections.computeIfAbsent(reason, r -> registry.counter("maskstream.producer.frames.rejected", "camera", id,
+                    "reason", r)).increment();
+        }
+
+        private void error(String kind) {
+            errors.computeIfAbsent(kind, k -> registry.counter("maskstream.producer.send.errors", "camera", id,
+                    "error", k)).increment();
+        }
+
+        /** Per-frame errors are logged, but at most one line per camera every few seconds (with a count). */
+        private synchronized void logLimited(String message) {
+            long now = System.nanoTime();
+            if (lastErrorLog == 0 || now - lastErrorLog >= ERROR_LOG_INTERVAL_NANOS) {
+                LOG.error(suppressed > 0 ? message + " (" + suppressed + " similar errors not logged)" : message);
+                lastErrorLog = now;
+                suppressed = 0;
+            } else {
+                suppressed++;
+            }
+        }
+
+        synchronized void finish(Throwable error) {
+            if (finished) {
+                return;
+            }
+            try {
+                source.close();
+            } catch (RuntimeException e) {
+                LOG.warn("Camera {}: closing its source failed: {}", id, e.toString());
+            }
+            if (error != null) {
+                failure = error.getClass().getSimpleName() + ": " + error.getMessage();
+                registry.counter("maskstream.producer.camera.failures", "camera", id).increment();
+                LOG.error("Camera {} stopped after {} frames: {}", id, sequence, failure, error);
+            } else if (!stopping) {
+                LOG.info("Camera {} ended: {} frames published", id, sequence);
+            }
+            finished = true;
+            active.decrementAndGet();
+        }
+
+        CameraStats stats() {
+            return new CameraStats(id, sequence, acknowledged.get(), rejected.get(), failed.get(), finished, failure);
+        }
+    }
+}

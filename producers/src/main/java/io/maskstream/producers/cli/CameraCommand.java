@@ -1,0 +1,206 @@
+package io.maskstream.producers.cli;
+
+import io.maskstream.producers.CameraPublisher;
+import io.maskstream.producers.Cameras;
+import io.maskstream.producers.CameraSource;
+import io.maskstream.producers.ProducersConfig;
+import io.maskstream.producers.dataset.CompetitionDataset;
+import io.maskstream.producers.dataset.DatasetException;
+import io.maskstream.producers.dataset.DatasetProblem;
+import io.maskstream.producers.dataset.DatasetScan;
+import io.maskstream.producers.dataset.DatasetSource;
+import io.maskstream.producers.video.VideoSource;
+import io.maskstream.runtime.cli.ConfigOptions;
+import io.micrometer.core.instrument.Metrics;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code maskstream camera ...}: publish frames from synthetic cameras, a dataset folder or a video file/stream.
+ * Exit code 0 when every frame was delivered, 1 when a camera failed or frames were rejected or lost (each is
+ * logged), 2 for configuration errors.
+ */
+@Command(name = "camera", mixinStandardHelpOptions = true,
+        description = "Publish camera frames to Kafka: synthetic cameras, a dataset folder, or a video file/stream.",
+        subcommands = {CameraCommand.Synthetic.class, CameraCommand.Folder.class, CameraCommand.Video.class})
+public final class CameraCommand implements Runnable {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** {@code camera synthetic}: N synthetic cameras, the first K of them showing unmasked people at times. */
+    @Command(name = "synthetic", mixinStandardHelpOptions = true,
+            description = "Run synthetic cameras (procedurally drawn faces) publishing to the frames topic.")
+    public static final class Synthetic implements Callable<Integer> {
+        @Mixin
+        ConfigOptions config;
+
+        @Option(names = "--cameras", defaultValue = "1", description = "Number of cameras (default ${DEFAULT-VALUE}).")
+        int cameras;
+
+        @Option(names = "--fps", description = "Frames per second per camera (default: producers.fps).")
+        Double fps;
+
+        @Option(names = "--unmasked", defaultValue = "0",
+                description = "How many of the cameras (the first ones) show unmasked people for stretches (default ${DEFAULT-VALUE}).")
+        int unmasked;
+
+        @Option(names = "--frames", defaultValue = "0",
+                description = "Frames per camera, then stop (default ${DEFAULT-VALUE}: run until Ctrl-C).")
+        long frames;
+
+        @Option(names = "--camera-prefix", defaultValue = "cam-",
+                description = "Camera ids are <prefix>1..<prefix>N (default ${DEFAULT-VALUE}).")
+        String prefix;
+
+        @Override
+        public Integer call() throws Exception {
+            if (cameras < 1 || unmasked < 0 || unmasked > cameras || frames < 0) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "need --cameras >= 1, 0 <= --unmasked <= --cameras and --frames >= 0");
+            }
+            ProducersConfig cfg = new ProducersConfig(config.source(overrides(fps)));
+            List<CameraSource> sources = Cameras.synthetic(cfg, cameras, unmasked, prefix, frames);
+            return Runs.run(new CameraPublisher(cfg, Metrics.globalRegistry, sources), System.out);
+        }
+    }
+
+    /** {@code camera folder}: the train part (labelled) or the eval part of a competition-layout dataset. */
+    @Command(name = "folder", mixinStandardHelpOptions = true,
+            description = "Publish a dataset in the competition layout: train images to labeled-frames (keyed by "
+                    + "person id), or eval images to frames (keyed by the eval camera id, source = ImageID).")
+    public static final class Folder implements Callable<Integer> {
+        @Mixin
+        ConfigOptions config;
+
+        @Parameters(index = "0", paramLabel = "DATASET_ROOT", description = "Folder holding train/ and/or eval/.")
+        Path root;
+
+        @ArgGroup(exclusive = true)
+        Part part;
+
+        static final class Part {
+            @Option(names = "--labeled", description = "Publish train/ to labeled-frames (the default).")
+            boolean labeled;
+
+            @Option(names = "--eval", description = "Publish eval/ to frames.")
+            boolean eval;
+        }
+
+        @Option(names = "--fps", description = "Images per second (default 0: as fast as Kafka takes them).")
+        Double fps;
+
+        @Option(names = "--stop-on-error",
+                description = "Stop at the first problem (missing/unreadable file, bad name); default: report and go on.")
+        boolean stopOnError;
+
+        @Option(names = "--camera-id", description = "Camera id to stamp (default: producers.dataset.train.camera.id "
+                + "or producers.dataset.eval.camera.id).")
+        String cameraId;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, String> extra = overrides(fps == null ? 0.0 : fps);
+            if (stopOnError) {
+                extra.put(ProducersConfig.DATASET_FAIL_FAST, "true");
+            }
+            ProducersConfig cfg = new ProducersConfig(config.source(extra));
+            boolean failFast = cfg.getBoolean(ProducersConfig.DATASET_FAIL_FAST);
+            boolean eval = part != null && part.eval;
+            DatasetScan scan;
+            try {
+                scan = CompetitionDataset.scan(root, failFast);
+            } catch (DatasetException e) {
+                System.err.println("Dataset error: " + e.getMessage());
+                return 1;
+            }
+            System.out.println("Dataset " + root + ": " + scan.summary().describe());
+            String id = cameraId != null ? cameraId
+                    : cfg.getString(eval ? ProducersConfig.DATASET_EVAL_CAMERA_ID : ProducersConfig.DATASET_TRAIN_CAMERA_ID);
+            double rate = cfg.getDouble(ProducersConfig.FPS);
+            DatasetSource source = eval ? DatasetSource.eval(scan, id, rate, failFast)
+                    : DatasetSource.labeled(scan, id, rate, failFast);
+            if (source.size() == 0) {
+                System.err.println("Nothing to publish: the " + (eval ? "eval" : "train") + " part holds no usable images");
+                return 1;
+            }
+            int code = Runs.run(new CameraPublisher(cfg, Metrics.globalRegistry, List.of(source)), System.out);
+            List<DatasetProblem> problems = new ArrayList<>(scan.summary().problems());
+            problems.addAll(source.problems());
+            if (!problems.isEmpty()) {
+                System.out.println(problems.size() + " dataset problem(s):");
+                problems.stream().limit(50).forEach(p -> System.out.println("  " + p));
+                if (problems.size() > 50) {
+                    System.out.println("  ... (" + (problems.size() - 50) + " more in the log)");
+                }
+                return 1;
+            }
+            return code;
+        }
+    }
+
+    /** {@code camera video}: a video file, network stream (RTSP/HTTP/...) or V4L2 webcam. */
+    @Command(name = "video", mixinStandardHelpOptions = true,
+            description = "Publish a video file, a network stream (rtsp://, http://, ...) or a webcam (/dev/video0) "
+                    + "through FFmpeg, sampled at --fps and JPEG-encoded. Files end; live streams reconnect.")
+    public static final class Video implements Callable<Integer> {
+        @Mixin
+        ConfigOptions config;
+
+        @Parameters(index = "0", paramLabel = "FILE_OR_URL", description = "Video file, stream URL or device.")
+        String location;
+
+        @Option(names = "--camera-id", required = true, description = "Camera id (the frames' key).")
+        String cameraId;
+
+        @Option(names = "--fps", description = "Frames per second to keep (default: producers.fps).")
+        Double fps;
+
+        @Option(names = "--format", description = "FFmpeg input format to force, e.g. video4linux2, mjpeg.")
+        String format;
+
+        @Option(names = "--quality", description = "JPEG quality 1-100 (default: producers.jpeg.quality).")
+        Integer quality;
+
+        @Option(names = "--no-realtime", description = "Read a file as fast as it decodes instead of at its own frame rate.")
+        boolean noRealtime;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, String> extra = overrides(fps);
+            if (quality != null) {
+                extra.put(ProducersConfig.JPEG_QUALITY, String.valueOf(quality));
+            }
+            if (noRealtime) {
+                extra.put(ProducersConfig.VIDEO_REALTIME, "false");
+            }
+            ProducersConfig cfg = new ProducersConfig(config.source(extra));
+            VideoSource source = Cameras.video(cfg, cameraId, location, format, Metrics.globalRegistry);
+            return Runs.run(new CameraPublisher(cfg, Metrics.globalRegistry, List.of(source)), System.out);
+        }
+    }
+
+    static Map<String, String> overrides(Double fps) {
+        Map<String, String> extra = new LinkedHashMap<>();
+        if (fps != null) {
+            extra.put(ProducersConfig.FPS, String.valueOf(fps));
+        }
+        return extra;
+    }
+}
