@@ -1,6 +1,7 @@
 package io.maskstream.processor;
 
 import io.maskstream.events.DeadLetterReason;
+import io.maskstream.model.InvalidModelException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -25,6 +26,7 @@ public final class ProcessorMetrics {
     private final Timer latency;
     private final Counter swaps;
     private final AtomicReference<Gauge> activeModel = new AtomicReference<>();
+    private final Map<InvalidModelException.Reason, Counter> refused = new EnumMap<>(InvalidModelException.Reason.class);
 
     public ProcessorMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -50,6 +52,15 @@ public final class ProcessorMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
         swaps = Counter.builder("maskstream.processor.model.swaps").description("Hot swaps to a new model")
                 .register(registry);
+        for (InvalidModelException.Reason reason : InvalidModelException.Reason.values()) {
+            refused.put(reason, Counter.builder("maskstream.processor.model.refused")
+                    .description("Model releases refused (the running model kept serving), by reason")
+                    .tag("reason", reason.name()).register(registry));
+        }
+    }
+
+    void refused(InvalidModelException.Reason reason) {
+        refused.get(reason).increment();
     }
 
     void frameIn() {

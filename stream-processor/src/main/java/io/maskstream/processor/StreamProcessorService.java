@@ -3,6 +3,11 @@ package io.maskstream.processor;
 import io.maskstream.model.Classifier;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
+import io.maskstream.model.release.ArtifactStore;
+import io.maskstream.model.release.ReleaseFollower;
+import io.maskstream.events.ModelRelease;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.util.Optional;
 import io.maskstream.runtime.Service;
 import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.schemas.Topics;
@@ -16,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the frame topology: loads a model first (a processor without a model would only buffer), then starts
+ * Runs the frame topology and keeps its model current: loads a model first (a processor without a model would only buffer), then starts
  * Kafka Streams. Several instances with the same application id share the frames partitions.
  */
 public final class StreamProcessorService implements Service {
@@ -27,6 +32,7 @@ public final class StreamProcessorService implements Service {
     private final ProcessorMetrics metrics;
     private final ModelHolder models;
     private KafkaStreams streams;
+    private ReleaseFollower follower;
 
     public StreamProcessorService(ProcessorConfig config, MeterRegistry registry) {
         this.config = config;
@@ -51,6 +57,7 @@ public final class StreamProcessorService implements Service {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> LOG.info("Kafka Streams {} -> {}", before, now));
+        new KafkaStreamsMetrics(streams).bindTo(metrics.registry());
         streams.start();
         LOG.info("Stream processor {} started: {} -> {} (max batch {}, max delay {} ms, {} thread(s))",
                 config.getString(ProcessorConfig.APPLICATION_ID), topics.frames().name(), topics.classifications().name(),
@@ -58,14 +65,32 @@ public final class StreamProcessorService implements Service {
                 config.getInt(ProcessorConfig.STREAM_THREADS));
     }
 
-    private void loadInitialModel() throws InvalidModelException, java.io.IOException {
+    /**
+     * The active release if there is one (and it loads), else the bundle named by {@code processor.model.path}.
+     * From then on, every new active release is swapped in by the follower's thread.
+     */
+    private void loadInitialModel() throws Exception {
         String path = config.getString(ProcessorConfig.MODEL_PATH);
+        if (config.getBoolean(ProcessorConfig.FOLLOW_RELEASES)) {
+            ReleaseLoader loader = new ReleaseLoader(config, new ArtifactStore(config), models, metrics);
+            follower = new ReleaseFollower(config, loader::onActive);
+            Optional<ModelRelease> active = follower.start(Duration.ofSeconds(60));
+            if (active.isPresent()) {
+                try {
+                    loader.activate(active.get());
+                    return;
+                } catch (InvalidModelException e) {
+                    metrics.refused(e.reason());
+                    LOG.error("Active release {} refused ({}): {}", active.get().getVersion(), e.reason(), e.getMessage());
+                }
+            }
+        }
         if (path.isBlank()) {
-            throw new IllegalStateException("No model to serve: set " + ProcessorConfig.MODEL_PATH
-                    + " to a model bundle file (maskstream model init makes one)");
+            throw new IllegalStateException("No model to serve: no usable active release on the model-releases topic and "
+                    + ProcessorConfig.MODEL_PATH + " is empty (maskstream model init writes a bundle)");
         }
         ModelBundle bundle = ModelBundle.read(Path.of(path));
-        Classifier classifier = Classifier.load(bundle, config.computeSettings());
+        Classifier classifier = Classifier.load(bundle, config.computeSettings(), config.imageLimits());
         LOG.info("Loaded model {} ({}, input {}x{}) from {} on {}", bundle.metadata().version(),
                 bundle.metadata().architecture(), bundle.metadata().input().width(), bundle.metadata().input().height(),
                 path, classifier.device());
@@ -83,6 +108,10 @@ public final class StreamProcessorService implements Service {
 
     @Override
     public void close() {
+        if (follower != null) {
+            follower.close();
+            follower = null;
+        }
         if (streams != null) {
             streams.close(Duration.ofSeconds(30));
             streams = null;

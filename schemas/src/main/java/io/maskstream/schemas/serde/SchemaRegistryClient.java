@@ -65,7 +65,20 @@ public final class SchemaRegistryClient {
             return cached;
         }
         ObjectNode body = JSON.createObjectNode().put("schema", schema.toString());
-        JsonNode reply = call("POST", "/subjects/" + encode(subject) + "/versions", body.toString());
+        JsonNode reply;
+        try {
+            reply = call("POST", "/subjects/" + encode(subject) + "/versions", body.toString());
+        } catch (SchemaRegistryException e) {
+            // Two writers registering a new subject at once: Apicurio answers 409 to the loser, although the
+            // schema is now there. An incompatible schema is also a 409, and then the lookup finds nothing.
+            if (e.status() == 409) {
+                Optional<Integer> existing = lookup(subject, schema);
+                if (existing.isPresent()) {
+                    return existing.get();
+                }
+            }
+            throw e;
+        }
         int id = reply.path("id").asInt(-1);
         if (id < 0) {
             throw new SchemaRegistryException("Registry at " + baseUrl + " returned no id for subject " + subject + ": " + reply, null, 200);

@@ -1,0 +1,187 @@
+package io.maskstream.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.maskstream.events.Classification;
+import io.maskstream.events.Frame;
+import io.maskstream.model.BadBundles;
+import io.maskstream.model.HeadLayout;
+import io.maskstream.model.InvalidModelException;
+import io.maskstream.model.ModelBundle;
+import io.maskstream.runtime.config.ConfigSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Model releases reach a running processor while frames flow: a good one is swapped in with no frame lost or
+ * duplicated and events switch version exactly once per camera; bad ones are refused and the old model stays.
+ */
+class HotSwapIntegrationTest {
+
+    /** Frames flow from a background thread until stopped; every classification is collected. */
+    static final class Flow implements AutoCloseable {
+        final Map<String, String> settings;
+        final List<Classification> events = new CopyOnWriteArrayList<>();
+        final Map<String, Long> sent = new ConcurrentHashMap<>();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final Thread producer;
+        final Thread consumer;
+
+        Flow(Map<String, String> settings) {
+            this.settings = settings;
+            producer = new Thread(() -> {
+                try (KafkaProducer<String, Frame> p = ProcessorTestSupport.frameProducer(settings)) {
+                    long i = 0;
+                    while (!stop.get()) {
+                        String cam = "cam-" + (i % 2);
+                        long seq = sent.merge(cam, 1L, Long::sum) - 1;
+                        p.send(new ProducerRecord<>(settings.get("topic.frames"), cam, TestFrames.frame(cam, seq)));
+                        i++;
+                        Thread.sleep(25);
+                    }
+                    p.flush();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "frames");
+            consumer = new Thread(() -> {
+                try (var c = ProcessorTestSupport.classificationConsumer(settings)) {
+                    c.subscribe(List.of(settings.get("topic.classifications")));
+                    while (!stop.get() || events.size() < total()) {
+                        c.poll(Duration.ofMillis(200)).forEach(r -> events.add(r.value()));
+                        if (stop.get() && System.nanoTime() > drainDeadline) {
+                            break;
+                        }
+                    }
+                }
+            }, "events");
+            producer.start();
+            consumer.start();
+        }
+
+        volatile long drainDeadline = Long.MAX_VALUE;
+
+        long total() {
+            return sent.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        void awaitVersion(String version, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (events.stream().noneMatch(e -> e.getModelVersion().equals(version)) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        }
+
+        void awaitEvents(int n, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (events.size() < n && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            producer.join();
+            drainDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            consumer.join();
+        }
+    }
+
+    @Test
+    void anActiveReleaseIsSwappedInWhileFramesFlowWithNothingLostOrDuplicated(@TempDir Path dir) throws Exception {
+        Map<String, String> settings = ProcessorTestSupport.settings("swap", dir, 2);
+        ProcessorTestSupport.createTopics(settings);
+        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(settings));
+        Flow flow;
+        try (StreamProcessorService service = new StreamProcessorService(config, new SimpleMeterRegistry())) {
+            service.start();
+            flow = new Flow(settings);
+            try {
+                flow.awaitEvents(40, Duration.ofSeconds(60));
+                ModelBundle next = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "v-next", 99);
+                ReleaseTestSupport.publishActive(config, "v-next", next.toBytes(), next.sha256());
+                flow.awaitVersion("v-next", Duration.ofSeconds(60));
+                int atSwap = flow.events.size();
+                flow.awaitEvents(atSwap + 40, Duration.ofSeconds(60));
+            } finally {
+                flow.close();
+            }
+        }
+        List<String> ids = flow.events.stream().map(e -> e.getCameraId() + "/" + e.getFrameSequence()).toList();
+        assertThat(ids).doesNotHaveDuplicates();
+        assertThat((long) ids.size()).isEqualTo(flow.total());
+        Map<String, List<String>> versionsByCamera = new LinkedHashMap<>();
+        flow.events.stream().sorted(java.util.Comparator.comparing(Classification::getFrameSequence))
+                .forEach(e -> versionsByCamera.computeIfAbsent(e.getCameraId(), k -> new ArrayList<>()).add(e.getModelVersion()));
+        versionsByCamera.forEach((camera, versions) -> {
+            int firstNew = versions.indexOf("v-next");
+            assertThat(firstNew).as("camera %s switched", camera).isPositive();
+            assertThat(versions.subList(0, firstNew)).as("before the swap: the old version").containsOnly("v-swap");
+            assertThat(versions.subList(firstNew, versions.size())).as("after the swap: only the new one").containsOnly("v-next");
+        });
+    }
+
+    @Test
+    void badReleasesOfEveryKindAreRefusedWhileEventsKeepComingWithTheOldVersion(@TempDir Path dir) throws Exception {
+        Map<String, String> settings = ProcessorTestSupport.settings("badrel", dir, 1);
+        ProcessorTestSupport.createTopics(settings);
+        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(settings));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ModelBundle good = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "bad-checksum", 5);
+        Map<String, byte[]> bad = new LinkedHashMap<>();
+        bad.put("bad-truncated", BadBundles.truncated("bad-truncated"));
+        bad.put("bad-shapes", BadBundles.wrongShapes("bad-shapes"));
+        bad.put("bad-nan", BadBundles.nanWeights("bad-nan"));
+        bad.put("bad-arch", BadBundles.unknownArchitecture("bad-arch"));
+        Flow flow;
+        try (StreamProcessorService service = new StreamProcessorService(config, registry)) {
+            service.start();
+            flow = new Flow(settings);
+            try {
+                flow.awaitEvents(20, Duration.ofSeconds(60));
+                // checksum mismatch: the release names another SHA-256 than its artifact has
+                ReleaseTestSupport.publishActive(config, "bad-checksum", good.toBytes(), "ab" + good.sha256().substring(2));
+                for (var e : bad.entrySet()) {
+                    ReleaseTestSupport.publishActive(config, e.getKey(), e.getValue(), ReleaseTestSupport.sha256(e.getValue()));
+                }
+                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                while (refused(registry) < 5 && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+                int after = flow.events.size();
+                flow.awaitEvents(after + 20, Duration.ofSeconds(60));
+                assertThat(service.models().currentVersion()).isEqualTo("v-badrel");
+            } finally {
+                flow.close();
+            }
+        }
+        assertThat(refusedBy(registry, InvalidModelException.Reason.CHECKSUM_MISMATCH)).isEqualTo(1);
+        assertThat(refusedBy(registry, InvalidModelException.Reason.TRUNCATED)).isEqualTo(1);
+        assertThat(refusedBy(registry, InvalidModelException.Reason.SHAPE_MISMATCH)).isEqualTo(1);
+        assertThat(refusedBy(registry, InvalidModelException.Reason.NON_FINITE_WEIGHTS)).isEqualTo(1);
+        assertThat(refusedBy(registry, InvalidModelException.Reason.UNKNOWN_ARCHITECTURE)).isEqualTo(1);
+        assertThat(flow.events).allSatisfy(e -> assertThat(e.getModelVersion()).isEqualTo("v-badrel"));
+        assertThat((long) flow.events.size()).isEqualTo(flow.total());
+    }
+
+    private static double refused(SimpleMeterRegistry registry) {
+        return registry.find("maskstream.processor.model.refused").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    private static double refusedBy(SimpleMeterRegistry registry, InvalidModelException.Reason reason) {
+        return registry.get("maskstream.processor.model.refused").tag("reason", reason.name()).counter().count();
+    }
+}

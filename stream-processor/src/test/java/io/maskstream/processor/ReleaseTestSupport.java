@@ -1,0 +1,33 @@
+package io.maskstream.processor;
+
+import io.maskstream.events.ModelRelease;
+import io.maskstream.events.ReleaseStatus;
+import io.maskstream.model.release.ArtifactStore;
+import io.maskstream.model.release.ReleaseLog;
+import io.maskstream.runtime.config.ServiceConfig;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HexFormat;
+
+/** Publishes releases (artifact + record) the way the trainer does, including deliberately broken ones. */
+final class ReleaseTestSupport {
+
+    private ReleaseTestSupport() {
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /** Publishes {@code bundleBytes} as the artifact of {@code version} and an ACTIVE release naming {@code sha}. */
+    static ModelRelease publishActive(ServiceConfig config, String version, byte[] bundleBytes, String sha) {
+        String uri = new ArtifactStore(config).publish(version, bundleBytes, sha);
+        Instant now = Instant.now();
+        ModelRelease release = ModelRelease.newBuilder().setVersion(version).setArchitecture("fastnet")
+                .setInputWidth(96).setInputHeight(128).setStatus(ReleaseStatus.ACTIVE).setCreatedTime(now)
+                .setStatusTime(now).setSha256(sha).setArtifactUri(uri).setArtifactBytes(bundleBytes.length)
+                .setTrainingData("test").setMetrics(null).setNotes(null).build();
+        new ReleaseLog(config).publish(release);
+        return release;
+    }
+}
