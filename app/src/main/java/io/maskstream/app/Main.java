@@ -1,6 +1,10 @@
 package io.maskstream.app;
 
+import io.maskstream.alerts.cli.AlertsCommand;
+import io.maskstream.app.bench.BenchmarkCommand;
 import io.maskstream.processor.cli.ProcessCommand;
+import io.maskstream.producers.cli.CameraCommand;
+import io.maskstream.producers.cli.DatasetCommand;
 import io.maskstream.runtime.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,10 +14,14 @@ import picocli.CommandLine.Command;
         description = "Face-mask classification on Kafka: cameras -> frames -> classifications -> alerts.",
         subcommands = {
             StackCommand.class,
+            CameraCommand.class,
+            DatasetCommand.class,
             ProcessCommand.class,
+            AlertsCommand.class,
             ModelCommand.class,
             TopicsCommand.class,
             ConfigCommand.class,
+            BenchmarkCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,6 +1,11 @@
 package io.maskstream.app;
 
+import io.maskstream.alerts.AlertsConfig;
+import io.maskstream.alerts.AlertsService;
 import io.maskstream.embedded.EmbeddedStack;
+import io.maskstream.producers.CameraPublisher;
+import io.maskstream.producers.Cameras;
+import io.maskstream.producers.ProducersConfig;
 import io.maskstream.model.HeadLayout;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.processor.ProcessorConfig;
@@ -91,6 +96,17 @@ public final class StackCommand implements Callable<Integer> {
         processorDefaults.put(ProcessorConfig.STATE_DIR, dataDir.resolve("streams").toString());
         runner.start(new StreamProcessorService(new ProcessorConfig(withDefaults(source, processorDefaults)),
                 Metrics.globalRegistry));
+        runner.start(new AlertsService(new AlertsConfig(withDefaults(source,
+                Map.of(AlertsConfig.STATE_DIR, dataDir.resolve("alerts-state").toString()))), Metrics.globalRegistry));
+        int cameras = stack.getInt(StackConfig.CAMERAS);
+        if (cameras > 0) {
+            ProducersConfig producers = new ProducersConfig(source);
+            int unmasked = Math.min(cameras, stack.getInt(StackConfig.UNMASKED_CAMERAS));
+            runner.start(new CameraPublisher(producers, Metrics.globalRegistry,
+                    Cameras.synthetic(producers, cameras, unmasked, "cam-", 0)));
+            LOG.info("{} synthetic cameras at {} fps ({} showing unmasked people)", cameras,
+                    producers.getDouble(ProducersConfig.FPS), unmasked);
+        }
     }
 
     /** {@code defaults} apply only where the user set nothing. */

@@ -18,7 +18,6 @@ public final class StackConfig extends ServiceConfig {
     public static final String DATA_DIR = "stack.data.dir";
     public static final String CAMERAS = "stack.cameras";
     public static final String UNMASKED_CAMERAS = "stack.unmasked.cameras";
-    public static final String CAMERA_FPS = "stack.camera.fps";
     public static final String ARCHITECTURE = "stack.model.architecture";
 
     public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
@@ -31,11 +30,9 @@ public final class StackConfig extends ServiceConfig {
             .define(DATA_DIR, Type.STRING, ".maskstream", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Where the stack keeps broker data, logs, datasets and model bundles.")
             .define(CAMERAS, Type.INT, 3, Range.between(0, 64), Importance.MEDIUM,
-                    "Synthetic cameras the stack runs.")
+                    "Synthetic cameras the stack runs (each at producers.fps).")
             .define(UNMASKED_CAMERAS, Type.INT, 1, Range.between(0, 64), Importance.MEDIUM,
                     "How many of those show people without masks (the rest show masked people).")
-            .define(CAMERA_FPS, Type.DOUBLE, 5.0, Range.between(0.1, 120), Importance.MEDIUM,
-                    "Frames per second of each synthetic camera.")
             .define(ARCHITECTURE, Type.STRING, "fastnet", new ConfigDef.NonEmptyString(), Importance.LOW,
                     "Network of the stack's first (untrained) model and of the models its trainer trains.");
 

@@ -22,6 +22,8 @@ public final class ProcessorConfig extends ServiceConfig {
     public static final String MAX_BATCH_SIZE = "processor.max.batch.size";
     public static final String MAX_BATCH_DELAY_MS = "processor.max.batch.delay.ms";
     public static final String STREAM_THREADS = "processor.stream.threads";
+    public static final String INFERENCE_THREADS = "processor.inference.threads";
+    public static final String MAX_INFLIGHT_BATCHES = "processor.max.inflight.batches";
     public static final String PROCESSING_GUARANTEE = "processor.processing.guarantee";
     public static final String COMMIT_INTERVAL_MS = "processor.commit.interval.ms";
     public static final String DEVICE = "processor.device";
@@ -46,6 +48,11 @@ public final class ProcessorConfig extends ServiceConfig {
                     "A frame waits at most this long (wall clock) for its batch to fill before it is inferred.")
             .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
                     "Kafka Streams threads in this instance; they share one loaded model.")
+            .define(INFERENCE_THREADS, Type.INT, 1, Range.between(0, 64), Importance.MEDIUM,
+                    "Threads that run forward passes while the stream threads read and decode the next frames "
+                            + "(shared by all stream threads; 1 suits one GPU). 0 infers on the stream threads themselves.")
+            .define(MAX_INFLIGHT_BATCHES, Type.INT, 2, Range.between(1, 64), Importance.LOW,
+                    "Batches a stream task may have in inference at once before it waits for the oldest.")
             .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
                     ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.MEDIUM,
                     "exactly_once_v2 (every frame yields exactly one event or dead letter) or at_least_once.")

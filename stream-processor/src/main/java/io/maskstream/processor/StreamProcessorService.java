@@ -33,6 +33,7 @@ public final class StreamProcessorService implements Service {
     private final ModelHolder models;
     private KafkaStreams streams;
     private ReleaseFollower follower;
+    private java.util.concurrent.ExecutorService inference;
 
     public StreamProcessorService(ProcessorConfig config, MeterRegistry registry) {
         this.config = config;
@@ -50,7 +51,16 @@ public final class StreamProcessorService implements Service {
         SchemaRegistryClient.shared(config.getString(CommonConfig.SCHEMA_REGISTRY_URL), null).checkReachable();
         loadInitialModel();
         Topics topics = new Topics(config);
-        streams = new KafkaStreams(FrameTopology.build(config, topics, models, metrics),
+        int inferenceThreads = config.getInt(ProcessorConfig.INFERENCE_THREADS);
+        if (inferenceThreads > 0) {
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+            inference = java.util.concurrent.Executors.newFixedThreadPool(inferenceThreads, r -> {
+                Thread t = new Thread(r, "inference-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        streams = new KafkaStreams(FrameTopology.build(config, topics, models, metrics, inference),
                 FrameTopology.streamsProperties(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Stream thread failed; replacing it (work resumes from the last commit)", e);
@@ -115,6 +125,10 @@ public final class StreamProcessorService implements Service {
         if (streams != null) {
             streams.close(Duration.ofSeconds(30));
             streams = null;
+        }
+        if (inference != null) {
+            inference.shutdownNow();
+            inference = null;
         }
         models.close();
     }

@@ -1,0 +1,267 @@
+package io.maskstream.app.bench;
+
+import io.maskstream.embedded.EmbeddedStack;
+import io.maskstream.events.Classification;
+import io.maskstream.events.Frame;
+import io.maskstream.events.MaskState;
+import io.maskstream.model.Classifier;
+import io.maskstream.model.ComputeSettings;
+import io.maskstream.model.HeadLayout;
+import io.maskstream.model.ModelBundle;
+import io.maskstream.model.PreparedImage;
+import io.maskstream.processor.ProcessorConfig;
+import io.maskstream.processor.StreamProcessorService;
+import io.maskstream.producers.synthetic.SyntheticFaces;
+import io.maskstream.producers.synthetic.SyntheticOptions;
+import io.maskstream.runtime.config.ConfigSource;
+import io.maskstream.schemas.TopicAdmin;
+import io.maskstream.schemas.serde.AvroDeserializer;
+import io.maskstream.schemas.serde.AvroSerializer;
+import io.maskstream.schemas.serde.SchemaRegistryClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code maskstream benchmark pipeline}: in one run on this machine, the model's offline throughput (decode +
+ * batched inference, no Kafka) at the configured batch size, the processor's end-to-end throughput through a
+ * real broker at that batch size and at batch size 1, their ratios, and frame-to-event latency at half the
+ * measured maximum rate.
+ */
+@Command(name = "pipeline", mixinStandardHelpOptions = true,
+        description = "Offline vs end-to-end throughput, batched vs batch-1, and p50/p99 latency, measured in one run.")
+public final class PipelineBenchmark implements Callable<Integer> {
+
+    @Option(names = "--frames", defaultValue = "2000", description = "Frames per throughput run.")
+    int frames;
+    @Option(names = "--batch", defaultValue = "16", description = "The configured max batch size.")
+    int batch;
+    @Option(names = "--architecture", defaultValue = "fastnet")
+    String architecture;
+    @Option(names = "--threads", defaultValue = "1", description = "PyTorch intra-op threads (both sides).")
+    int threads;
+    @Option(names = "--latency-seconds", defaultValue = "20")
+    int latencySeconds;
+    @Option(names = "--processor-set", paramLabel = "KEY=VALUE",
+            description = "Processor setting for the pipeline runs (e.g. processor.commit.interval.ms=500). Repeatable.")
+    Map<String, String> processorSettings = new HashMap<>();
+
+    private EmbeddedStack stack;
+    private Path dir;
+    private ModelBundle bundle;
+    private List<byte[]> images;
+
+    @Override
+    public Integer call() throws Exception {
+        dir = Files.createTempDirectory("maskstream-bench");
+        bundle = ModelBundle.untrained(architecture, HeadLayout.MULTI_HEAD, "bench", 1);
+        bundle.write(dir.resolve("model.bundle"));
+        images = syntheticImages(200);
+        if (!processorSettings.isEmpty()) {
+            System.out.println("processor settings: " + processorSettings);
+        }
+        System.out.printf("maskstream pipeline benchmark: %s, %d frames of 384x512 JPEG (~%d KB), batch %d, %d intra-op thread(s), %d cores%n",
+                architecture, frames, images.stream().mapToInt(b -> b.length).sum() / images.size() / 1024, batch, threads,
+                Runtime.getRuntime().availableProcessors());
+        stack = new EmbeddedStack(dir, "127.0.0.1", 0, 0, Map.of());
+        stack.start();
+        try {
+            double[] offlineSplit = new double[2];
+            double offline = offline(batch, offlineSplit);
+            double offline1 = offline(1, new double[2]);
+            double pipeline = pipeline(batch);
+            double pipeline1 = pipeline(1);
+            long[] latency = latency(batch, pipeline / 2);
+            System.out.println();
+            System.out.printf("%-52s %10s%n", "measure", "frames/s");
+            System.out.printf("%-52s %10.1f%n", "offline: decode + infer, batch " + batch, offline);
+            System.out.printf("%-52s %10.1f%n", "offline: decode + infer, batch 1", offline1);
+            System.out.printf("%-52s %10.1f%n", "offline: inference alone (no decode), batch " + batch, 1000 / offlineSplit[1]);
+            System.out.printf("%-52s %10.1f%n", "pipeline through the broker (exactly-once), batch " + batch, pipeline);
+            System.out.printf("%-52s %10.1f%n", "pipeline through the broker (exactly-once), batch 1", pipeline1);
+            System.out.printf("pipeline / offline at batch %d:        %.2fx (target >= 0.9)%n", batch, pipeline / offline);
+            System.out.printf("pipeline batch %d / pipeline batch 1:  %.2fx (target >= 2.5)%n", batch, pipeline / pipeline1);
+            System.out.printf("offline batch %d / offline batch 1:    %.2fx%n", batch, offline / offline1);
+            System.out.printf("frame->event latency at %.0f frames/s (half the max): p50 %d ms, p99 %d ms (%d events)%n",
+                    pipeline / 2, latency[0], latency[1], latency[2]);
+        } finally {
+            stack.close();
+            stack.kafka().deleteData();
+        }
+        return 0;
+    }
+
+    private List<byte[]> syntheticImages(int n) {
+        SyntheticFaces faces = new SyntheticFaces(SyntheticOptions.defaults(7));
+        List<byte[]> out = new ArrayList<>();
+        MaskState[] states = MaskState.values();
+        for (int i = 0; i < n; i++) {
+            out.add(faces.jpeg(faces.person(i), states[i % 3], i));
+        }
+        return out;
+    }
+
+    /** Decode + batched inference in one thread, no Kafka: the ceiling for the pipeline. */
+    private double offline(int batchSize, double[] msPerFrame) throws Exception {
+        try (Classifier classifier = Classifier.load(bundle, new ComputeSettings("auto", threads, 1))) {
+            run(classifier, batchSize, Math.min(200, frames)); // warm-up
+            long[] split = run(classifier, batchSize, frames);
+            msPerFrame[0] = split[0] / 1e6 / frames;
+            msPerFrame[1] = split[1] / 1e6 / frames;
+            System.out.printf("  offline batch %-3d: decode %.2f ms/frame, inference %.2f ms/frame%n", batchSize,
+                    msPerFrame[0], msPerFrame[1]);
+            return frames / ((split[0] + split[1]) / 1e9);
+        }
+    }
+
+    /** Returns nanoseconds spent decoding and inferring. */
+    private long[] run(Classifier classifier, int batchSize, int n) throws Exception {
+        List<PreparedImage> pending = new ArrayList<>(batchSize);
+        long decode = 0;
+        long infer = 0;
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            pending.add(classifier.preprocessor().prepare(images.get(i % images.size())));
+            long t1 = System.nanoTime();
+            decode += t1 - t0;
+            if (pending.size() == batchSize || i == n - 1) {
+                classifier.classify(pending);
+                pending.clear();
+                infer += System.nanoTime() - t1;
+            }
+        }
+        return new long[] {decode, infer};
+    }
+
+    private Map<String, String> settings(String name, int batchSize) {
+        Map<String, String> s = new HashMap<>();
+        s.put("bootstrap.servers", stack.bootstrapServers());
+        s.put("schema.registry.url", stack.registryUrl());
+        s.put("topic.frames", name + "-frames");
+        s.put("topic.classifications", name + "-classifications");
+        s.put("topic.partitions", "1");
+        s.put(ProcessorConfig.APPLICATION_ID, name);
+        s.put(ProcessorConfig.MODEL_PATH, dir.resolve("model.bundle").toString());
+        s.put(ProcessorConfig.FOLLOW_RELEASES, "false");
+        s.put(ProcessorConfig.MAX_BATCH_SIZE, String.valueOf(batchSize));
+        s.put(ProcessorConfig.MAX_BATCH_DELAY_MS, "50");
+        s.put(ProcessorConfig.INTRA_OP_THREADS, String.valueOf(threads));
+        s.put(ProcessorConfig.INTER_OP_THREADS, "1");
+        s.put(ProcessorConfig.STATE_DIR, dir.resolve("state-" + name).toString());
+        s.putAll(processorSettings);
+        return s;
+    }
+
+    /** Frames already on the topic, processor started: events/s between its first and last event. */
+    private double pipeline(int batchSize) throws Exception {
+        String name = "bench-b" + batchSize + "-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, String> s = settings(name, batchSize);
+        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(s));
+        TopicAdmin.ensure(config);
+        try (KafkaProducer<String, Frame> producer = producer()) {
+            for (int i = 0; i < frames; i++) {
+                producer.send(new ProducerRecord<>(s.get("topic.frames"), "cam-" + (i % 4), frame("cam-" + (i % 4), i)));
+            }
+            producer.flush();
+        }
+        try (StreamProcessorService processor = new StreamProcessorService(config, new SimpleMeterRegistry());
+             KafkaConsumer<String, Classification> consumer = consumer()) {
+            processor.start();
+            List<Classification> events = collect(consumer, s.get("topic.classifications"), frames, Duration.ofMinutes(10));
+            long first = events.stream().mapToLong(e -> e.getProcessedTime().toEpochMilli()).min().orElseThrow();
+            long last = events.stream().mapToLong(e -> e.getProcessedTime().toEpochMilli()).max().orElseThrow();
+            return (events.size() - 1) / Math.max(1e-3, (last - first) / 1000.0);
+        }
+    }
+
+    /** Frames paced at {@code rate} while the processor runs: capture-to-event latency percentiles. */
+    private long[] latency(int batchSize, double rate) throws Exception {
+        String name = "bench-lat-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, String> s = settings(name, batchSize);
+        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(s));
+        TopicAdmin.ensure(config);
+        int n = (int) Math.max(50, rate * latencySeconds);
+        try (StreamProcessorService processor = new StreamProcessorService(config, new SimpleMeterRegistry());
+             KafkaConsumer<String, Classification> consumer = consumer();
+             KafkaProducer<String, Frame> producer = producer()) {
+            processor.start();
+            // let the group settle before pacing starts
+            producer.send(new ProducerRecord<>(s.get("topic.frames"), "warm", frame("warm", 0))).get();
+            collect(consumer, s.get("topic.classifications"), 1, Duration.ofMinutes(2));
+            long intervalNanos = (long) (1e9 / rate);
+            long next = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                while (System.nanoTime() < next) {
+                    Thread.onSpinWait();
+                }
+                next += intervalNanos;
+                producer.send(new ProducerRecord<>(s.get("topic.frames"), "cam-" + (i % 4), frame("cam-" + (i % 4), i + 1)));
+            }
+            producer.flush();
+            List<Classification> events = collect(consumer, s.get("topic.classifications"), n, Duration.ofMinutes(5));
+            long[] lat = events.stream().mapToLong(Classification::getLatencyMs).sorted().toArray();
+            return new long[] {lat[lat.length / 2], lat[(int) Math.min(lat.length - 1, Math.ceil(lat.length * 0.99) - 1)], lat.length};
+        }
+    }
+
+    private Frame frame(String camera, long seq) {
+        byte[] img = images.get((int) (seq % images.size()));
+        return Frame.newBuilder().setCameraId(camera).setSequence(seq).setCaptureTime(Instant.now())
+                .setImage(ByteBuffer.wrap(img)).setContentType("image/jpeg").setWidth(384).setHeight(512).setSource(null)
+                .build();
+    }
+
+    private KafkaProducer<String, Frame> producer() {
+        Map<String, Object> p = new HashMap<>();
+        p.put("bootstrap.servers", stack.bootstrapServers());
+        p.put("acks", "all");
+        p.put("enable.idempotence", true);
+        p.put("linger.ms", 5);
+        p.put("batch.size", 1 << 20);
+        AvroSerializer<Frame> ser = new AvroSerializer<>();
+        ser.configure(Map.of("schema.registry.url", stack.registryUrl()), false);
+        return new KafkaProducer<>(p, new StringSerializer(), ser);
+    }
+
+    private KafkaConsumer<String, Classification> consumer() {
+        Map<String, Object> p = new HashMap<>();
+        p.put("bootstrap.servers", stack.bootstrapServers());
+        p.put("group.id", "bench-" + UUID.randomUUID());
+        p.put("auto.offset.reset", "earliest");
+        p.put("isolation.level", "read_committed");
+        return new KafkaConsumer<>(p, new StringDeserializer(),
+                new AvroDeserializer<>(SchemaRegistryClient.shared(stack.registryUrl(), null), Classification.class));
+    }
+
+    private static List<Classification> collect(KafkaConsumer<String, Classification> consumer, String topic, int n,
+                                                Duration timeout) {
+        consumer.subscribe(List.of(topic));
+        List<Classification> out = new ArrayList<>(n);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (out.size() < n && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(100)).forEach(r -> out.add(r.value()));
+        }
+        if (out.size() < n) {
+            throw new IllegalStateException("only " + out.size() + " of " + n + " events arrived");
+        }
+        return out;
+    }
+
+}
