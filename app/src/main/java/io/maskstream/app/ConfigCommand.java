@@ -19,13 +19,37 @@ public final class ConfigCommand implements Runnable {
         picocli.CommandLine.usage(this, System.out);
     }
 
+    static final String START = "<!-- CONFIG-REFERENCE:START -->";
+    static final String END = "<!-- CONFIG-REFERENCE:END -->";
+
     @Command(name = "docs", mixinStandardHelpOptions = true,
             description = "Print every configuration key of every service as Markdown.")
-    static final class Docs implements Runnable {
+    static final class Docs implements java.util.concurrent.Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--update", paramLabel = "README",
+                description = "Rewrite the generated section of this file (between the CONFIG-REFERENCE markers).")
+        java.nio.file.Path readme;
+
         @Override
-        public void run() {
-            System.out.print(markdown());
+        public Integer call() throws java.io.IOException {
+            if (readme == null) {
+                System.out.print(markdown());
+                return 0;
+            }
+            String text = java.nio.file.Files.readString(readme);
+            java.nio.file.Files.writeString(readme, withReference(text));
+            System.out.println("Updated the configuration reference in " + readme);
+            return 0;
         }
+    }
+
+    /** {@code text} with the part between the markers replaced by the current reference. */
+    static String withReference(String text) {
+        int start = text.indexOf(START);
+        int end = text.indexOf(END);
+        if (start < 0 || end < start) {
+            throw new IllegalArgumentException("No " + START + " ... " + END + " section");
+        }
+        return text.substring(0, start + START.length()) + "\n" + markdown() + text.substring(end);
     }
 
     /** The reference: common keys once, then each service's own keys. */
