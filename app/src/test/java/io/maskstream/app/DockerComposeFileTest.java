@@ -26,7 +26,7 @@ class DockerComposeFileTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out.lines()).contains("kafka", "schema-registry", "topics", "processor");
+        assertThat(out.lines()).contains("kafka", "schema-registry", "topics", "processor", "alerts", "cameras");
     }
 
     @Test
