@@ -1,0 +1,67 @@
+package io.maskstream.app.dashboard;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the page shows, at one instant: the JSON of {@code /api/state} and of every server-sent event.
+ * Times are epoch milliseconds; probabilities are 0..1; a null percentile means no event in the window.
+ * Holds no image bytes: frames are fetched separately, and only when frames are switched on.
+ */
+record Snapshot(long now, long startedAt, boolean showFrames, Totals totals, List<CameraView> cameras,
+                List<AlertView> alerts, List<SeriesPoint> series, Models models, List<ReportLink> reports,
+                List<TopicView> topics) {
+
+    /** Everything at a glance. {@code byMask} counts events by mask state since the dashboard started. */
+    record Totals(long events, double eventsPerSecond, Double latencyP50Ms, Double latencyP99Ms, int latencySamples,
+                  long latencyWindowMs, long alerts, Map<String, Long> alertsByKind, int cameras,
+                  Map<String, Long> byMask, long unreadable) {
+    }
+
+    /** One head's verdict: its label, that label's probability, every label's probability. */
+    record Head(String label, double probability, List<Double> probabilities) {
+    }
+
+    /** One camera's card. {@code byClass} is indexed by the 18-class code. */
+    record CameraView(String id, long events, double eventsPerSecond, long lastSeen, boolean stale,
+                      long frameSequence, long captureTime, long latencyMs, String modelVersion, Head mask,
+                      Head gender, Head age, int classCode, double classProbability, Map<String, Long> byMask,
+                      long[] byClass, boolean hasFrame, long frameShown, AlertView lastAlert) {
+    }
+
+    /** One alert of the feed. {@code receivedAt} is when the dashboard read it. */
+    record AlertView(String alertId, String cameraId, String kind, long raisedTime, long firstCaptureTime,
+                     long lastCaptureTime, long firstFrameSequence, long lastFrameSequence, int matchingFrames,
+                     int windowFrames, double peakConfidence, String modelVersion, long receivedAt) {
+    }
+
+    /** One second of the charts: events read per second, latency percentiles over the trailing window. */
+    record SeriesPoint(long t, double eventsPerSecond, Double p50, Double p99) {
+    }
+
+    /** Model versions: what the cameras' latest events were classified with, and the releases. */
+    record Models(List<ServingView> serving, List<ReleaseView> active, List<ReleaseView> candidates,
+                  List<ReleaseView> retired) {
+    }
+
+    /** A model version seen in the latest event of {@code cameras} live cameras. */
+    record ServingView(String version, int cameras) {
+    }
+
+    record ReleaseView(String version, String status, String architecture, int inputWidth, int inputHeight,
+                       long createdTime, long statusTime, long artifactBytes, String trainingData, String notes,
+                       MetricsView metrics) {
+    }
+
+    record MetricsView(double macroF1, double accuracy, double maskF1, double genderF1, double ageF1, int samples,
+                       String holdout) {
+    }
+
+    /** A report file, newest first; {@code href} is served by the dashboard. */
+    record ReportLink(String name, String href, long bytes, long modified) {
+    }
+
+    /** A topic the dashboard follows and how that goes ({@code following}, {@code waiting}: not there yet). */
+    record TopicView(String role, String name, String state) {
+    }
+}

@@ -1,0 +1,81 @@
+package io.maskstream.app.dashboard;
+
+import io.maskstream.events.AgeBand;
+import io.maskstream.events.AgeHead;
+import io.maskstream.events.Alert;
+import io.maskstream.events.AlertKind;
+import io.maskstream.events.ClassMetrics;
+import io.maskstream.events.Classification;
+import io.maskstream.events.Gender;
+import io.maskstream.events.GenderHead;
+import io.maskstream.events.MaskHead;
+import io.maskstream.events.MaskState;
+import io.maskstream.events.ModelMetrics;
+import io.maskstream.events.ModelRelease;
+import io.maskstream.events.ReleaseStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Events shaped as the processor, the alerts service and the trainer write them, for the dashboard's tests. */
+final class DashboardEvents {
+
+    private DashboardEvents() {
+    }
+
+    /** A verdict whose heads put {@code p}, {@code pGender}, {@code pAge} on the given labels and share the rest. */
+    static Classification classification(String camera, long seq, Instant processed, long latencyMs, MaskState mask,
+                                         float p, Gender gender, float pGender, AgeBand age, float pAge, String model) {
+        Instant capture = processed.minusMillis(latencyMs);
+        return Classification.newBuilder().setCameraId(camera).setFrameSequence(seq)
+                .setCaptureTime(capture).setProcessedTime(processed).setLatencyMs(latencyMs).setModelVersion(model)
+                .setMask(MaskHead.newBuilder().setLabel(mask).setProbability(p)
+                        .setProbabilities(spread(MaskState.values().length, mask.ordinal(), p)).build())
+                .setGender(GenderHead.newBuilder().setLabel(gender).setProbability(pGender)
+                        .setProbabilities(spread(2, gender.ordinal(), pGender)).build())
+                .setAge(AgeHead.newBuilder().setLabel(age).setProbability(pAge)
+                        .setProbabilities(spread(3, age.ordinal(), pAge)).build())
+                .setClassCode(mask.ordinal() * 6 + gender.ordinal() * 3 + age.ordinal())
+                .setClassProbability(p * pGender * pAge).setBatchSize(8).setSource(null).build();
+    }
+
+    static Classification classification(String camera, long seq, long processedMillis, long latencyMs, MaskState mask) {
+        return classification(camera, seq, Instant.ofEpochMilli(processedMillis), latencyMs, mask, 0.9f, Gender.FEMALE,
+                0.8f, AgeBand.FROM_30_TO_59, 0.7f, "v1");
+    }
+
+    private static List<Float> spread(int n, int at, float p) {
+        List<Float> probs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            probs.add(i == at ? p : (1f - p) / (n - 1));
+        }
+        return probs;
+    }
+
+    static Alert alert(String camera, AlertKind kind, long firstSeq, Instant raised, String model) {
+        return Alert.newBuilder().setAlertId(camera + "/" + kind + "/" + firstSeq).setCameraId(camera).setKind(kind)
+                .setFirstFrameSequence(firstSeq).setLastFrameSequence(firstSeq + 7)
+                .setFirstCaptureTime(raised.minusMillis(800)).setLastCaptureTime(raised.minusMillis(60))
+                .setRaisedTime(raised).setMatchingFrames(8).setWindowFrames(10).setPeakConfidence(0.94f)
+                .setModelVersion(model).build();
+    }
+
+    static ModelRelease release(String version, ReleaseStatus status, Instant created, Double macroF1) {
+        ModelMetrics metrics = macroF1 == null ? null : ModelMetrics.newBuilder().setMacroF1(macroF1)
+                .setAccuracy(Math.min(1, macroF1 + 0.08)).setMaskF1(Math.min(1, macroF1 + 0.15))
+                .setGenderF1(Math.min(1, macroF1 + 0.12)).setAgeF1(Math.max(0, macroF1 - 0.05)).setSamples(3780)
+                .setHoldout("person-disjoint 20%, seed 42").setPerClass(perClass(macroF1)).setConfusion(List.of()).build();
+        return ModelRelease.newBuilder().setVersion(version).setArchitecture("fastnet-multihead").setInputWidth(128)
+                .setInputHeight(128).setStatus(status).setCreatedTime(created).setStatusTime(created.plusSeconds(30))
+                .setSha256("0".repeat(64)).setArtifactUri("kafka://model-artifacts/" + version).setArtifactBytes(4_200_000)
+                .setTrainingData("labeled-frames offsets 0-12000").setMetrics(metrics).setNotes(null).build();
+    }
+
+    private static List<ClassMetrics> perClass(double f1) {
+        List<ClassMetrics> list = new ArrayList<>();
+        for (int c = 0; c < 18; c++) {
+            list.add(ClassMetrics.newBuilder().setClassCode(c).setPrecision(f1).setRecall(f1).setF1(f1).setSupport(210).build());
+        }
+        return list;
+    }
+}

@@ -1,0 +1,345 @@
+package io.maskstream.app.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.maskstream.embedded.EmbeddedStack;
+import io.maskstream.embedded.SharedTestStack;
+import io.maskstream.events.AgeBand;
+import io.maskstream.events.Alert;
+import io.maskstream.events.AlertKind;
+import io.maskstream.events.Classification;
+import io.maskstream.events.Gender;
+import io.maskstream.events.MaskState;
+import io.maskstream.events.ModelRelease;
+import io.maskstream.events.ReleaseStatus;
+import io.maskstream.runtime.config.ConfigSource;
+import io.maskstream.runtime.config.ServiceConfig;
+import io.maskstream.schemas.TopicAdmin;
+import io.maskstream.schemas.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+
+/**
+ * The dashboard against a real broker and registry, looked at in a real headless Chromium (Debian's
+ * {@code chromium} and {@code chromedriver}, never downloaded): cameras publish classifications from a
+ * background thread while the page is open; the live counters move, an alert produced after the page loaded
+ * appears in the feed, the model panel shows the releases, the console stays free of errors, and the test
+ * leaves a screenshot in {@code docs/dashboard.png}.
+ */
+class DashboardIntegrationTest {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final Path CHROMIUM = Path.of(System.getProperty("maskstream.chromium", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(System.getProperty("maskstream.chromedriver", "/usr/bin/chromedriver"));
+    static final List<String> CAMERAS = List.of("cam-entrance", "cam-lobby", "cam-side-door");
+
+    static EmbeddedStack stack;
+
+    @TempDir
+    Path tmp;
+
+    DashboardService dashboard;
+    Thread cameras;
+    final AtomicBoolean running = new AtomicBoolean(true);
+    WebDriver browser;
+    ChromeDriverService driverService;
+
+    @BeforeAll
+    static void startStack() {
+        stack = SharedTestStack.get();
+    }
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        running.set(false);
+        if (browser != null) {
+            browser.quit();
+        }
+        if (driverService != null) {
+            driverService.stop();
+        }
+        if (cameras != null) {
+            cameras.join(10_000);
+        }
+        if (dashboard != null) {
+            dashboard.close();
+        }
+    }
+
+    DashboardConfig config(String id, Path reports) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("bootstrap.servers", stack.bootstrapServers());
+        settings.put("schema.registry.url", stack.registryUrl());
+        for (String topic : List.of("frames", "labeled.frames", "classifications", "alerts", "model.releases",
+                "model.artifacts")) {
+            settings.put("topic." + topic, "dash-" + topic.replace('.', '-') + "-" + id);
+        }
+        settings.put("topic.partitions", "2");
+        settings.put(DashboardConfig.PORT, "0");
+        settings.put(DashboardConfig.REPORT_DIR, reports.toString());
+        settings.put("kafka.producer.linger.ms", "5");
+        return new DashboardConfig(ConfigSource.of(settings));
+    }
+
+    static <V extends org.apache.avro.specific.SpecificRecord> KafkaProducer<String, V> producer(ServiceConfig config,
+            io.maskstream.schemas.Topic<String, V> topic) {
+        Map<String, Object> props = new HashMap<>(config.kafkaProperties(ServiceConfig.ClientKind.PRODUCER));
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(props, new StringSerializer(), topic.valueSerde().serializer());
+    }
+
+    /** Three cameras at ~10 fps each: two mostly masked, the side door mostly not. */
+    void startCameras(DashboardConfig config, AtomicLong sent) {
+        Topics topics = new Topics(config);
+        cameras = new Thread(() -> {
+            Random random = new Random(7);
+            long seq = 0;
+            try (KafkaProducer<String, Classification> producer = producer(config, topics.classifications())) {
+                while (running.get()) {
+                    seq++;
+                    for (String camera : CAMERAS) {
+                        MaskState mask = camera.equals("cam-side-door")
+                                ? (random.nextDouble() < 0.8 ? MaskState.NONE : MaskState.INCORRECT)
+                                : (random.nextDouble() < 0.9 ? MaskState.WORN : MaskState.INCORRECT);
+                        Gender gender = random.nextBoolean() ? Gender.FEMALE : Gender.MALE;
+                        AgeBand age = AgeBand.values()[random.nextInt(3)];
+                        long latency = 35 + (long) (random.nextDouble() * random.nextDouble() * 160);
+                        producer.send(new ProducerRecord<>(topics.classifications().name(), camera,
+                                DashboardEvents.classification(camera, seq, Instant.now(), latency, mask,
+                                        0.7f + random.nextFloat() * 0.29f, gender, 0.6f + random.nextFloat() * 0.39f,
+                                        age, 0.45f + random.nextFloat() * 0.5f, "fastnet-20250301-1")));
+                        sent.incrementAndGet();
+                    }
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "test-cameras");
+        cameras.setDaemon(true);
+        cameras.start();
+    }
+
+    WebDriver chromium() throws Exception {
+        assertThat(CHROMIUM).as("Debian package chromium").isExecutable();
+        assertThat(CHROMEDRIVER).as("Debian package chromium-driver").isExecutable();
+        // The driver is named explicitly, so Selenium Manager never runs (it would try to download one).
+        driverService = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
+                .withLogOutput(java.io.OutputStream.nullOutputStream()).build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--no-default-browser-check", "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium")),
+                "--window-size=1440,1280", "--lang=en-US");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        return new ChromeDriver(driverService, options);
+    }
+
+    long domNumber(String cssSelector) {
+        List<WebElement> found = browser.findElements(By.cssSelector(cssSelector));
+        if (found.isEmpty()) {
+            return -1;
+        }
+        String v = found.get(0).getDomAttribute("data-value");
+        return v == null ? -1 : Long.parseLong(v);
+    }
+
+    @Test
+    void pageShowsLiveCountsAlertsAndModelsInHeadlessChromiumWithoutConsoleErrors() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        Path reports = Files.createDirectories(tmp.resolve("reports/eval-20250301"));
+        Files.writeString(reports.resolve("report.html"), "<!DOCTYPE html><title>eval</title><h1>Evaluation</h1>");
+        Files.writeString(reports.resolve("metrics.json"), "{\"macroF1\":0.74}");
+        DashboardConfig config = config(id, tmp.resolve("reports"));
+        TopicAdmin.ensure(config);
+        Topics topics = new Topics(config);
+
+        Instant t = Instant.now();
+        try (KafkaProducer<String, ModelRelease> releases = producer(config, topics.modelReleases())) {
+            for (ModelRelease r : List.of(
+                    DashboardEvents.release("fastnet-20250301-1", ReleaseStatus.ACTIVE, t.minusSeconds(3600), 0.684),
+                    DashboardEvents.release("fastnet-20250301-2", ReleaseStatus.CANDIDATE, t.minusSeconds(120), 0.731),
+                    DashboardEvents.release("initial-untrained", ReleaseStatus.RETIRED, t.minusSeconds(7200), 0.021))) {
+                releases.send(new ProducerRecord<>(topics.modelReleases().name(), r.getVersion(), r)).get();
+            }
+        }
+
+        dashboard = new DashboardService(config, new SimpleMeterRegistry());
+        dashboard.start();
+        assertThat(dashboard.port()).isPositive();
+        assertThat(dashboard.url()).startsWith("http://127.0.0.1:");
+        await().atMost(WAIT).until(() -> state().at("/topics").size() == 3
+                && state().findValuesAsText("state").stream().allMatch("following"::equals));
+        AtomicLong sent = new AtomicLong();
+        startCameras(config, sent);
+
+        browser = chromium();
+        browser.get(dashboard.url());
+        assertThat(browser.getTitle()).contains("maskstream");
+
+        // live numbers move while events flow
+        await().atMost(WAIT).until(() -> domNumber("#kpi-events") > 0);
+        long first = domNumber("#kpi-events");
+        long firstCamera = domNumber("[data-camera='cam-lobby'] .events");
+        Thread.sleep(3000);
+        await().atMost(WAIT).until(() -> domNumber("#kpi-events") > first);
+        await().atMost(WAIT).until(() -> domNumber("[data-camera='cam-lobby'] .events") > firstCamera);
+        await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector(".camera")).size() == CAMERAS.size());
+        assertThat(browser.findElement(By.id("kpi-p99")).getText()).matches("[0-9,]+");
+        assertThat(browser.findElement(By.cssSelector("[data-camera='cam-side-door'] .verdict .label")).getText())
+                .isIn("no mask", "incorrectly worn");
+
+        // the model panel shows the releases and their metrics
+        await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#models tr")).size() == 3);
+        WebElement active = browser.findElement(By.cssSelector("#models tr.ACTIVE"));
+        assertThat(active.getDomAttribute("data-version")).isEqualTo("fastnet-20250301-1");
+        assertThat(active.getText()).contains("0.684");
+        assertThat(browser.findElement(By.cssSelector("#models tr.CANDIDATE")).getText()).contains("0.731", "+0.047");
+        assertThat(browser.findElement(By.id("kpi-model")).getText()).isEqualTo("fastnet-20250301-1");
+
+        // report links, served read-only by the dashboard
+        await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#reports a")).size() == 2);
+        String href = browser.findElement(By.cssSelector("#reports a[href$='report.html']")).getDomAttribute("href");
+        assertThat(get(href).body()).contains("<h1>Evaluation</h1>");
+        assertThat(get("/reports/..%2F..%2Fetc%2Fpasswd").statusCode()).isEqualTo(404);
+
+        // an alert produced now appears in the feed
+        Alert alert = DashboardEvents.alert("cam-side-door", AlertKind.NO_MASK, 4200, Instant.now(), "fastnet-20250301-1");
+        try (KafkaProducer<String, Alert> alerts = producer(config, topics.alerts())) {
+            alerts.send(new ProducerRecord<>(topics.alerts().name(), alert.getCameraId(), alert)).get();
+        }
+        By alertItem = By.cssSelector("#alert-feed li[data-alert-id='" + alert.getAlertId() + "']");
+        await().atMost(WAIT).until(() -> !browser.findElements(alertItem).isEmpty());
+        assertThat(browser.findElement(alertItem).getText()).contains("No mask", "cam-side-door", "8 of 10 frames");
+        assertThat(domNumber("#kpi-alerts")).isEqualTo(1);
+        await().atMost(WAIT).until(() -> browser.findElement(By.cssSelector("[data-camera='cam-side-door'] .badge"))
+                .getText().equals("No mask"));
+
+        // privacy: no frames by default, nothing on the page points at one
+        assertThat(get("/frames/cam-lobby").statusCode()).isEqualTo(404);
+        assertThat(browser.findElements(By.cssSelector("img.frame:not(.hidden)"))).isEmpty();
+
+        // let the charts fill a little, then a screenshot of the whole page
+        Thread.sleep(3000);
+        long pageHeight = (Long) ((ChromeDriver) browser).executeScript(
+                "return Math.ceil(document.documentElement.scrollHeight)");
+        long chromeHeight = (Long) ((ChromeDriver) browser).executeScript(
+                "return window.outerHeight - window.innerHeight");
+        browser.manage().window().setSize(new Dimension(1440, (int) (pageHeight + chromeHeight)));
+        Thread.sleep(1200); // the charts redraw at the next update
+        byte[] png = ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES);
+        Path docs = Path.of(System.getProperty("maskstream.docs.dir",
+                Path.of(System.getProperty("user.dir")).resolveSibling("docs").toString()));
+        Files.createDirectories(docs);
+        Files.write(docs.resolve("dashboard.png"), png);
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+        assertThat(image.getWidth()).isGreaterThan(1000);
+        assertThat(distinctColours(image)).as("distinct colours in the screenshot").isGreaterThan(50);
+
+        List<LogEntry> console = browser.manage().logs().get(LogType.BROWSER).getAll();
+        assertThat(console).as("browser console errors").noneMatch(e -> e.getLevel().intValue() >= Level.SEVERE.intValue());
+        assertThat(sent.get()).isGreaterThan(0);
+    }
+
+    @Test
+    void latestFrameOfACameraIsServedOnlyWhenFramesAreSwitchedOn() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> settings = new HashMap<>(config(id, tmp).originals().entrySet().stream()
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()))));
+        settings.put(DashboardConfig.SHOW_FRAMES, "true");
+        DashboardConfig config = new DashboardConfig(ConfigSource.of(settings));
+        TopicAdmin.ensure(config);
+        Topics topics = new Topics(config);
+        dashboard = new DashboardService(config, new SimpleMeterRegistry());
+        dashboard.start();
+        await().atMost(WAIT).until(() -> state().findValuesAsText("state").equals(
+                List.of("following", "following", "following", "following")));
+
+        BufferedImage face = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+        face.getGraphics().fillOval(16, 8, 32, 32);
+        java.io.ByteArrayOutputStream jpeg = new java.io.ByteArrayOutputStream();
+        ImageIO.write(face, "jpg", jpeg);
+        try (KafkaProducer<String, io.maskstream.events.Frame> frames = producer(config, topics.frames())) {
+            for (long seq = 1; seq <= 3; seq++) {
+                frames.send(new ProducerRecord<>(topics.frames().name(), "cam-1", io.maskstream.events.Frame.newBuilder()
+                        .setCameraId("cam-1").setSequence(seq).setCaptureTime(Instant.now())
+                        .setImage(java.nio.ByteBuffer.wrap(jpeg.toByteArray())).setContentType("image/jpeg")
+                        .setWidth(64).setHeight(48).setSource(null).build())).get();
+            }
+        }
+        await().atMost(WAIT).until(() -> state().at("/cameras/0/frameShown").asLong() == 3);
+        assertThat(state().at("/showFrames").asBoolean()).isTrue();
+        HttpResponse<byte[]> image = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(dashboard.url()).resolve("/frames/cam-1")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(image.statusCode()).isEqualTo(200);
+        assertThat(image.headers().firstValue("Content-Type")).hasValue("image/jpeg");
+        assertThat(image.body()).isEqualTo(jpeg.toByteArray());
+        assertThat(get("/frames/cam-unknown").statusCode()).isEqualTo(404);
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(dashboard.url()).resolve(path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode state() throws Exception {
+        HttpResponse<String> r = get("/api/state");
+        assertThat(r.statusCode()).isEqualTo(200);
+        return new ObjectMapper().readTree(r.body());
+    }
+
+    static int distinctColours(BufferedImage image) {
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < image.getHeight(); y += 3) {
+            for (int x = 0; x < image.getWidth(); x += 3) {
+                colours.add(image.getRGB(x, y) & 0xF8F8F8);
+            }
+        }
+        return colours.size();
+    }
+}

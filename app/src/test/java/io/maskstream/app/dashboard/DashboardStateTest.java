@@ -1,0 +1,221 @@
+package io.maskstream.app.dashboard;
+
+import static io.maskstream.app.dashboard.DashboardEvents.alert;
+import static io.maskstream.app.dashboard.DashboardEvents.classification;
+import static io.maskstream.app.dashboard.DashboardEvents.release;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.maskstream.app.dashboard.Snapshot.CameraView;
+import io.maskstream.events.AgeBand;
+import io.maskstream.events.AlertKind;
+import io.maskstream.events.Frame;
+import io.maskstream.events.Gender;
+import io.maskstream.events.MaskState;
+import io.maskstream.events.ReleaseStatus;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DashboardStateTest {
+
+    static final long T0 = Instant.parse("2025-03-01T10:00:00Z").toEpochMilli();
+
+    @Test
+    void keepsPerCameraTheLatestVerdictAndRunningCountsByMaskStateAndClass() {
+        DashboardState state = new DashboardState(false, T0);
+        state.classification(classification("cam-a", 1, T0 + 10, 40, MaskState.WORN), T0 + 10);
+        state.classification(classification("cam-a", 2, T0 + 20, 40, MaskState.WORN), T0 + 20);
+        state.classification(classification("cam-a", 3, Instant.ofEpochMilli(T0 + 30), 55, MaskState.NONE, 0.97f,
+                Gender.MALE, 0.88f, AgeBand.FROM_60, 0.66f, "v2"), T0 + 30);
+        state.classification(classification("cam-b", 1, T0 + 40, 40, MaskState.INCORRECT), T0 + 40);
+
+        Snapshot s = state.snapshot(T0 + 50, List.of());
+        assertThat(s.cameras()).extracting(CameraView::id).containsExactly("cam-a", "cam-b");
+        CameraView a = s.cameras().get(0);
+        assertThat(a.events()).isEqualTo(3);
+        assertThat(a.byMask()).containsEntry("WORN", 2L).containsEntry("INCORRECT", 0L).containsEntry("NONE", 1L);
+        assertThat(a.mask().label()).isEqualTo("NONE");
+        assertThat(a.mask().probability()).isEqualTo(0.97, org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(a.gender().label()).isEqualTo("MALE");
+        assertThat(a.age().label()).isEqualTo("FROM_60");
+        assertThat(a.classCode()).isEqualTo(2 * 6 + 0 * 3 + 2);
+        assertThat(a.byClass()[14]).isEqualTo(1);
+        assertThat(a.byClass()[0 * 6 + 1 * 3 + 1]).isEqualTo(2); // WORN, FEMALE, 30-59
+        assertThat(a.modelVersion()).isEqualTo("v2");
+        assertThat(a.latencyMs()).isEqualTo(55);
+        assertThat(a.stale()).isFalse();
+        assertThat(s.totals().events()).isEqualTo(4);
+        assertThat(s.totals().byMask()).containsEntry("WORN", 2L).containsEntry("INCORRECT", 1L).containsEntry("NONE", 1L);
+        assertThat(s.totals().cameras()).isEqualTo(2);
+        assertThat(s.models().serving()).extracting(Snapshot.ServingView::version).containsExactly("v1", "v2");
+    }
+
+    @Test
+    void aCameraSilentForTenSecondsIsStaleAndNoLongerCountsAsServing() {
+        DashboardState state = new DashboardState(false, T0);
+        state.classification(classification("cam-a", 1, T0, 40, MaskState.WORN), T0);
+        Snapshot later = state.snapshot(T0 + DashboardState.STALE_MS + 1, List.of());
+        assertThat(later.cameras().get(0).stale()).isTrue();
+        assertThat(later.models().serving()).isEmpty();
+    }
+
+    @Test
+    void throughputIsEventsPerSecondBetweenTicksAndLatencyPercentilesCoverTheTrailingTenSeconds() {
+        DashboardState state = new DashboardState(false, T0);
+        for (int i = 1; i <= 100; i++) { // 100 events in the first second, latencies 1..100 ms
+            state.classification(classification("cam-a", i, T0 + i * 10, i, MaskState.WORN), T0 + i * 10 - 5);
+        }
+        state.tick(T0 + 1000);
+        for (int i = 1; i <= 20; i++) { // 20 in the next two seconds, all 500 ms
+            state.classification(classification("cam-b", i, T0 + 1000 + i * 100, 500, MaskState.NONE), T0 + 1000 + i * 100);
+        }
+        state.tick(T0 + 3000);
+
+        Snapshot s = state.snapshot(T0 + 3000, List.of());
+        assertThat(s.series()).hasSize(2);
+        Snapshot.SeriesPoint first = s.series().get(0);
+        assertThat(first.eventsPerSecond()).isEqualTo(100.0);
+        assertThat(first.p50()).isEqualTo(50.0);
+        assertThat(first.p99()).isEqualTo(99.0);
+        Snapshot.SeriesPoint second = s.series().get(1);
+        assertThat(second.eventsPerSecond()).isEqualTo(10.0);
+        assertThat(second.p99()).isEqualTo(500.0); // 120 samples: the 119th is one of the 500 ms ones
+        assertThat(s.totals().eventsPerSecond()).isEqualTo(10.0);
+        assertThat(s.cameras()).filteredOn(c -> c.id().equals("cam-b")).first()
+                .extracting(CameraView::eventsPerSecond).isEqualTo(10.0);
+
+        // ten seconds later the first second's samples have left the window
+        Snapshot late = state.snapshot(T0 + 1000 + DashboardState.LATENCY_WINDOW_MS + 50, List.of());
+        assertThat(late.totals().latencySamples()).isEqualTo(20 - 0);
+        assertThat(late.totals().latencyP50Ms()).isEqualTo(500.0);
+        state.tick(T0 + 30_000);
+        Snapshot idle = state.snapshot(T0 + 30_000, List.of());
+        assertThat(idle.totals().latencyP50Ms()).isNull();
+        assertThat(idle.series().get(2).p99()).isNull();
+        assertThat(idle.totals().eventsPerSecond()).isZero();
+    }
+
+    @Test
+    void seriesKeepsTheLastTwoMinutes() {
+        DashboardState state = new DashboardState(false, T0);
+        for (int i = 1; i <= DashboardState.SERIES_POINTS + 30; i++) {
+            state.tick(T0 + i * 1000L);
+        }
+        Snapshot s = state.snapshot(T0 + 200_000, List.of());
+        assertThat(s.series()).hasSize(DashboardState.SERIES_POINTS);
+        assertThat(s.series().get(s.series().size() - 1).t()).isEqualTo(T0 + (DashboardState.SERIES_POINTS + 30) * 1000L);
+    }
+
+    @Test
+    void percentileIsNearestRank() {
+        assertThat(DashboardState.percentile(new long[] {}, 0.5)).isNull();
+        assertThat(DashboardState.percentile(new long[] {7}, 0.99)).isEqualTo(7.0);
+        assertThat(DashboardState.percentile(new long[] {1, 2, 3, 4}, 0.5)).isEqualTo(2.0);
+        assertThat(DashboardState.percentile(new long[] {1, 2, 3, 4}, 0.99)).isEqualTo(4.0);
+    }
+
+    @Test
+    void alertFeedHoldsTheNewestFiftyOnceEachNewestFirst() {
+        DashboardState state = new DashboardState(false, T0);
+        Instant t = Instant.ofEpochMilli(T0);
+        for (int i = 0; i < 60; i++) {
+            state.alert(alert("cam-" + (i % 3), i % 2 == 0 ? AlertKind.NO_MASK : AlertKind.INCORRECT_MASK, i * 100L,
+                    t.plusSeconds(i), "v1"), T0 + i * 1000L);
+        }
+        state.alert(alert("cam-2", AlertKind.INCORRECT_MASK, 5900, t.plusSeconds(59), "v1"), T0 + 61_000); // read again
+        Snapshot s = state.snapshot(T0 + 62_000, List.of());
+        assertThat(s.alerts()).hasSize(DashboardState.ALERT_FEED);
+        assertThat(s.alerts().get(0).alertId()).isEqualTo("cam-2/INCORRECT_MASK/5900");
+        assertThat(s.alerts().get(49).alertId()).isEqualTo("cam-1/NO_MASK/1000");
+        assertThat(s.totals().alerts()).isEqualTo(60);
+        assertThat(s.totals().alertsByKind()).containsEntry("NO_MASK", 30L).containsEntry("INCORRECT_MASK", 30L);
+    }
+
+    @Test
+    void lastAlertIsShownOnItsCamerasCard() {
+        DashboardState state = new DashboardState(false, T0);
+        state.classification(classification("cam-a", 1, T0, 40, MaskState.NONE), T0);
+        state.alert(alert("cam-a", AlertKind.NO_MASK, 1, Instant.ofEpochMilli(T0 + 100), "v1"), T0 + 200);
+        CameraView a = state.snapshot(T0 + 300, List.of()).cameras().get(0);
+        assertThat(a.lastAlert()).isNotNull();
+        assertThat(a.lastAlert().kind()).isEqualTo("NO_MASK");
+        assertThat(a.lastAlert().receivedAt()).isEqualTo(T0 + 200);
+    }
+
+    @Test
+    void modelPanelSeparatesActiveCandidatesAndRetiredAndHonoursTombstones() {
+        DashboardState state = new DashboardState(false, T0);
+        Instant t = Instant.ofEpochMilli(T0);
+        state.release("v1", release("v1", ReleaseStatus.CANDIDATE, t, 0.61));
+        state.release("v1", release("v1", ReleaseStatus.ACTIVE, t, 0.61)); // the compacted topic's newer state wins
+        state.release("v2", release("v2", ReleaseStatus.CANDIDATE, t.plusSeconds(60), 0.72));
+        state.release("v3", release("v3", ReleaseStatus.CANDIDATE, t.plusSeconds(120), null));
+        state.release("v0", release("v0", ReleaseStatus.RETIRED, t.minusSeconds(600), 0.40));
+        state.release("v9", release("v9", ReleaseStatus.CANDIDATE, t, 0.1));
+        state.release("v9", null);
+
+        Snapshot.Models m = state.snapshot(T0, List.of()).models();
+        assertThat(m.active()).extracting(Snapshot.ReleaseView::version).containsExactly("v1");
+        assertThat(m.active().get(0).metrics().macroF1()).isEqualTo(0.61);
+        assertThat(m.candidates()).extracting(Snapshot.ReleaseView::version).containsExactly("v3", "v2");
+        assertThat(m.candidates().get(0).metrics()).isNull();
+        assertThat(m.candidates().get(1).metrics().samples()).isEqualTo(3780);
+        assertThat(m.retired()).extracting(Snapshot.ReleaseView::version).containsExactly("v0");
+    }
+
+    @Test
+    void framesAreKeptOnlyWhenSwitchedOn() {
+        Frame frame = Frame.newBuilder().setCameraId("cam-a").setSequence(7).setCaptureTime(Instant.ofEpochMilli(T0))
+                .setImage(ByteBuffer.wrap(new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2})).setContentType("image/jpeg")
+                .setWidth(null).setHeight(null).setSource(null).build();
+        DashboardState off = new DashboardState(false, T0);
+        off.frame(frame, T0);
+        assertThat(off.latestFrame("cam-a")).isEmpty();
+        assertThat(off.snapshot(T0, List.of()).cameras()).isEmpty();
+
+        DashboardState on = new DashboardState(true, T0);
+        on.frame(frame, T0);
+        assertThat(on.latestFrame("cam-a")).hasValueSatisfying(f -> {
+            assertThat(f.image()).containsExactly(0xFF, 0xD8, 1, 2);
+            assertThat(f.sequence()).isEqualTo(7);
+        });
+        CameraView a = on.snapshot(T0, List.of()).cameras().get(0);
+        assertThat(a.hasFrame()).isTrue();
+        assertThat(a.frameShown()).isEqualTo(7);
+    }
+
+    @Test
+    void cameraCountIsBoundedByForgettingTheLongestSilent() {
+        DashboardState state = new DashboardState(false, T0);
+        for (int i = 0; i <= DashboardState.MAX_CAMERAS; i++) {
+            state.classification(classification("cam-" + i, 1, T0 + i, 40, MaskState.WORN), T0 + i);
+        }
+        Snapshot s = state.snapshot(T0 + 1000, List.of());
+        assertThat(s.cameras()).hasSize(DashboardState.MAX_CAMERAS);
+        assertThat(s.cameras()).extracting(CameraView::id).doesNotContain("cam-0").contains("cam-" + DashboardState.MAX_CAMERAS);
+    }
+
+    @Test
+    void snapshotJsonCarriesWhatThePageReadsAndNoImageBytes() throws Exception {
+        DashboardState state = new DashboardState(true, T0);
+        state.classification(classification("cam-a", 1, T0, 40, MaskState.WORN), T0);
+        state.frame(Frame.newBuilder().setCameraId("cam-a").setSequence(1).setCaptureTime(Instant.ofEpochMilli(T0))
+                .setImage(ByteBuffer.wrap("JPEGBYTES".getBytes())).setContentType("image/jpeg").setWidth(null)
+                .setHeight(null).setSource(null).build(), T0);
+        state.tick(T0 + 1000);
+        state.topic("classifications", "classifications", "following");
+        String json = new ObjectMapper().writeValueAsString(state.snapshot(T0 + 1000, List.of(
+                new Snapshot.ReportLink("eval/report.html", "/reports/eval/report.html", 1234, T0))));
+        JsonNode n = new ObjectMapper().readTree(json);
+        assertThat(n.at("/totals/events").asLong()).isEqualTo(1);
+        assertThat(n.at("/cameras/0/mask/label").asText()).isEqualTo("WORN");
+        assertThat(n.at("/cameras/0/byClass").size()).isEqualTo(18);
+        assertThat(n.at("/series/0/eventsPerSecond").asDouble()).isEqualTo(1.0);
+        assertThat(n.at("/reports/0/href").asText()).isEqualTo("/reports/eval/report.html");
+        assertThat(n.at("/topics/0/state").asText()).isEqualTo("following");
+        assertThat(json).doesNotContain("JPEGBYTES").doesNotContain(java.util.Base64.getEncoder().encodeToString("JPEGBYTES".getBytes()));
+    }
+}
