@@ -2,6 +2,7 @@ package io.maskstream.app;
 
 import io.maskstream.alerts.cli.AlertsCommand;
 import io.maskstream.app.bench.BenchmarkCommand;
+import io.maskstream.app.dashboard.DashboardCommand;
 import io.maskstream.processor.cli.ProcessCommand;
 import io.maskstream.producers.cli.CameraCommand;
 import io.maskstream.producers.cli.DatasetCommand;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
             DatasetCommand.class,
             ProcessCommand.class,
             AlertsCommand.class,
+            DashboardCommand.class,
             ModelCommand.class,
             TopicsCommand.class,
             ConfigCommand.class,

@@ -2,7 +2,11 @@ package io.maskstream.app;
 
 import io.maskstream.alerts.AlertsConfig;
 import io.maskstream.alerts.AlertsService;
+import io.maskstream.app.dashboard.DashboardConfig;
+import io.maskstream.app.dashboard.DashboardService;
 import io.maskstream.embedded.EmbeddedStack;
+import io.maskstream.runtime.metrics.ProcessMetrics;
+import org.apache.kafka.streams.KafkaStreams;
 import io.maskstream.producers.CameraPublisher;
 import io.maskstream.producers.Cameras;
 import io.maskstream.producers.ProducersConfig;
@@ -68,19 +72,28 @@ public final class StackCommand implements Callable<Integer> {
             }
             ConfigSource source = config.source(cluster);
             TopicAdmin.ensure(new StackConfig(source));
+            String dashboardUrl = null;
             if (!infrastructureOnly) {
-                startServices(runner, stack, source, dataDir);
+                dashboardUrl = startServices(runner, stack, source, dataDir);
             }
             System.out.println("maskstream stack is up: bootstrap.servers="
                     + cluster.getOrDefault(CommonConfig.BOOTSTRAP_SERVERS, String.join(",", stack.getList(CommonConfig.BOOTSTRAP_SERVERS)))
                     + " schema.registry.url=" + cluster.getOrDefault(CommonConfig.SCHEMA_REGISTRY_URL,
                     stack.getString(CommonConfig.SCHEMA_REGISTRY_URL)) + "  (Ctrl-C stops everything)");
+            if (dashboardUrl != null) {
+                System.out.println("Dashboard: " + dashboardUrl);
+                runner.start(new StatusLine(Metrics.globalRegistry, System.out));
+            }
             runner.awaitStop();
         }
         return 0;
     }
 
-    private void startServices(ServiceRunner runner, StackConfig stack, ConfigSource source, Path dataDir) throws Exception {
+    /** Starts every service on the stack's cluster; returns the dashboard's URL. */
+    private String startServices(ServiceRunner runner, StackConfig stack, ConfigSource source, Path dataDir) throws Exception {
+        StreamProcessorService[] processor = new StreamProcessorService[1];
+        ProcessMetrics metrics = runner.start(new ProcessMetrics(stack,
+                () -> processor[0] != null && processor[0].state() == KafkaStreams.State.RUNNING));
         Map<String, String> processorDefaults = new LinkedHashMap<>();
         ProcessorConfig probe = new ProcessorConfig(source);
         if (probe.getString(ProcessorConfig.MODEL_PATH).isBlank()) {
@@ -94,7 +107,7 @@ public final class StackCommand implements Callable<Integer> {
             processorDefaults.put(ProcessorConfig.MODEL_PATH, bundle.toString());
         }
         processorDefaults.put(ProcessorConfig.STATE_DIR, dataDir.resolve("streams").toString());
-        runner.start(new StreamProcessorService(new ProcessorConfig(withDefaults(source, processorDefaults)),
+        processor[0] = runner.start(new StreamProcessorService(new ProcessorConfig(withDefaults(source, processorDefaults)),
                 Metrics.globalRegistry));
         runner.start(new AlertsService(new AlertsConfig(withDefaults(source,
                 Map.of(AlertsConfig.STATE_DIR, dataDir.resolve("alerts-state").toString()))), Metrics.globalRegistry));
@@ -107,6 +120,12 @@ public final class StackCommand implements Callable<Integer> {
             LOG.info("{} synthetic cameras at {} fps ({} showing unmasked people)", cameras,
                     producers.getDouble(ProducersConfig.FPS), unmasked);
         }
+        DashboardService dashboard = runner.start(new DashboardService(new DashboardConfig(withDefaults(source,
+                Map.of(DashboardConfig.REPORT_DIR, dataDir.resolve("reports").toString()))), Metrics.globalRegistry));
+        if (metrics.url() != null) {
+            LOG.info("Prometheus metrics at {}/metrics, health at /health and /ready", metrics.url());
+        }
+        return dashboard.url();
     }
 
     /** {@code defaults} apply only where the user set nothing. */

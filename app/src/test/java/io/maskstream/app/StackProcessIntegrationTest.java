@@ -31,12 +31,15 @@ class StackProcessIntegrationTest {
     record Started(Process process, int kafkaPort, int registryPort, List<ProcessHandle> tree) {
     }
 
-    static Started startStack(Path dataDir) throws Exception {
+    static Started startStack(Path dataDir, String... extra) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "-Xmx768m", "-cp", System.getProperty("maskstream.app.classpath"),
-                "io.maskstream.app.Main", "stack", "--infrastructure-only",
-                "--set", "stack.kafka.port=0", "--set", "stack.registry.port=0",
-                "--set", "stack.data.dir=" + dataDir).redirectErrorStream(true).start();
+        java.util.List<String> cmd = new java.util.ArrayList<>(List.of(java, "-Xmx1g", "-cp",
+                System.getProperty("maskstream.app.classpath"), "io.maskstream.app.Main", "stack",
+                "--set", "stack.kafka.port=0", "--set", "stack.registry.port=0", "--set", "stack.data.dir=" + dataDir));
+        cmd.addAll(List.of(extra.length == 0 ? new String[] {"--infrastructure-only"} : extra));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("MALLOC_MMAP_THRESHOLD_", "268435456", "MALLOC_TRIM_THRESHOLD_", "536870912"));
+        Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Matcher> up = CompletableFuture.supplyAsync(() -> {
             try {
@@ -72,6 +75,46 @@ class StackProcessIntegrationTest {
         s.process().destroy(); // SIGTERM, what Ctrl-C does to the JVM
         assertThat(s.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertNothingLeft(s);
+    }
+
+    @Test
+    void theWholeStackClassifiesServesPromtoolCleanMetricsAndADashboardThenStopsCleanly(@TempDir Path dir) throws Exception {
+        int metricsPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            metricsPort = free.getLocalPort();
+        }
+        Started s = startStack(dir, "--set", "metrics.port=" + metricsPort, "--set", "dashboard.port=0",
+                "--set", "stack.cameras=2", "--set", "producers.fps=5");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + metricsPort;
+        String metrics = "";
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/ready")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            if (ready.statusCode() == 200 && metrics.matches("(?s).*maskstream_processor_events_out_total [1-9].*")) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        assertThat(metrics).contains("maskstream_processor_events_out_total", "maskstream_processor_latency_seconds",
+                "maskstream_processor_batch_size", "maskstream_processor_dead_letters_total", "maskstream_alerts_webhook_failed_total",
+                "maskstream_processor_model_active", "maskstream_process_resident_memory_bytes", "jvm_memory_used_bytes",
+                "kafka_consumer_fetch_manager_records_lag");
+        assertThat(metrics).matches("(?s).*maskstream_processor_events_out_total [1-9].*");
+        Path file = dir.resolve("metrics.txt");
+        java.nio.file.Files.writeString(file, metrics);
+        Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectInput(file.toFile())
+                .redirectErrorStream(true).start();
+        String lint = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(promtool.waitFor()).as("promtool check metrics: %s", lint).isZero();
+
+        s.process().destroy();
+        assertThat(s.process().waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertNothingLeft(s);
+        assertThat(listening(metricsPort)).isFalse();
     }
 
     @Test

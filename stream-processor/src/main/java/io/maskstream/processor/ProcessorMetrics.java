@@ -49,6 +49,7 @@ public final class ProcessorMetrics {
                 .publishPercentiles(0.5, 0.99).register(registry);
         latency = Timer.builder("maskstream.processor.latency").description("Frame capture to event emit latency")
                 .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+                .distributionStatisticExpiry(Duration.ofSeconds(30)).distributionStatisticBufferLength(3)
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
         swaps = Counter.builder("maskstream.processor.model.swaps").description("Hot swaps to a new model")
                 .register(registry);

@@ -77,7 +77,7 @@ public final class CameraCommand implements Runnable {
             }
             ProducersConfig cfg = new ProducersConfig(config.source(overrides(fps)));
             List<CameraSource> sources = Cameras.synthetic(cfg, cameras, unmasked, prefix, frames);
-            return Runs.run(new CameraPublisher(cfg, Metrics.globalRegistry, sources), System.out);
+            return Runs.run(cfg, new CameraPublisher(cfg, Metrics.globalRegistry, sources), System.out);
         }
     }
 
@@ -140,7 +140,7 @@ public final class CameraCommand implements Runnable {
                 System.err.println("Nothing to publish: the " + (eval ? "eval" : "train") + " part holds no usable images");
                 return 1;
             }
-            int code = Runs.run(new CameraPublisher(cfg, Metrics.globalRegistry, List.of(source)), System.out);
+            int code = Runs.run(cfg, new CameraPublisher(cfg, Metrics.globalRegistry, List.of(source)), System.out);
             List<DatasetProblem> problems = new ArrayList<>(scan.summary().problems());
             problems.addAll(source.problems());
             if (!problems.isEmpty()) {
@@ -192,7 +192,7 @@ public final class CameraCommand implements Runnable {
             }
             ProducersConfig cfg = new ProducersConfig(config.source(extra));
             VideoSource source = Cameras.video(cfg, cameraId, location, format, Metrics.globalRegistry);
-            return Runs.run(new CameraPublisher(cfg, Metrics.globalRegistry, List.of(source)), System.out);
+            return Runs.run(cfg, new CameraPublisher(cfg, Metrics.globalRegistry, List.of(source)), System.out);
         }
     }
 

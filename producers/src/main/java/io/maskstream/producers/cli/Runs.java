@@ -3,6 +3,8 @@ package io.maskstream.producers.cli;
 import io.maskstream.producers.CameraPublisher;
 import io.maskstream.producers.CameraStats;
 import io.maskstream.runtime.ServiceRunner;
+import io.maskstream.runtime.config.ServiceConfig;
+import io.maskstream.runtime.metrics.ProcessMetrics;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -17,8 +19,9 @@ final class Runs {
     }
 
     /** @return 0 when every camera ended cleanly and every frame was delivered, 1 otherwise */
-    static int run(CameraPublisher publisher, PrintStream out) throws Exception {
+    static int run(ServiceConfig config, CameraPublisher publisher, PrintStream out) throws Exception {
         try (ServiceRunner runner = new ServiceRunner()) {
+            runner.start(new ProcessMetrics(config, () -> true));
             runner.start(publisher);
             while (!publisher.awaitCompletion(Duration.ofSeconds(1))) {
                 // cameras still running; Ctrl-C closes the publisher, which ends them

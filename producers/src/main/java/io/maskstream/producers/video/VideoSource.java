@@ -96,9 +96,12 @@ public final class VideoSource implements CameraSource {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.sampler = new FrameSampler(settings.fps());
         this.backoff = new Backoff(settings.backoffInitialMs(), Math.max(settings.backoffInitialMs(), settings.backoffMaxMs()));
-        this.reconnects = registry.counter("maskstream.producer.stream.reconnects", "camera", cameraId);
-        this.decoded = registry.counter("maskstream.producer.stream.frames.decoded", "camera", cameraId);
-        this.dropped = registry.counter("maskstream.producer.stream.frames.dropped", "camera", cameraId);
+        this.reconnects = io.micrometer.core.instrument.Counter.builder("maskstream.producer.stream.reconnects").description("Reconnects to a live stream after it dropped")
+                .tag("camera", cameraId).register(registry);
+        this.decoded = io.micrometer.core.instrument.Counter.builder("maskstream.producer.stream.frames.decoded").description("Frames decoded from a video file or stream")
+                .tag("camera", cameraId).register(registry);
+        this.dropped = io.micrometer.core.instrument.Counter.builder("maskstream.producer.stream.frames.dropped").description("Decoded frames dropped to keep the configured fps")
+                .tag("camera", cameraId).register(registry);
         FfmpegLog.install();
     }
 
