@@ -1,0 +1,64 @@
+package io.maskstream.evaluation;
+
+import io.maskstream.model.ComputeSettings;
+import io.maskstream.runtime.config.CommonConfig;
+import io.maskstream.runtime.config.ConfigDefinitions;
+import io.maskstream.runtime.config.ConfigSource;
+import io.maskstream.runtime.config.ServiceConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/** Configuration of replay evaluation, online evaluation and scoring. */
+public final class EvaluationConfig extends ServiceConfig {
+
+    public static final String BATCH_SIZE = "evaluation.batch.size";
+    public static final String FLIP_TTA = "evaluation.flip.tta";
+    public static final String MISTAKES = "evaluation.mistakes";
+    public static final String REPORT_DIR = "evaluation.report.dir";
+    public static final String DEVICE = "evaluation.device";
+    public static final String INTRA_OP_THREADS = "evaluation.intra.op.threads";
+    public static final String ONLINE_APPLICATION_ID = "evaluation.online.application.id";
+    public static final String ONLINE_STATE_DIR = "evaluation.online.state.dir";
+    public static final String ONLINE_LABEL_RETENTION_MS = "evaluation.online.label.retention.ms";
+
+    public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
+            .define(BATCH_SIZE, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM, "Frames per forward pass.")
+            .define(FLIP_TTA, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "Average each prediction with that of the mirrored image (horizontal-flip test-time augmentation).")
+            .define(MISTAKES, Type.INT, 20, Range.between(0, 10_000), Importance.LOW,
+                    "How many of the most confident mistakes a report lists per model version.")
+            .define(REPORT_DIR, Type.STRING, "reports", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Where evaluation reports are written (one folder per run).")
+            .define(DEVICE, Type.STRING, "auto", Importance.LOW, "Inference device: auto, cpu, gpu or gpu:N.")
+            .define(INTRA_OP_THREADS, Type.INT, 1, Range.between(0, 256), Importance.LOW,
+                    "PyTorch intra-op threads (1 keeps replays bit-for-bit repeatable; 0: engine default).")
+            .define(ONLINE_APPLICATION_ID, Type.STRING, "maskstream-online-evaluation", new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, "Kafka Streams application id of the online evaluation.")
+            .define(ONLINE_STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/maskstream-online-evaluation",
+                    Importance.LOW, "State directory of the online evaluation.")
+            .define(ONLINE_LABEL_RETENTION_MS, Type.LONG, 3_600_000L, Range.atLeast(1000), Importance.LOW,
+                    "How long a label or a classification waits for its partner in the online join.");
+
+    public EvaluationConfig(ConfigSource source) {
+        super(DEFINITION, source);
+    }
+
+    public ComputeSettings computeSettings() {
+        return new ComputeSettings(getString(DEVICE), getInt(INTRA_OP_THREADS), 1);
+    }
+
+    /** Publishes the evaluation's keys to the shared configuration catalogue. */
+    public static final class Definitions implements ConfigDefinitions {
+        @Override
+        public String service() {
+            return "evaluation";
+        }
+
+        @Override
+        public ConfigDef definition() {
+            return DEFINITION;
+        }
+    }
+}

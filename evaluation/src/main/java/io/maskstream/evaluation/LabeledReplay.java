@@ -1,0 +1,128 @@
+package io.maskstream.evaluation;
+
+import io.maskstream.events.LabeledFrame;
+import io.maskstream.runtime.config.ServiceConfig;
+import io.maskstream.schemas.Topic;
+import io.maskstream.schemas.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reads a range of a labeled-frames topic, partition by partition in offset order, with its own consumer
+ * (assigned partitions, a unique group id, nothing committed): live consumer groups never see it.
+ */
+public final class LabeledReplay {
+
+    /** One replayed record and where it was. */
+    public record Record(int partition, long offset, LabeledFrame frame) {
+    }
+
+    private final ServiceConfig config;
+    private final Topic<String, LabeledFrame> topic;
+
+    public LabeledReplay(ServiceConfig config, String topicName) {
+        this.config = config;
+        Topic<String, LabeledFrame> t = new Topics(config).labeledFrames();
+        this.topic = new Topic<>(topicName, t.keySerde(), t.valueSerde());
+    }
+
+    /** Partition → [from, to) resolved against the topic now. */
+    public Map<Integer, long[]> resolve(TopicRange range) {
+        try (KafkaConsumer<String, LabeledFrame> consumer = consumer()) {
+            return resolve(consumer, range);
+        }
+    }
+
+    private Map<Integer, long[]> resolve(KafkaConsumer<String, LabeledFrame> consumer, TopicRange range) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic.name(), Duration.ofSeconds(60)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        if (partitions.isEmpty()) {
+            throw new IllegalArgumentException("Topic " + topic.name() + " does not exist");
+        }
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        Map<TopicPartition, OffsetAndTimestamp> fromTimes = range.fromTime() == null ? Map.of()
+                : consumer.offsetsForTimes(timestamps(partitions, range.fromTime().toEpochMilli()));
+        Map<TopicPartition, OffsetAndTimestamp> toTimes = range.toTime() == null ? Map.of()
+                : consumer.offsetsForTimes(timestamps(partitions, range.toTime().toEpochMilli()));
+        Map<Integer, long[]> resolved = new TreeMap<>();
+        for (TopicPartition tp : partitions) {
+            long from = begin.get(tp);
+            if (range.fromOffsets().containsKey(tp.partition())) {
+                from = range.fromOffsets().get(tp.partition());
+            } else if (range.defaultFrom() != null) {
+                from = range.defaultFrom();
+            } else if (range.fromTime() != null) {
+                OffsetAndTimestamp o = fromTimes.get(tp);
+                from = o == null ? end.get(tp) : o.offset();
+            }
+            long to = end.get(tp);
+            if (range.toOffsets().containsKey(tp.partition())) {
+                to = range.toOffsets().get(tp.partition());
+            } else if (range.defaultTo() != null) {
+                to = range.defaultTo();
+            } else if (range.toTime() != null) {
+                OffsetAndTimestamp o = toTimes.get(tp);
+                to = o == null ? end.get(tp) : o.offset();
+            }
+            from = Math.max(from, begin.get(tp));
+            to = Math.min(to, end.get(tp));
+            resolved.put(tp.partition(), new long[] {from, Math.max(from, to)});
+        }
+        return resolved;
+    }
+
+    private static Map<TopicPartition, Long> timestamps(List<TopicPartition> partitions, long ts) {
+        Map<TopicPartition, Long> m = new HashMap<>();
+        partitions.forEach(p -> m.put(p, ts));
+        return m;
+    }
+
+    /** Every record of the resolved range, in (partition, offset) order. */
+    public List<Record> read(Map<Integer, long[]> resolved) {
+        List<Record> out = new ArrayList<>();
+        try (KafkaConsumer<String, LabeledFrame> consumer = consumer()) {
+            for (var e : resolved.entrySet()) {
+                long from = e.getValue()[0];
+                long to = e.getValue()[1];
+                if (from >= to) {
+                    continue;
+                }
+                TopicPartition tp = new TopicPartition(topic.name(), e.getKey());
+                consumer.assign(List.of(tp));
+                consumer.seek(tp, from);
+                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                while (consumer.position(tp) < to) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("Timed out replaying " + tp + " at " + consumer.position(tp));
+                    }
+                    for (ConsumerRecord<String, LabeledFrame> r : consumer.poll(Duration.ofMillis(200))) {
+                        if (r.offset() < to && r.value() != null) {
+                            out.add(new Record(r.partition(), r.offset(), r.value()));
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private KafkaConsumer<String, LabeledFrame> consumer() {
+        Map<String, Object> props = new HashMap<>(config.kafkaProperties(ServiceConfig.ClientKind.CONSUMER));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "maskstream-replay-" + UUID.randomUUID());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        return new KafkaConsumer<>(props, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+    }
+}

@@ -1,0 +1,24 @@
+package io.maskstream.evaluation;
+
+import io.maskstream.events.ModelMetrics;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One model version's results on a replayed range: the holdout-style metrics (the same {@code ModelMetrics}
+ * the trainer stores in releases), accuracy per camera, and the frames it got wrong most confidently.
+ */
+public record VersionResult(String version, String architecture, ModelMetrics metrics,
+                            Map<String, CameraAccuracy> perCamera, List<Mistake> confidentMistakes, double framesPerSecond) {
+
+    /** Frames and correct 18-class answers of one camera. */
+    public record CameraAccuracy(int frames, int correct) {
+        public double accuracy() {
+            return frames == 0 ? 0 : correct / (double) frames;
+        }
+    }
+
+    /** A wrong answer: which frame, what it was, what the model said and how sure it was. */
+    public record Mistake(String frameId, String source, int truth, int predicted, double probability) {
+    }
+}

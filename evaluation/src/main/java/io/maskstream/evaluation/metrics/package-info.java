@@ -1,0 +1,6 @@
+/**
+ * The competition's metrics, computed one way for the trainer's holdout, replay evaluation and online
+ * evaluation: {@link io.maskstream.evaluation.metrics.Confusion} accumulates an 18x18 confusion matrix and
+ * derives macro-F1, accuracy, per-head F1 and per-class precision/recall/F1 from it.
+ */
+package io.maskstream.evaluation.metrics;

@@ -1,0 +1,147 @@
+package io.maskstream.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.maskstream.embedded.HeadlessChromium;
+import io.maskstream.embedded.SharedTestStack;
+import io.maskstream.events.LabeledFrame;
+import io.maskstream.events.MaskState;
+import io.maskstream.events.ModelRelease;
+import io.maskstream.events.ReleaseStatus;
+import io.maskstream.model.HeadLayout;
+import io.maskstream.model.ModelBundle;
+import io.maskstream.model.release.ArtifactStore;
+import io.maskstream.model.release.ReleaseLog;
+import io.maskstream.producers.synthetic.SyntheticFaces;
+import io.maskstream.producers.synthetic.SyntheticOptions;
+import io.maskstream.producers.synthetic.SyntheticPerson;
+import io.maskstream.runtime.config.ConfigSource;
+import io.maskstream.schemas.TopicAdmin;
+import io.maskstream.schemas.Topics;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Replay evaluation over a recorded labeled topic on the real broker, with released models. */
+class ReplayEvaluationIntegrationTest {
+
+    static final int PERSONS = 18;
+    static Map<String, String> settings;
+    static EvaluationConfig config;
+
+    @BeforeAll
+    static void recordATopicAndReleaseTwoModels() throws Exception {
+        var stack = SharedTestStack.get();
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        settings = new HashMap<>(Map.of("bootstrap.servers", stack.bootstrapServers(), "schema.registry.url",
+                stack.registryUrl(), "topic.labeled.frames", "rev-" + id + "-labeled", "topic.model.releases",
+                "rev-" + id + "-releases", "topic.model.artifacts", "rev-" + id + "-artifacts", "topic.partitions", "2"));
+        config = new EvaluationConfig(ConfigSource.of(settings));
+        TopicAdmin.ensure(config);
+        var topic = new Topics(config).labeledFrames();
+        SyntheticFaces faces = new SyntheticFaces(SyntheticOptions.defaults(11).withSize(192, 256));
+        try (var producer = new KafkaProducer<>(config.kafkaProperties(io.maskstream.runtime.config.ServiceConfig.ClientKind.PRODUCER),
+                topic.keySerde().serializer(), topic.valueSerde().serializer())) {
+            long seq = 0;
+            for (int p = 0; p < PERSONS; p++) {
+                SyntheticPerson person = faces.person(p);
+                for (MaskState state : MaskState.values()) {
+                    LabeledFrame f = faces.labeledFrame("cam-" + (p % 3), seq++, person, state, p);
+                    producer.send(new ProducerRecord<>(topic.name(), person.id(), f));
+                }
+            }
+            producer.flush();
+        }
+        ReleaseLog log = new ReleaseLog(config);
+        ArtifactStore store = new ArtifactStore(config);
+        for (String v : List.of("eval-a", "eval-b")) {
+            ModelBundle bundle = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, v, v.hashCode());
+            String uri = store.publish(v, bundle.toBytes(), bundle.sha256());
+            Instant now = Instant.now();
+            log.publish(ModelRelease.newBuilder().setVersion(v).setArchitecture("fastnet").setInputWidth(96)
+                    .setInputHeight(128).setStatus(v.equals("eval-b") ? ReleaseStatus.ACTIVE : ReleaseStatus.RETIRED)
+                    .setCreatedTime(now).setStatusTime(now).setSha256(bundle.sha256()).setArtifactUri(uri)
+                    .setArtifactBytes(bundle.toBytes().length).setTrainingData("none").setMetrics(null).setNotes(null).build());
+        }
+    }
+
+    @Test
+    void replayingTheSameRangeTwiceGivesByteIdenticalJsonAndLeavesLiveGroupsAlone(@TempDir Path dir) throws Exception {
+        String live = "live-" + UUID.randomUUID();
+        TopicPartition p0 = new TopicPartition(settings.get("topic.labeled.frames"), 0);
+        Map<String, Object> consumerProps = new HashMap<>(config.kafkaProperties(
+                io.maskstream.runtime.config.ServiceConfig.ClientKind.CONSUMER));
+        consumerProps.put("group.id", live);
+        try (var consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(p0));
+            consumer.commitSync(Map.of(p0, new OffsetAndMetadata(5)));
+        }
+
+        TopicRange range = TopicRange.all(settings.get("topic.labeled.frames"));
+        ReplayEvaluation evaluation = new ReplayEvaluation(config);
+        ReplayEvaluation.Outcome first = evaluation.run(range, List.of("eval-a", "active"), dir.resolve("one"));
+        ReplayEvaluation.Outcome second = evaluation.run(range, List.of("eval-a", "active"), dir.resolve("two"));
+
+        byte[] a = Files.readAllBytes(dir.resolve("one/evaluation.json"));
+        byte[] b = Files.readAllBytes(dir.resolve("two/evaluation.json"));
+        assertThat(a).isEqualTo(b);
+        JsonNode json = new ObjectMapper().readTree(a);
+        assertThat(json.get("frames").asInt()).isEqualTo(PERSONS * 3);
+        assertThat(json.get("versions")).hasSize(2);
+        assertThat(json.get("versions").get(0).get("version").asText()).isEqualTo("eval-a");
+        assertThat(json.get("versions").get(1).get("version").asText()).isEqualTo("eval-b");
+        assertThat(json.get("versions").get(1).get("perCamera").size()).isEqualTo(3);
+        assertThat(json.get("versions").get(1).get("samples").asInt()).isEqualTo(PERSONS * 3);
+        assertThat(first.results().get(1).metrics().getMacroF1()).isEqualTo(second.results().get(1).metrics().getMacroF1());
+
+        try (Admin admin = Admin.create(config.kafkaProperties(io.maskstream.runtime.config.ServiceConfig.ClientKind.ADMIN))) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(live)
+                    .partitionsToOffsetAndMetadata().get();
+            assertThat(offsets).containsOnlyKeys(p0);
+            assertThat(offsets.get(p0).offset()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void aRangeOfOffsetsReplaysOnlyThoseRecords(@TempDir Path dir) throws Exception {
+        TopicRange range = TopicRange.parse(settings.get("topic.labeled.frames"), "0:3,1:0", "0:9,1:4", null, null);
+        ReplayEvaluation.Outcome outcome = new ReplayEvaluation(config).run(range, List.of("eval-a"), dir);
+        assertThat(outcome.frames()).isEqualTo(6 + 4);
+        assertThat(outcome.range()).endsWith("[0:3-9, 1:0-4]");
+    }
+
+    @Test
+    void theHtmlReportOpensOfflineInHeadlessChromiumWithChartsAndNoConsoleErrors(@TempDir Path dir) throws Exception {
+        ReplayEvaluation.Outcome outcome = new ReplayEvaluation(config).run(
+                TopicRange.all(settings.get("topic.labeled.frames")), List.of("eval-a", "eval-b"), dir.resolve("report"));
+        String html = Files.readString(outcome.report());
+        assertThat(html).doesNotContain("http://", "https://").contains("<svg");
+        try (HeadlessChromium chromium = new HeadlessChromium(dir.resolve("profile"), 1280, 1600)) {
+            chromium.driver().get(outcome.report().toUri().toString());
+            assertThat(chromium.driver().getTitle()).isEqualTo("maskstream evaluation");
+            assertThat(chromium.driver().findElements(org.openqa.selenium.By.cssSelector("svg"))).hasSizeGreaterThanOrEqualTo(4);
+            assertThat(chromium.driver().findElements(org.openqa.selenium.By.cssSelector("svg rect")).size())
+                    .as("bars and heat-map cells").isGreaterThan(18 * 18);
+            BufferedImage shot = chromium.screenshot(Path.of("target", "evaluation-report.png"));
+            assertThat(HeadlessChromium.distinctColours(shot)).as("a rendered report, not a blank page").isGreaterThan(20);
+            assertThat(chromium.consoleErrors()).isEmpty();
+        }
+    }
+}
