@@ -3,6 +3,9 @@ package io.maskstream.app;
 import io.maskstream.alerts.cli.AlertsCommand;
 import io.maskstream.app.bench.BenchmarkCommand;
 import io.maskstream.app.dashboard.DashboardCommand;
+import io.maskstream.evaluation.cli.EvaluateCommand;
+import io.maskstream.evaluation.cli.OnlineEvaluationCommand;
+import io.maskstream.evaluation.cli.ScoreCommand;
 import io.maskstream.processor.cli.ProcessCommand;
 import io.maskstream.producers.cli.CameraCommand;
 import io.maskstream.producers.cli.DatasetCommand;
@@ -20,6 +23,9 @@ import picocli.CommandLine.Command;
             ProcessCommand.class,
             AlertsCommand.class,
             DashboardCommand.class,
+            EvaluateCommand.class,
+            OnlineEvaluationCommand.class,
+            ScoreCommand.class,
             ModelCommand.class,
             TopicsCommand.class,
             ConfigCommand.class,

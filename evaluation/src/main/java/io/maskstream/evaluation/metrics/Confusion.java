@@ -32,6 +32,11 @@ public final class Confusion {
         counts[truth][predicted]++;
     }
 
+    /** Counts {@code times} identical answers. */
+    public void add(int truth, int predicted, int times) {
+        counts[truth][predicted] += times;
+    }
+
     /** Adds every count of {@code other}. */
     public void addAll(Confusion other) {
         for (int t = 0; t < counts.length; t++) {

@@ -1,0 +1,225 @@
+package io.maskstream.evaluation;
+
+import io.maskstream.events.Classification;
+import io.maskstream.events.LabeledFrame;
+import io.maskstream.evaluation.metrics.Confusion;
+import io.maskstream.model.LabelCodec;
+import io.maskstream.runtime.Service;
+import io.maskstream.runtime.config.CommonConfig;
+import io.maskstream.runtime.config.ServiceConfig;
+import io.maskstream.schemas.Topic;
+import io.maskstream.schemas.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.JoinWindows;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.StreamJoined;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Online evaluation: where ground truth exists for frames that went through the live processor (a labeled
+ * replay publishes each photo to {@code labeled-frames} and, as the same camera id and sequence, to
+ * {@code frames}), joins {@code classifications} with the labels by frame id and keeps a running 18-class
+ * confusion matrix per model version in a changelogged store, exposed as
+ * {@code maskstream.evaluation.online.macro.f1{version}} (and accuracy, samples).
+ *
+ * <p>Only the frame id, the truth and the answer are repartitioned, never an image.
+ */
+public final class OnlineEvaluation implements Service {
+
+    static final String STORE = "online-confusion";
+
+    private final EvaluationConfig config;
+    private final MeterRegistry registry;
+    private final Map<String, Confusion> latest = new ConcurrentHashMap<>();
+    private KafkaStreams streams;
+
+    public OnlineEvaluation(EvaluationConfig config, MeterRegistry registry) {
+        this.config = config;
+        this.registry = registry;
+    }
+
+    /** frame id = camera id / sequence: what a Frame and its LabeledFrame share. */
+    static String frameId(String camera, long sequence) {
+        return camera + "/" + sequence;
+    }
+
+    /**
+     * @param view      kept up to date with a copy of each version's counts
+     * @param onVersion told each model version the first time it is counted (to register its gauges)
+     */
+    public static Topology build(EvaluationConfig config, Topics topics, Map<String, Confusion> view,
+                                 java.util.function.Consumer<String> onVersion) {
+        Topic<String, LabeledFrame> labeled = topics.labeledFrames();
+        Topic<String, Classification> classifications = topics.classifications();
+        Duration window = Duration.ofMillis(config.getLong(EvaluationConfig.ONLINE_LABEL_RETENTION_MS));
+        StreamsBuilder builder = new StreamsBuilder();
+        KStream<String, Integer> truth = builder.stream(labeled.name(), Consumed.with(labeled.keySerde(), labeled.valueSerde()))
+                .filter((k, v) -> v != null)
+                .map((k, v) -> org.apache.kafka.streams.KeyValue.pair(frameId(v.getFrame().getCameraId(),
+                        v.getFrame().getSequence()), ReplayEvaluation.truthOf(v)))
+                .repartition(Repartitioned.with(Serdes.String(), Serdes.Integer()).withName("truth-by-frame"));
+        KStream<String, String> answers = builder.stream(classifications.name(),
+                        Consumed.with(classifications.keySerde(), classifications.valueSerde()))
+                .filter((k, v) -> v != null)
+                .map((k, v) -> org.apache.kafka.streams.KeyValue.pair(frameId(v.getCameraId(), v.getFrameSequence()),
+                        v.getModelVersion() + "\u0000" + v.getClassCode()))
+                .repartition(Repartitioned.with(Serdes.String(), Serdes.String()).withName("answers-by-frame"));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+                confusionSerde()));
+        answers.join(truth, (answer, t) -> answer + "\u0000" + t, JoinWindows.ofTimeDifferenceWithNoGrace(window),
+                        StreamJoined.with(Serdes.String(), Serdes.String(), Serdes.Integer()).withName("label-join"))
+                .process(() -> new Tally(view, onVersion), STORE);
+        return builder.build();
+    }
+
+    /** Counts each joined (version, answer, truth) into that version's confusion matrix. */
+    private static final class Tally implements Processor<String, String, Void, Void> {
+        private final Map<String, Confusion> view;
+        private final java.util.function.Consumer<String> onVersion;
+        private KeyValueStore<String, Confusion> store;
+
+        Tally(Map<String, Confusion> view, java.util.function.Consumer<String> onVersion) {
+            this.view = view;
+            this.onVersion = onVersion;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(STORE);
+            try (var it = store.all()) {
+                it.forEachRemaining(kv -> {
+                    view.put(kv.key, kv.value);
+                    onVersion.accept(kv.key);
+                });
+            }
+        }
+
+        @Override
+        public void process(Record<String, String> record) {
+            String[] parts = record.value().split("\u0000");
+            String version = parts[0];
+            int predicted = Integer.parseInt(parts[1]);
+            int truth = Integer.parseInt(parts[2]);
+            Confusion c = store.get(version);
+            if (c == null) {
+                c = new Confusion();
+            }
+            c.add(truth, predicted);
+            store.put(version, c);
+            Confusion copy = new Confusion();
+            copy.addAll(c);
+            if (view.put(version, copy) == null) {
+                onVersion.accept(version);
+            }
+        }
+    }
+
+    static Serde<Confusion> confusionSerde() {
+        int n = LabelCodec.CLASSES;
+        return Serdes.serdeFrom((topic, c) -> {
+            if (c == null) {
+                return null;
+            }
+            ByteBuffer b = ByteBuffer.allocate(4 * n * n);
+            for (int t = 0; t < n; t++) {
+                for (int p = 0; p < n; p++) {
+                    b.putInt(c.count(t, p));
+                }
+            }
+            return b.array();
+        }, (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            Confusion c = new Confusion();
+            for (int t = 0; t < n; t++) {
+                for (int p = 0; p < n; p++) {
+                    c.add(t, p, b.getInt());
+                }
+            }
+            return c;
+        });
+    }
+
+    public static Properties streamsProperties(EvaluationConfig config) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(EvaluationConfig.ONLINE_APPLICATION_ID));
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(EvaluationConfig.ONLINE_STATE_DIR));
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.getShort(CommonConfig.TOPIC_REPLICATION_FACTOR));
+        p.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), 8 * 1024 * 1024);
+        p.putAll(config.kafkaProperties(ServiceConfig.ClientKind.STREAMS));
+        return p;
+    }
+
+    @Override
+    public String name() {
+        return "online-evaluation";
+    }
+
+    @Override
+    public void start() {
+        streams = new KafkaStreams(build(config, new Topics(config), latest, this::register), streamsProperties(config));
+        streams.start();
+    }
+
+    /** Running results per model version (a copy). */
+    public Map<String, Confusion> snapshot() {
+        Map<String, Confusion> copy = new TreeMap<>();
+        latest.forEach((v, c) -> {
+            Confusion x = new Confusion();
+            x.addAll(c);
+            copy.put(v, x);
+        });
+        return copy;
+    }
+
+    private final Map<String, Boolean> registered = new ConcurrentHashMap<>();
+
+    /** Gauges per version, registered the first time a version is seen. */
+    void register(String version) {
+        if (registered.putIfAbsent(version, true) == null) {
+            Gauge.builder("maskstream.evaluation.online.macro.f1", latest, m -> m.containsKey(version) ? m.get(version).macroF1() : 0)
+                    .description("Running 18-class macro-F1 of a model version on live frames with ground truth")
+                    .tag("version", version).register(registry);
+            Gauge.builder("maskstream.evaluation.online.accuracy", latest, m -> m.containsKey(version) ? m.get(version).accuracy() : 0)
+                    .description("Running 18-class accuracy of a model version on live frames with ground truth")
+                    .tag("version", version).register(registry);
+            Gauge.builder("maskstream.evaluation.online.samples", latest, m -> m.containsKey(version) ? m.get(version).total() : 0)
+                    .description("Live frames with ground truth counted for a model version")
+                    .tag("version", version).register(registry);
+        }
+    }
+
+    public KafkaStreams.State state() {
+        return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+    }
+
+    @Override
+    public void close() {
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+            streams = null;
+        }
+    }
+}
