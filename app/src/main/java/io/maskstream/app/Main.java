@@ -6,6 +6,8 @@ import io.maskstream.app.dashboard.DashboardCommand;
 import io.maskstream.evaluation.cli.EvaluateCommand;
 import io.maskstream.evaluation.cli.OnlineEvaluationCommand;
 import io.maskstream.evaluation.cli.ScoreCommand;
+import io.maskstream.trainer.cli.ReleaseCommand;
+import io.maskstream.trainer.cli.TrainCommand;
 import io.maskstream.processor.cli.ProcessCommand;
 import io.maskstream.producers.cli.CameraCommand;
 import io.maskstream.producers.cli.DatasetCommand;
@@ -21,6 +23,8 @@ import picocli.CommandLine.Command;
             CameraCommand.class,
             DatasetCommand.class,
             ProcessCommand.class,
+            TrainCommand.class,
+            ReleaseCommand.class,
             AlertsCommand.class,
             DashboardCommand.class,
             EvaluateCommand.class,

@@ -247,6 +247,13 @@ public final class ModelBundle {
         return assemble(metadata.withVersion(Objects.requireNonNull(version, "version")), weights);
     }
 
+    /** The same weights with another training summary in the metadata (the trainer adds it after choosing an epoch). */
+    public ModelBundle withTrainingSummary(java.util.Map<String, String> summary) {
+        BundleMetadata m = metadata;
+        return assemble(new BundleMetadata(m.formatVersion(), m.version(), m.architecture(), m.heads(), m.input(),
+                m.createdTime(), summary == null ? null : new java.util.LinkedHashMap<>(summary), m.weightsSha256()), weights);
+    }
+
     /** The weights in DJL's parameter format; shared, not copied: never modify. */
     byte[] weights() {
         return weights;

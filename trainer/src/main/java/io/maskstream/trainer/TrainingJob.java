@@ -1,0 +1,55 @@
+package io.maskstream.trainer;
+
+import io.maskstream.evaluation.LabeledReplay;
+import io.maskstream.evaluation.TopicRange;
+import io.maskstream.events.ModelRelease;
+import io.maskstream.model.ImagePreprocessor;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+/** One retraining: load labeled photos, split by person, train, publish a candidate, run the promotion gate. */
+public final class TrainingJob {
+
+    /** What the job produced; release and verdict are null when nothing was published. */
+    public record Outcome(ModelTrainer.Result result, PersonSplit split, ModelRelease release, Releases.Verdict verdict) {
+    }
+
+    private final TrainerConfig config;
+
+    public TrainingJob(TrainerConfig config) {
+        this.config = config;
+    }
+
+    public List<Sample> loadFolder(Path root) throws java.io.IOException {
+        ImagePreprocessor pre = new ModelTrainer(config).preprocessor();
+        return TrainingSet.fromFolder(root, pre, config.trainingAgeBands(), false);
+    }
+
+    /** The labeled photos of a topic range, and the range's description. */
+    public Map.Entry<List<Sample>, String> loadTopic(TopicRange range) {
+        LabeledReplay replay = new LabeledReplay(config, range.topic());
+        Map<Integer, long[]> resolved = replay.resolve(range);
+        List<Sample> samples = TrainingSet.fromRecords(replay.read(resolved), new ModelTrainer(config).preprocessor(),
+                config.trainingAgeBands());
+        return Map.entry(samples, range.describe(resolved));
+    }
+
+    public Outcome run(List<Sample> samples, String data, boolean publish, boolean promote) throws Exception {
+        PersonSplit split = PersonSplit.of(samples, config.getDouble(TrainerConfig.HOLDOUT_FRACTION),
+                config.getLong(TrainerConfig.SEED));
+        String version = config.getString(TrainerConfig.ARCHITECTURE) + "-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        ModelTrainer.Result result = new ModelTrainer(config).train(split, version, data);
+        if (!publish) {
+            return new Outcome(result, split, null, null);
+        }
+        Releases releases = new Releases(config);
+        ModelRelease release = releases.publishCandidate(result.bundle(), result.holdout(), data);
+        Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), split.holdout()) : null;
+        return new Outcome(result, split, release, verdict);
+    }
+}

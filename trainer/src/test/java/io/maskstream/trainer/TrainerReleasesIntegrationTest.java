@@ -1,0 +1,121 @@
+package io.maskstream.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.maskstream.embedded.SharedTestStack;
+import io.maskstream.evaluation.TopicRange;
+import io.maskstream.events.LabeledFrame;
+import io.maskstream.events.MaskState;
+import io.maskstream.events.ModelRelease;
+import io.maskstream.events.ReleaseStatus;
+import io.maskstream.model.HeadLayout;
+import io.maskstream.model.ModelBundle;
+import io.maskstream.model.release.ArtifactStore;
+import io.maskstream.model.release.ReleaseLog;
+import io.maskstream.producers.synthetic.SyntheticFaces;
+import io.maskstream.producers.synthetic.SyntheticOptions;
+import io.maskstream.producers.synthetic.SyntheticPerson;
+import io.maskstream.runtime.config.ConfigSource;
+import io.maskstream.runtime.config.ServiceConfig;
+import io.maskstream.schemas.TopicAdmin;
+import io.maskstream.schemas.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Training from a recorded topic range, publishing releases, the promotion gate, rollback and auto-retraining. */
+class TrainerReleasesIntegrationTest {
+
+    static void publishLabeled(TrainerConfig config, int firstPerson, int persons) {
+        var topic = new Topics(config).labeledFrames();
+        SyntheticFaces faces = new SyntheticFaces(SyntheticOptions.defaults(17));
+        try (var producer = new KafkaProducer<>(config.kafkaProperties(ServiceConfig.ClientKind.PRODUCER),
+                topic.keySerde().serializer(), topic.valueSerde().serializer())) {
+            for (int i = firstPerson; i < firstPerson + persons; i++) {
+                SyntheticPerson p = faces.person(i);
+                for (int photo = 0; photo < 7; photo++) {
+                    MaskState state = photo < 5 ? MaskState.WORN : photo == 5 ? MaskState.INCORRECT : MaskState.NONE;
+                    LabeledFrame f = faces.labeledFrame("labeled-cam", i * 7L + photo, p, state, photo);
+                    producer.send(new ProducerRecord<>(topic.name(), p.id(), f));
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    @Test
+    void trainFromATopicRangePublishGateRollBackAndRetrainAutomatically(@TempDir Path dir) throws Exception {
+        var stack = SharedTestStack.get();
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        Map<String, String> settings = new HashMap<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                "schema.registry.url", stack.registryUrl(), "topic.labeled.frames", "tr-" + id + "-labeled",
+                "topic.model.releases", "tr-" + id + "-releases", "topic.model.artifacts", "tr-" + id + "-artifacts",
+                "topic.partitions", "2", TrainerConfig.EPOCHS, "6", TrainerConfig.OUTPUT_DIR, dir.toString()));
+        settings.put(TrainerConfig.GROUP_ID, "tr-" + id);
+        TrainerConfig config = new TrainerConfig(ConfigSource.of(settings));
+        TopicAdmin.ensure(config);
+        publishLabeled(config, 0, 90);
+        Releases releases = new Releases(config);
+
+        // an untrained model is active to begin with
+        ModelBundle untrained = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "untrained-1", 1);
+        releases.publishCandidate(untrained, null, "none");
+        releases.promote("untrained-1");
+
+        // train on the recorded range: the gate evaluates both on the same holdout and promotes the better one
+        TrainingJob job = new TrainingJob(config);
+        var loaded = job.loadTopic(TopicRange.all(config.getString("topic.labeled.frames")));
+        assertThat(loaded.getKey()).hasSize(90 * 7);
+        assertThat(loaded.getValue()).contains("tr-" + id + "-labeled [0:0-", ", 1:0-");
+        TrainingJob.Outcome trained = job.run(loaded.getKey(), loaded.getValue(), true, true);
+        String version = trained.release().getVersion();
+        assertThat(trained.verdict().promoted()).as("%s", trained.verdict()).isTrue();
+        assertThat(trained.verdict().activeF1()).isLessThan(trained.verdict().candidateF1());
+
+        Map<String, ModelRelease> all = new ReleaseLog(config).readAll(Duration.ofSeconds(30));
+        assertThat(all.get(version).getStatus()).isEqualTo(ReleaseStatus.ACTIVE);
+        assertThat(all.get("untrained-1").getStatus()).isEqualTo(ReleaseStatus.RETIRED);
+        assertThat(all.get(version).getMetrics().getMacroF1()).isEqualTo(trained.result().holdout().getMacroF1());
+        assertThat(all.get(version).getTrainingData()).startsWith("tr-" + id + "-labeled");
+        byte[] artifact = new ArtifactStore(config).fetch(all.get(version), Duration.ofSeconds(30));
+        assertThat(ModelBundle.read(artifact).metadata().version()).isEqualTo(version);
+
+        // a worse model stays a candidate
+        ModelBundle worse = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "untrained-2", 2);
+        ModelRelease worseRelease = releases.publishCandidate(worse, null, "none");
+        Releases.Verdict verdict = releases.gate(worseRelease, worse, trained.split().holdout());
+        assertThat(verdict.promoted()).isFalse();
+        assertThat(new ReleaseLog(config).readAll(Duration.ofSeconds(30)).get("untrained-2").getStatus())
+                .isEqualTo(ReleaseStatus.CANDIDATE);
+
+        // rollback re-activates the previous model
+        assertThat(releases.rollback(null).getVersion()).isEqualTo("untrained-1");
+        all = new ReleaseLog(config).readAll(Duration.ofSeconds(30));
+        assertThat(ReleaseLog.active(all.values())).map(ModelRelease::getVersion).contains("untrained-1");
+        assertThat(all.get(version).getStatus()).isEqualTo(ReleaseStatus.RETIRED);
+
+        // automatic retraining after N new labeled frames
+        Map<String, String> auto = new HashMap<>(settings);
+        auto.put(TrainerConfig.RETRAIN_EVERY, "100");
+        auto.put(TrainerConfig.MAX_FRAMES, "300");
+        auto.put(TrainerConfig.EPOCHS, "1");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TrainerService service = new TrainerService(new TrainerConfig(ConfigSource.of(auto)), registry)) {
+            service.start();
+            // the 630 frames already there count as new for a fresh group: one training starts
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (registry.get("maskstream.trainer.trainings").counter().count() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            assertThat(registry.get("maskstream.trainer.trainings").counter().count()).isEqualTo(1.0);
+        }
+        assertThat(new ReleaseLog(config).readAll(Duration.ofSeconds(30))).hasSize(4);
+    }
+}
