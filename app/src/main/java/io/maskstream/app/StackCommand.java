@@ -8,6 +8,14 @@ import io.maskstream.embedded.EmbeddedStack;
 import io.maskstream.runtime.metrics.ProcessMetrics;
 import org.apache.kafka.streams.KafkaStreams;
 import io.maskstream.producers.CameraPublisher;
+import io.maskstream.producers.CameraSource;
+import io.maskstream.producers.synthetic.LabeledSyntheticCamera;
+import io.maskstream.producers.synthetic.SyntheticFaces;
+import io.maskstream.producers.synthetic.SyntheticOptions;
+import io.maskstream.trainer.TrainerConfig;
+import io.maskstream.trainer.TrainerService;
+import java.util.ArrayList;
+import java.util.List;
 import io.maskstream.producers.Cameras;
 import io.maskstream.producers.ProducersConfig;
 import io.maskstream.model.HeadLayout;
@@ -111,14 +119,27 @@ public final class StackCommand implements Callable<Integer> {
                 Metrics.globalRegistry));
         runner.start(new AlertsService(new AlertsConfig(withDefaults(source,
                 Map.of(AlertsConfig.STATE_DIR, dataDir.resolve("alerts-state").toString()))), Metrics.globalRegistry));
+        double labeledFps = stack.getDouble(StackConfig.LABELED_FPS);
+        if (labeledFps > 0) {
+            // The trainer retrains on the labeled stream and hot-swaps better models in while the stack runs.
+            runner.start(new TrainerService(new TrainerConfig(withDefaults(source, Map.of(
+                    TrainerConfig.RETRAIN_EVERY, "1050", TrainerConfig.EPOCHS, "8", TrainerConfig.MAX_FRAMES, "4200",
+                    TrainerConfig.ARCHITECTURE, stack.getString(StackConfig.ARCHITECTURE),
+                    TrainerConfig.OUTPUT_DIR, dataDir.resolve("models").toString()))), Metrics.globalRegistry));
+        }
         int cameras = stack.getInt(StackConfig.CAMERAS);
-        if (cameras > 0) {
+        if (cameras > 0 || labeledFps > 0) {
             ProducersConfig producers = new ProducersConfig(source);
             int unmasked = Math.min(cameras, stack.getInt(StackConfig.UNMASKED_CAMERAS));
-            runner.start(new CameraPublisher(producers, Metrics.globalRegistry,
-                    Cameras.synthetic(producers, cameras, unmasked, "cam-", 0)));
-            LOG.info("{} synthetic cameras at {} fps ({} showing unmasked people)", cameras,
-                    producers.getDouble(ProducersConfig.FPS), unmasked);
+            List<CameraSource> sources = new ArrayList<>(Cameras.synthetic(producers, cameras, unmasked, "cam-", 0));
+            if (labeledFps > 0) {
+                sources.add(new LabeledSyntheticCamera("labeled-synthetic", labeledFps,
+                        new SyntheticFaces(SyntheticOptions.defaults(producers.getLong(ProducersConfig.SYNTHETIC_SEED) + 1000)), 0));
+            }
+            runner.start(new CameraPublisher(producers, Metrics.globalRegistry, sources));
+            LOG.info("{} synthetic cameras at {} fps ({} showing unmasked people){}", cameras,
+                    producers.getDouble(ProducersConfig.FPS), unmasked,
+                    labeledFps > 0 ? ", and labeled photos for the trainer at " + labeledFps + " per second" : "");
         }
         DashboardService dashboard = runner.start(new DashboardService(new DashboardConfig(withDefaults(source,
                 Map.of(DashboardConfig.REPORT_DIR, dataDir.resolve("reports").toString()))), Metrics.globalRegistry));

@@ -19,6 +19,7 @@ public final class StackConfig extends ServiceConfig {
     public static final String CAMERAS = "stack.cameras";
     public static final String UNMASKED_CAMERAS = "stack.unmasked.cameras";
     public static final String ARCHITECTURE = "stack.model.architecture";
+    public static final String LABELED_FPS = "stack.labeled.fps";
 
     public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
             .define(HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -33,6 +34,8 @@ public final class StackConfig extends ServiceConfig {
                     "Synthetic cameras the stack runs (each at producers.fps).")
             .define(UNMASKED_CAMERAS, Type.INT, 1, Range.between(0, 64), Importance.MEDIUM,
                     "How many of those show people without masks (the rest show masked people).")
+            .define(LABELED_FPS, Type.DOUBLE, 10.0, Range.between(0, 1000), Importance.MEDIUM,
+                    "Labeled synthetic photos per second the stack publishes for its trainer (0: none, no retraining).")
             .define(ARCHITECTURE, Type.STRING, "fastnet", new ConfigDef.NonEmptyString(), Importance.LOW,
                     "Network of the stack's first (untrained) model and of the models its trainer trains.");
 
