@@ -1,5 +1,7 @@
 package io.maskstream.producers;
 
+import io.maskstream.events.DeadLetter;
+import io.maskstream.events.DeadLetterReason;
 import io.maskstream.events.Frame;
 import io.maskstream.events.Gender;
 import io.maskstream.events.LabeledFrame;
@@ -23,6 +25,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -54,7 +58,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A frame over {@code topic.frames.max.message.bytes} is refused before sending (or by the broker, if the
  * topic's own limit is lower): a logged error and a {@code maskstream.producer.frames.rejected} count for that
- * frame, never the end of the camera. A camera whose source fails ends alone; the others go on.
+ * frame, never the end of the camera. It does not disappear either: it keeps its sequence number and a
+ * {@code DeadLetter} (reason {@code IMAGE_TOO_LARGE}, camera id and sequence, no image bytes, partition and offset
+ * -1) goes to the target topic's dead-letter topic, so every sequence number of a camera ends up as a frame or
+ * a dead letter. A camera whose source fails ends alone; the others go on.
  */
 public final class CameraPublisher implements Service {
 
@@ -74,6 +81,11 @@ public final class CameraPublisher implements Service {
     private Producer<String, byte[]> producer;
     private Serializer<Frame> frameSerializer;
     private Serializer<LabeledFrame> labeledSerializer;
+    private Serializer<DeadLetter> deadLetterSerializer;
+    /** Target topic -> its dead-letter topic, for the targets whose dead-letter topic exists. */
+    private final Map<String, String> deadLetterTopics = new ConcurrentHashMap<>();
+    /** Sends the dead letters of frames the broker refused: never from the producer's own I/O thread. */
+    private ExecutorService deadLetterSender;
     private ScheduledExecutorService scheduler;
     private Gauge activeGauge;
     private volatile boolean stopping;
@@ -113,10 +125,14 @@ public final class CameraPublisher implements Service {
         started = true;
         if (config.getBoolean(ProducersConfig.CHECK_TOPICS)) {
             checkTopics();
+        } else {
+            targets().forEach(t -> deadLetterTopics.put(t, config.deadLetterTopic(t)));
         }
         producer = new KafkaProducer<>(ProducerSettings.of(config, maxFrameBytes));
         frameSerializer = topics.frames().valueSerde().serializer();
         labeledSerializer = topics.labeledFrames().valueSerde().serializer();
+        deadLetterSerializer = topics.deadLetters(framesTopic).valueSerde().serializer();
+        deadLetterSender = Executors.newSingleThreadExecutor(daemon("dead-letter-sender"));
         registerSchemas();
         activeGauge = Gauge.builder("maskstream.producer.cameras.active", active, AtomicInteger::get)
                 .description("Cameras of this process still running").strongReference(true).register(registry);
@@ -171,6 +187,10 @@ public final class CameraPublisher implements Service {
                 } else {
                     frameSerializer.serialize(topic, Frames.frame("probe", 0, probe));
                 }
+                String deadLetters = deadLetterTopics.get(topic);
+                if (deadLetters != null) {
+                    deadLetterSerializer.serialize(deadLetters, tooLarge(topic, "probe", "probe", 0, probe, "probe"));
+                }
             } catch (RuntimeException e) {
                 throw new IllegalStateException("Cannot register the value schema of topic " + topic + " at "
                         + config.getString(CommonConfig.SCHEMA_REGISTRY_URL) + ": " + e.getMessage(), e);
@@ -178,12 +198,44 @@ public final class CameraPublisher implements Service {
         }
     }
 
-    /** Fails clearly when a target topic is missing; warns when its record limit is below ours. */
+    /** The dead letter of a frame refused for its size: who and which frame, why, and no image bytes. */
+    private static DeadLetter tooLarge(String topic, String key, String cameraId, long sequence, Capture c,
+                                       String message) {
+        return DeadLetter.newBuilder()
+                .setOriginalTopic(topic)
+                .setOriginalPartition(-1)
+                .setOriginalOffset(-1)
+                .setOriginalTimestamp(c.captureTime())
+                .setOriginalKey(java.nio.ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
+                .setOriginalValue(null) // a cut image could neither be decoded nor replayed; the message says what it was
+                .setReason(DeadLetterReason.IMAGE_TOO_LARGE)
+                .setMessage(message)
+                .setService("producers")
+                .setFailedTime(Instant.now())
+                .setCameraId(cameraId)
+                .setFrameSequence(sequence)
+                .build();
+    }
+
+    /**
+     * Fails clearly when a target topic is missing; warns when its record limit is below ours, or when its
+     * dead-letter topic is missing (frames refused for their size are then only logged and counted).
+     */
     private void checkTopics() throws InterruptedException {
         Set<String> needed = targets();
         try (Admin admin = Admin.create(config.kafkaProperties(ServiceConfig.ClientKind.ADMIN))) {
             try {
                 admin.describeTopics(needed).allTopicNames().get(30, TimeUnit.SECONDS);
+                Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+                for (String t : needed) {
+                    String deadLetters = config.deadLetterTopic(t);
+                    if (existing.contains(deadLetters)) {
+                        deadLetterTopics.put(t, deadLetters);
+                    } else {
+                        LOG.warn("Dead-letter topic {} does not exist: frames for {} refused for their size will only be "
+                                + "logged and counted (create it with `maskstream topics create`)", deadLetters, t);
+                    }
+                }
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                     throw new IllegalStateException("A target topic of " + needed + " does not exist; create the topics "
@@ -285,12 +337,22 @@ public final class CameraPublisher implements Service {
                 run.finish(null); // the scheduler has stopped: nobody else touches the source now
             }
         }
+        if (deadLetterSender != null) {
+            deadLetterSender.shutdown(); // dead letters already handed over are still sent
+            try {
+                deadLetterSender.awaitTermination(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
+                        TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (producer != null) {
             producer.close(Duration.ofMillis(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
         }
         if (frameSerializer != null) {
             frameSerializer.close();
             labeledSerializer.close();
+            deadLetterSerializer.close();
         }
         if (activeGauge != null) {
             registry.remove(activeGauge);
@@ -335,8 +397,11 @@ public final class CameraPublisher implements Service {
             this.id = source.cameraId();
             double fps = source.fps();
             this.periodNanos = fps > 0 ? (long) (1e9 / fps) : 0;
-            this.bytes = registry.counter("maskstream.producer.bytes.sent", "camera", id);
-            this.skipped = registry.counter("maskstream.producer.ticks.skipped", "camera", id);
+            this.bytes = io.micrometer.core.instrument.Counter.builder("maskstream.producer.bytes.sent")
+                    .description("Bytes of frame values handed to Kafka").tag("camera", id).register(registry);
+            this.skipped = io.micrometer.core.instrument.Counter.builder("maskstream.producer.ticks.skipped")
+                    .description("Pacing ticks skipped because the camera could not keep its fps").tag("camera", id)
+                    .register(registry);
         }
 
         boolean ownThread() {
@@ -419,15 +484,17 @@ public final class CameraPublisher implements Service {
                 return;
             }
             int size = value.length + key.getBytes(StandardCharsets.UTF_8).length;
+            sequence = seq + 1;
             if (size > maxFrameBytes) {
                 rejected.incrementAndGet();
                 reject("too_large");
-                logLimited("Camera " + id + ": frame refused, not sent: " + size + " bytes is over the limit of "
-                        + maxFrameBytes + " (" + CommonConfig.TOPIC_FRAMES_MAX_BYTES + ")" + describe(c)
-                        + "; lower the resolution or JPEG quality, or raise the limit");
+                String message = "Frame " + seq + " of camera " + id + " refused, not sent to " + topic + ": " + size
+                        + " bytes is over the limit of " + maxFrameBytes + " (" + CommonConfig.TOPIC_FRAMES_MAX_BYTES + ")"
+                        + dimensions(c) + describe(c) + "; lower the resolution or JPEG quality, or raise the limit";
+                logLimited("Camera " + id + ": " + message);
+                deadLetter(topic, key, seq, c, message);
                 return;
             }
-            sequence = seq + 1;
             inFlight.incrementAndGet();
             try {
                 producer.send(new ProducerRecord<>(topic, null, c.captureTime().toEpochMilli(), key, value),
@@ -444,14 +511,31 @@ public final class CameraPublisher implements Service {
             try {
                 if (exception == null) {
                     acknowledged.incrementAndGet();
-                    sent.computeIfAbsent(topic, t -> registry.counter("maskstream.producer.frames.sent", "camera", id,
-                            "topic", t)).increment();
+                    sent.computeIfAbsent(topic, t -> io.micrometer.core.instrument.Counter.builder("maskstream.producer.frames.sent")
+                            .description("Frames acknowledged by Kafka").tag("camera", id).tag("topic", t)
+                            .register(registry)).increment();
                     bytes.increment(size);
                 } else if (exception instanceof RecordTooLargeException) {
                     rejected.incrementAndGet();
                     reject("broker_too_large");
-                    logLimited("Camera " + id + ": frame " + seq + " (" + size + " bytes) refused by Kafka as too large "
-                            + "for topic " + topic + describe(c) + ": " + exception.getMessage());
+                    String message = "Frame " + seq + " of camera " + id + " (" + size + " bytes" + dimensions(c)
+                            + ") refused by Kafka as too large for topic " + topic + describe(c) + ": "
+                            + exception.getMessage();
+                    logLimited("Camera " + id + ": " + message);
+                    String key = c.label() != null ? c.label().personId() : id;
+                    inFlight.incrementAndGet(); // before this frame's own count drops, so completion waits for it
+                    try {
+                        deadLetterSender.execute(() -> {
+                            try {
+                                deadLetter(topic, key, seq, c, message);
+                            } finally {
+                                inFlight.decrementAndGet();
+                            }
+                        });
+                    } catch (RejectedExecutionException e) {
+                        inFlight.decrementAndGet();
+                        logLimited("Camera " + id + ": frame " + seq + " refused by Kafka; stopping, so no dead letter");
+                    }
                 } else {
                     failed.incrementAndGet();
                     error(exception.getClass().getSimpleName());
@@ -466,14 +550,63 @@ public final class CameraPublisher implements Service {
             return c.source() == null ? "" : " (source " + c.source() + ")";
         }
 
+        private String dimensions(Capture c) {
+            return c.width() > 0 && c.height() > 0 ? ", " + c.width() + "x" + c.height() + " px" : "";
+        }
+
+        /**
+         * Writes the dead letter of a frame refused for its size to the target's dead-letter topic (when it exists),
+         * so the frame's sequence number is accounted for downstream. A failure here is logged and counted.
+         */
+        private void deadLetter(String topic, String key, long seq, Capture c, String message) {
+            String deadLetters = deadLetterTopics.get(topic);
+            if (deadLetters == null) {
+                return;
+            }
+            byte[] value;
+            try {
+                value = deadLetterSerializer.serialize(deadLetters, tooLarge(topic, key, id, seq, c, message));
+            } catch (RuntimeException e) {
+                error("dead_letter_serialization");
+                logLimited("Camera " + id + ": cannot serialize the dead letter of frame " + seq + ": " + e.getMessage());
+                return;
+            }
+            inFlight.incrementAndGet();
+            try {
+                producer.send(new ProducerRecord<>(deadLetters, null, c.captureTime().toEpochMilli(), key, value),
+                        (metadata, exception) -> {
+                            try {
+                                if (exception == null) {
+                                    io.micrometer.core.instrument.Counter.builder("maskstream.producer.frames.dead.lettered")
+                                            .description("Frames written to the dead-letter topic by the producer")
+                                            .tags("camera", id, "reason", DeadLetterReason.IMAGE_TOO_LARGE.name())
+                                            .register(registry).increment();
+                                } else {
+                                    error("dead_letter_" + exception.getClass().getSimpleName());
+                                    logLimited("Camera " + id + ": the dead letter of frame " + seq + " was not delivered to "
+                                            + deadLetters + ": " + exception);
+                                }
+                            } finally {
+                                inFlight.decrementAndGet();
+                            }
+                        });
+            } catch (KafkaException | IllegalStateException e) {
+                inFlight.decrementAndGet();
+                error("dead_letter_" + e.getClass().getSimpleName());
+                logLimited("Camera " + id + ": the dead letter of frame " + seq + " could not be sent: " + e.getMessage());
+            }
+        }
+
         private void reject(String reason) {
-            rejections.computeIfAbsent(reason, r -> registry.counter("maskstream.producer.frames.rejected", "camera", id,
-                    "reason", r)).increment();
+            rejections.computeIfAbsent(reason, r -> io.micrometer.core.instrument.Counter.builder("maskstream.producer.frames.rejected")
+                    .description("Frames refused before or by Kafka (e.g. over the size limit)").tags("camera", id,
+                    "reason", r).register(registry)).increment();
         }
 
         private void error(String kind) {
-            errors.computeIfAbsent(kind, k -> registry.counter("maskstream.producer.send.errors", "camera", id,
-                    "error", k)).increment();
+            errors.computeIfAbsent(kind, k -> io.micrometer.core.instrument.Counter.builder("maskstream.producer.send.errors")
+                    .description("Frames Kafka did not acknowledge").tags("camera", id,
+                    "error", k).register(registry)).increment();
         }
 
         /** Per-frame errors are logged, but at most one line per camera every few seconds (with a count). */
@@ -499,7 +632,8 @@ public final class CameraPublisher implements Service {
             }
             if (error != null) {
                 failure = error.getClass().getSimpleName() + ": " + error.getMessage();
-                registry.counter("maskstream.producer.camera.failures", "camera", id).increment();
+                io.micrometer.core.instrument.Counter.builder("maskstream.producer.camera.failures")
+                        .description("Cameras that stopped on an error").tag("camera", id).register(registry).increment();
                 LOG.error("Camera {} stopped after {} frames: {}", id, sequence, failure, error);
             } else if (!stopping) {
                 LOG.info("Camera {} ended: {} frames published", id, sequence);

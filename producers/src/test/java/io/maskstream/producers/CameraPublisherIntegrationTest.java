@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.maskstream.embedded.EmbeddedStack;
 import io.maskstream.embedded.SharedTestStack;
+import io.maskstream.events.DeadLetter;
+import io.maskstream.events.DeadLetterReason;
 import io.maskstream.events.Frame;
 import io.maskstream.events.LabeledFrame;
 import io.maskstream.events.MaskState;
@@ -174,8 +176,9 @@ class CameraPublisherIntegrationTest {
     }
 
     @Test
-    void aFrameOverTheLimitIsRejectedAndCountedWhileTheOtherFramesGoOut() throws Exception {
+    void aFrameOverTheLimitIsRejectedCountedAndDeadLetteredWhileTheOtherFramesGoOut() throws Exception {
         String frames = topic("oversize", 1, Map.of());
+        admin.createTopics(List.of(new NewTopic(frames + "-dlq", 1, (short) 1))).all().get();
         ProducersConfig config = config(Map.of(CommonConfig.TOPIC_FRAMES, frames,
                 CommonConfig.TOPIC_FRAMES_MAX_BYTES, "65536"));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -190,19 +193,40 @@ class CameraPublisherIntegrationTest {
         }
 
         assertThat(stats.rejected()).isEqualTo(1);
-        assertThat(stats.published()).isEqualTo(9);
+        assertThat(stats.published()).isEqualTo(10);
         assertThat(stats.acknowledged()).isEqualTo(9);
         assertThat(stats.failure()).isNull();
         assertThat(registry.get("maskstream.producer.frames.rejected").tags("camera", "big-cam", "reason", "too_large")
                 .counter().count()).isEqualTo(1);
         List<ConsumerRecord<String, Frame>> records = consume(frames, Frame.class, 9);
-        assertThat(records).extracting(r -> r.value().getSequence()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(records).extracting(r -> r.value().getSequence()).containsExactly(0L, 1L, 2L, 4L, 5L, 6L, 7L, 8L, 9L);
         assertThat(records).allSatisfy(r -> assertThat(r.value().getContentType()).isEqualTo(ImageCodec.JPEG));
+        assertTooLargeDeadLetter(frames, "big-cam", 3, "over the limit of 65536");
+        assertThat(registry.get("maskstream.producer.frames.dead.lettered").tags("camera", "big-cam").counter().count())
+                .isEqualTo(1);
+    }
+
+    /** The one dead letter of {@code frames}: the refused frame's camera and sequence, the reason, no image bytes. */
+    private static void assertTooLargeDeadLetter(String frames, String camera, long sequence, String messagePart) {
+        List<ConsumerRecord<String, DeadLetter>> letters = consume(frames + "-dlq", DeadLetter.class, 1);
+        assertThat(letters).hasSize(1);
+        DeadLetter letter = letters.get(0).value();
+        assertThat(letters.get(0).key()).isEqualTo(camera);
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.IMAGE_TOO_LARGE);
+        assertThat(letter.getCameraId()).isEqualTo(camera);
+        assertThat(letter.getFrameSequence()).isEqualTo(sequence);
+        assertThat(letter.getOriginalTopic()).isEqualTo(frames);
+        assertThat(letter.getOriginalPartition()).isEqualTo(-1);
+        assertThat(letter.getOriginalOffset()).isEqualTo(-1L);
+        assertThat(letter.getOriginalValue()).isNull();
+        assertThat(letter.getService()).isEqualTo("producers");
+        assertThat(letter.getMessage()).contains("Frame " + sequence, camera, messagePart, "source oversized");
     }
 
     @Test
-    void aFrameTheBrokerRefusesIsCountedAndTheCameraGoesOn() throws Exception {
+    void aFrameTheBrokerRefusesIsCountedAndDeadLetteredAndTheCameraGoesOn() throws Exception {
         String frames = topic("broker-limit", 1, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "40000"));
+        admin.createTopics(List.of(new NewTopic(frames + "-dlq", 1, (short) 1))).all().get();
         ProducersConfig config = config(Map.of(CommonConfig.TOPIC_FRAMES, frames,
                 CommonConfig.TOPIC_FRAMES_MAX_BYTES, "65536"));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -224,6 +248,28 @@ class CameraPublisherIntegrationTest {
                 .counter().count()).isEqualTo(1);
         List<ConsumerRecord<String, Frame>> records = consume(frames, Frame.class, 9);
         assertThat(records).extracting(r -> r.value().getSequence()).containsExactly(0L, 1L, 2L, 3L, 5L, 6L, 7L, 8L, 9L);
+        assertTooLargeDeadLetter(frames, "cam-b", 4, "refused by Kafka as too large");
+    }
+
+    @Test
+    void withoutADeadLetterTopicARefusedFrameIsStillCountedAndTheCameraGoesOn() throws Exception {
+        String frames = topic("oversize-nodlq", 1, Map.of());
+        ProducersConfig config = config(Map.of(CommonConfig.TOPIC_FRAMES, frames,
+                CommonConfig.TOPIC_FRAMES_MAX_BYTES, "65536"));
+        CameraSource camera = new Scripted("cam-n", 20,
+                new SyntheticCamera("cam-n", 20, faces, Scenario.masked(5, 0), 5, 5), 1, noisePng(260, 260));
+
+        CameraStats stats;
+        try (CameraPublisher publisher = new CameraPublisher(config, new SimpleMeterRegistry(), List.of(camera))) {
+            publisher.start();
+            assertThat(publisher.awaitCompletion(Duration.ofSeconds(60))).isTrue();
+            stats = publisher.stats().get(0);
+        }
+
+        assertThat(stats.published()).isEqualTo(5);
+        assertThat(stats.rejected()).isEqualTo(1);
+        assertThat(stats.acknowledged()).isEqualTo(4);
+        assertThat(stats.failure()).isNull();
     }
 
     @Test

@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 
 /** {@code maskstream benchmark ...}. */
 @Command(name = "benchmark", mixinStandardHelpOptions = true, description = "Benchmarks that print measured figures.",
-        subcommands = PipelineBenchmark.class)
+        subcommands = {PipelineBenchmark.class, SoakBenchmark.class})
 public final class BenchmarkCommand implements Runnable {
 
     @Override

@@ -1,0 +1,121 @@
+package io.maskstream.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.maskstream.embedded.EmbeddedStack;
+import io.maskstream.embedded.SharedTestStack;
+import io.maskstream.events.Frame;
+import io.maskstream.processor.ProcessorConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scenario 1: the processor runs in its own JVM and is killed with SIGKILL three times while 2,100 frames stream
+ * in, each time with frames consumed but not yet classified in its micro-batch buffer; restarted each time, it
+ * ends with exactly one classification per frame in a read_committed view.
+ */
+class ProcessorSigkillIntegrationTest {
+
+    static final int FRAMES = 2_100;
+    static final int KILLS = 3;
+    static final int FRAMES_PER_TICK = 3;
+    static final long TICK_MS = 50; // 60 frames/s: the stream outlasts the kills and restarts
+
+    @Test
+    void threeSigkillsDuringAStreamOf2100FramesLoseNothingAndDuplicateNothing(@TempDir Path dir) throws Exception {
+        EmbeddedStack stack = SharedTestStack.get();
+        Map<String, String> settings = Pipelines.settings(stack.bootstrapServers(), stack.registryUrl(), "s1-sigkill", dir, 3);
+        // Batches that fill slowly: at any moment a few dozen consumed frames wait in the buffer store.
+        settings.put(ProcessorConfig.MAX_BATCH_SIZE, "32");
+        settings.put(ProcessorConfig.MAX_BATCH_DELAY_MS, "400");
+        // A restarted instance joins a group whose dead member is only evicted after the session timeout.
+        settings.put("kafka.streams.session.timeout.ms", "6000");
+        settings.put("kafka.streams.heartbeat.interval.ms", "1500");
+        Pipelines.createTopics(settings);
+        Path config = Pipelines.writeConfig(settings, dir.resolve("processor.properties"));
+        List<String> cameras = Pipelines.camerasCovering(3, 2, "cam-");
+        List<byte[]> images = Pipelines.faces(60, 96, 128, 1);
+
+        Set<String> sent = ConcurrentHashMap.newKeySet();
+        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+        List<ProcessorProcess> instances = new ArrayList<>();
+        List<Integer> exitCodes = new ArrayList<>();
+        try (EventLedger ledger = new EventLedger(stack.bootstrapServers(), stack.registryUrl(),
+                Pipelines.classifications(settings), Pipelines.framesDlq(settings))) {
+            instances.add(ProcessorProcess.start(config, dir.resolve("processor-0.log"), Duration.ofSeconds(120)));
+            Thread producer = new Thread(() -> {
+                try (KafkaProducer<String, Frame> p = Pipelines.frameProducer(stack.bootstrapServers(), stack.registryUrl(),
+                        Map.of())) {
+                    for (int i = 0; i < FRAMES; i++) {
+                        String camera = cameras.get(i % cameras.size());
+                        long seq = i / cameras.size();
+                        p.send(new ProducerRecord<>(Pipelines.frames(settings), camera,
+                                Pipelines.frame(camera, seq, images.get(i % images.size()))), (m, e) -> {
+                                    if (e != null) {
+                                        producerFailure.compareAndSet(null, e);
+                                    }
+                                });
+                        sent.add(camera + "/" + seq);
+                        if (i % FRAMES_PER_TICK == FRAMES_PER_TICK - 1) {
+                            Thread.sleep(TICK_MS);
+                        }
+                    }
+                    p.flush();
+                } catch (Throwable e) {
+                    producerFailure.compareAndSet(null, e);
+                }
+            }, "frames");
+            producer.start();
+
+            for (int kill = 1; kill <= KILLS; kill++) {
+                int progress = kill * FRAMES / (KILLS + 2);
+                assertThat(ledger.awaitFrames(progress, Duration.ofSeconds(120)))
+                        .as("processing reached %d frames before kill %d (%s)", progress, kill, ledger).isTrue();
+                ProcessorProcess victim = instances.get(instances.size() - 1);
+                exitCodes.add(victim.kill());
+                System.out.printf("kill %d: SIGKILL at %d frames classified, %d sent%n", kill, ledger.framesSeen(), sent.size());
+                instances.add(ProcessorProcess.start(config, dir.resolve("processor-" + kill + ".log"), Duration.ofSeconds(120)));
+            }
+            producer.join();
+            assertThat(producerFailure.get()).as("producer failure").isNull();
+            ledger.settle(FRAMES, Duration.ofSeconds(180), Duration.ofSeconds(3)); // a late duplicate would show now
+            instances.get(instances.size() - 1).close();
+
+            Set<String> lost = ledger.lost(sent);
+            Set<String> duplicated = ledger.duplicated();
+            long recovered = instances.stream().skip(1)
+                    .filter(p -> p.logged("buffered but not classified before the last stop")).count();
+            FaultTable.record(new FaultTable.Row("1", "processor SIGKILLed 3x mid-stream, restarted (separate JVM)",
+                    sent.size(), ledger.eventCount(), ledger.deadLetterCount(), lost.size(), duplicated.size(),
+                    KILLS + " SIGKILLs (exit " + exitCodes + "); " + recovered + " of " + KILLS
+                            + " restarts found frames left in the buffer store"));
+
+            assertThat(sent).hasSize(FRAMES);
+            assertThat(exitCodes).as("killed by signal 9").containsOnly(137);
+            assertThat(lost).as("frames with no event").isEmpty();
+            assertThat(duplicated).as("frames with more than one event").isEmpty();
+            assertThat(ledger.unexpected(sent)).isEmpty();
+            assertThat(ledger.eventCount()).isEqualTo(FRAMES);
+            assertThat(ledger.deadLetterCount()).isZero();
+            assertThat(recovered).as("a restart classified frames a killed instance had buffered").isPositive();
+            for (ProcessorProcess p : instances) {
+                assertThat(ImageLeaks.suspiciousLines(p.logLines(), ImageLeaks.fingerprints(images)))
+                        .as("image bytes in the log of processor %s", p.log()).isEmpty();
+            }
+        } finally {
+            for (ProcessorProcess p : instances) {
+                p.close();
+            }
+        }
+    }
+}
