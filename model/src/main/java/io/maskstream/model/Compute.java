@@ -65,6 +65,7 @@ public final class Compute {
                 throw new IllegalStateException("cannot start DJL's PyTorch engine offline; is pytorch-native-cpu (or a "
                         + "CUDA native jar) on the classpath? " + e.getMessage(), e);
             }
+            CpuKernels.disableNnpack();
             LOG.info("DJL {} engine {} started offline: {} GPU(s), intra-op threads {}, inter-op threads {}", ENGINE,
                     engine.getVersion(), engine.getGpuCount(), JniUtils.getNumThreads(), JniUtils.getNumInteropThreads());
         } else {

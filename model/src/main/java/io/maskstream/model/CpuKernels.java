@@ -1,8 +1,16 @@
 package io.maskstream.model;
 
+import com.sun.jna.Function;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * correct. Wrong numbers are worse than a slower kernel, so AVX2 is the default everywhere. The variables
  * are only set when the user has not set them, and {@code -Dmaskstream.cpu.avx512=true} (or environment
  * {@code MASKSTREAM_CPU_AVX512=true}) leaves libtorch's own choice alone on hosts known to be sound.
+ *
+ * <p>Once libtorch is loaded, NNPACK is switched off ({@link #disableNnpack()}): on CPUs NNPACK does not support,
+ * libtorch 2.7 logs "Could not initialize NNPACK! Reason: Unsupported hardware." to stderr on every convolution
+ * oneDNN does not take (small batches of 1x1 convolutions), thousands of lines an hour; and oneDNN takes every
+ * convolution NNPACK would (batches of 16 and more), so nothing is lost where NNPACK works.
  *
  * <p>The native libraries read these variables from the process environment when they first need them,
  * which Java cannot change; libc's {@code setenv} can (through JNA, which DJL already ships).
@@ -62,6 +75,53 @@ final class CpuKernels {
         } catch (LinkageError | RuntimeException e) {
             LOG.warn("CPU kernels: could not cap libtorch at AVX2 ({}); set DNNL_MAX_CPU_ISA=AVX2 in the environment "
                     + "if convolutions return NaN", e.toString());
+        }
+    }
+
+    /**
+     * Turns libtorch's NNPACK convolutions off ({@code at::globalContext().setUserEnabledNNPACK(false)}, what Python's
+     * {@code torch.backends.nnpack.set_flags(False)} does); DJL has no API for it, so the two C++ symbols are called
+     * through JNA. Call after libtorch is loaded; when it cannot be done only a debug line is logged.
+     */
+    static void disableNnpack() {
+        if (!Platform.isLinux()) {
+            return;
+        }
+        Optional<String> library = loadedLibrary("libtorch_cpu.so");
+        if (library.isEmpty()) {
+            LOG.debug("NNPACK left as is: libtorch_cpu.so is not loaded");
+            return;
+        }
+        try {
+            NativeLibrary torch = NativeLibrary.getInstance(library.get());
+            Pointer context = torch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
+            Function setNnpack = torch.getFunction("_ZN2at7Context20setUserEnabledNNPACKEb");
+            setNnpack.invokeVoid(new Object[] {context, Boolean.FALSE});
+            LOG.debug("NNPACK convolutions switched off (oneDNN and ATen kernels remain)");
+        } catch (LinkageError | RuntimeException e) {
+            LOG.debug("NNPACK left as is: {}", e.toString());
+        }
+    }
+
+    /** Whether libtorch would use NNPACK ({@code at::globalContext().userEnabledNNPACK()}), empty if unknown. */
+    static Optional<Boolean> nnpackEnabled() {
+        return loadedLibrary("libtorch_cpu.so").map(path -> {
+            NativeLibrary torch = NativeLibrary.getInstance(path);
+            Pointer context = torch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
+            Object enabled = torch.getFunction("_ZNK2at7Context17userEnabledNNPACKEv")
+                    .invoke(Boolean.class, new Object[] {context});
+            return (Boolean) enabled;
+        });
+    }
+
+    /** The path of a shared library this process has mapped, from /proc/self/maps. */
+    private static Optional<String> loadedLibrary(String fileName) {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps"))) {
+            return lines.map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .filter(p -> p.endsWith("/" + fileName))
+                    .findFirst();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 }

@@ -54,6 +54,14 @@ class ComputeSettingsTest {
     }
 
     @Test
+    void nnpackIsSwitchedOffOnceLibtorchRuns() {
+        Compute.engine();
+        assumeTrue(Platform.isLinux());
+
+        assertThat(CpuKernels.nnpackEnabled()).contains(false);
+    }
+
+    @Test
     void runsOffline() {
         Compute.engine();
         assertThat(System.getProperty("ai.djl.offline")).isEqualTo("true");
