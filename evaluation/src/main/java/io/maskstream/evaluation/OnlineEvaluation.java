@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,7 +64,9 @@ public final class OnlineEvaluation implements Service {
     }
 
     /**
-     * @param view      kept up to date with a copy of each version's counts
+     * @param view      kept up to date with a copy of each task's counts per version, keyed by {@link #viewKey}: the
+     *                  joined stream is partitioned by frame, so every task counts its share of a version's frames
+     *                  ({@link #byVersion} adds them up); a task's entries leave when the task leaves this instance
      * @param onVersion told each model version the first time it is counted (to register its gauges)
      */
     public static Topology build(EvaluationConfig config, Topics topics, Map<String, Confusion> view,
@@ -91,11 +94,24 @@ public final class OnlineEvaluation implements Service {
         return builder.build();
     }
 
-    /** Counts each joined (version, answer, truth) into that version's confusion matrix. */
+    /** The key of one task's counts of one version in the view passed to {@link #build}. */
+    static String viewKey(String version, String task) {
+        return version + "\u0000" + task;
+    }
+
+    /** The view's per-task counts added up per model version. */
+    public static Map<String, Confusion> byVersion(Map<String, Confusion> view) {
+        Map<String, Confusion> sum = new TreeMap<>();
+        view.forEach((key, c) -> sum.computeIfAbsent(key.substring(0, key.indexOf('\u0000')), v -> new Confusion()).addAll(c));
+        return sum;
+    }
+
+    /** Counts each joined (version, answer, truth) into that version's confusion matrix (this task's share). */
     private static final class Tally implements Processor<String, String, Void, Void> {
         private final Map<String, Confusion> view;
         private final java.util.function.Consumer<String> onVersion;
         private KeyValueStore<String, Confusion> store;
+        private String task;
 
         Tally(Map<String, Confusion> view, java.util.function.Consumer<String> onVersion) {
             this.view = view;
@@ -105,12 +121,18 @@ public final class OnlineEvaluation implements Service {
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             store = context.getStateStore(STORE);
+            task = context.taskId().toString();
             try (var it = store.all()) {
                 it.forEachRemaining(kv -> {
-                    view.put(kv.key, kv.value);
+                    view.put(viewKey(kv.key, task), kv.value);
                     onVersion.accept(kv.key);
                 });
             }
+        }
+
+        @Override
+        public void close() {
+            view.keySet().removeIf(k -> k.endsWith("\u0000" + task)); // the task moved away or the app stops
         }
 
         @Override
@@ -127,7 +149,7 @@ public final class OnlineEvaluation implements Service {
             store.put(version, c);
             Confusion copy = new Confusion();
             copy.addAll(c);
-            if (view.put(version, copy) == null) {
+            if (view.put(viewKey(version, task), copy) == null) {
                 onVersion.accept(version);
             }
         }
@@ -183,15 +205,9 @@ public final class OnlineEvaluation implements Service {
         streams.start();
     }
 
-    /** Running results per model version (a copy). */
+    /** Running results per model version over the tasks of this instance (a copy). */
     public Map<String, Confusion> snapshot() {
-        Map<String, Confusion> copy = new TreeMap<>();
-        latest.forEach((v, c) -> {
-            Confusion x = new Confusion();
-            x.addAll(c);
-            copy.put(v, x);
-        });
-        return copy;
+        return byVersion(latest);
     }
 
     private final Map<String, Boolean> registered = new ConcurrentHashMap<>();
@@ -199,13 +215,16 @@ public final class OnlineEvaluation implements Service {
     /** Gauges per version, registered the first time a version is seen. */
     void register(String version) {
         if (registered.putIfAbsent(version, true) == null) {
-            Gauge.builder("maskstream.evaluation.online.macro.f1", latest, m -> m.containsKey(version) ? m.get(version).macroF1() : 0)
+            Gauge.builder("maskstream.evaluation.online.macro.f1", this,
+                            e -> Optional.ofNullable(e.snapshot().get(version)).map(c -> (double) c.macroF1()).orElse(0.0))
                     .description("Running 18-class macro-F1 of a model version on live frames with ground truth")
                     .tag("version", version).register(registry);
-            Gauge.builder("maskstream.evaluation.online.accuracy", latest, m -> m.containsKey(version) ? m.get(version).accuracy() : 0)
+            Gauge.builder("maskstream.evaluation.online.accuracy", this,
+                            e -> Optional.ofNullable(e.snapshot().get(version)).map(c -> (double) c.accuracy()).orElse(0.0))
                     .description("Running 18-class accuracy of a model version on live frames with ground truth")
                     .tag("version", version).register(registry);
-            Gauge.builder("maskstream.evaluation.online.samples", latest, m -> m.containsKey(version) ? m.get(version).total() : 0)
+            Gauge.builder("maskstream.evaluation.online.samples", this,
+                            e -> Optional.ofNullable(e.snapshot().get(version)).map(c -> (double) c.total()).orElse(0.0))
                     .description("Live frames with ground truth counted for a model version")
                     .tag("version", version).register(registry);
         }

@@ -82,6 +82,8 @@ public final class CameraPublisher implements Service {
     private Serializer<Frame> frameSerializer;
     private Serializer<LabeledFrame> labeledSerializer;
     private Serializer<DeadLetter> deadLetterSerializer;
+    /** {@link ProducersConfig#LABELED_ALSO_FRAMES}: labelled photos go to the frames topic too. */
+    private final boolean labeledAlsoFrames;
     /** Target topic -> its dead-letter topic, for the targets whose dead-letter topic exists. */
     private final Map<String, String> deadLetterTopics = new ConcurrentHashMap<>();
     /** Sends the dead letters of frames the broker refused: never from the producer's own I/O thread. */
@@ -98,6 +100,7 @@ public final class CameraPublisher implements Service {
         this.topics = new Topics(config);
         this.maxFrameBytes = topics.maxFrameBytes();
         this.framesTopic = topics.frames().name();
+        this.labeledAlsoFrames = config.getBoolean(ProducersConfig.LABELED_ALSO_FRAMES);
         this.labeledTopic = topics.labeledFrames().name();
         Set<String> ids = new HashSet<>();
         for (CameraSource c : cameras) {
@@ -167,7 +170,12 @@ public final class CameraPublisher implements Service {
 
     private Set<String> targets() {
         Set<String> t = new LinkedHashSet<>();
-        runs.forEach(r -> t.add(r.source.labeled() ? labeledTopic : framesTopic));
+        runs.forEach(r -> {
+            t.add(r.source.labeled() ? labeledTopic : framesTopic);
+            if (r.source.labeled() && labeledAlsoFrames) {
+                t.add(framesTopic);
+            }
+        });
         return t;
     }
 
@@ -504,6 +512,52 @@ public final class CameraPublisher implements Service {
                 failed.incrementAndGet();
                 error(e.getClass().getSimpleName());
                 logLimited("Camera " + id + ": frame " + seq + " could not be sent: " + e.getMessage());
+                return;
+            }
+            if (labeled && labeledAlsoFrames) {
+                publishUnlabeledCopy(seq, c);
+            }
+        }
+
+        /**
+         * The frame of a labelled photo, without its label, to the frames topic under this camera's id and the same
+         * sequence number, so the live processor's event for it can be joined with the label. Its outcome is
+         * counted under the frames topic ({@code maskstream.producer.frames.sent}, send errors); the camera's
+         * own counts stay those of the labelled frames.
+         */
+        private void publishUnlabeledCopy(long seq, Capture c) {
+            byte[] value;
+            try {
+                value = frameSerializer.serialize(framesTopic, Frames.frame(id, seq, c));
+            } catch (RuntimeException e) {
+                error("serialization");
+                logLimited("Camera " + id + ": cannot serialize the unlabelled copy of frame " + seq + ": " + e.getMessage());
+                return;
+            }
+            int size = value.length + id.length();
+            inFlight.incrementAndGet();
+            try {
+                producer.send(new ProducerRecord<>(framesTopic, null, c.captureTime().toEpochMilli(), id, value),
+                        (metadata, exception) -> {
+                            try {
+                                if (exception == null) {
+                                    sent.computeIfAbsent(framesTopic, t -> io.micrometer.core.instrument.Counter
+                                            .builder("maskstream.producer.frames.sent").description("Frames acknowledged by Kafka")
+                                            .tag("camera", id).tag("topic", t).register(registry)).increment();
+                                    bytes.increment(size);
+                                } else {
+                                    error(exception.getClass().getSimpleName());
+                                    logLimited("Camera " + id + ": the unlabelled copy of frame " + seq + " was not "
+                                            + "delivered to " + framesTopic + ": " + exception);
+                                }
+                            } finally {
+                                inFlight.decrementAndGet();
+                            }
+                        });
+            } catch (KafkaException | IllegalStateException e) {
+                inFlight.decrementAndGet();
+                error(e.getClass().getSimpleName());
+                logLimited("Camera " + id + ": the unlabelled copy of frame " + seq + " could not be sent: " + e.getMessage());
             }
         }
 

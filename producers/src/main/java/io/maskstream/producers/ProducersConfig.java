@@ -38,6 +38,7 @@ public final class ProducersConfig extends ServiceConfig {
     public static final String DATASET_EVAL_CAMERA_ID = "producers.dataset.eval.camera.id";
     public static final String CHECK_TOPICS = "producers.check.topics";
     public static final String SHUTDOWN_TIMEOUT_MS = "producers.shutdown.timeout.ms";
+    public static final String LABELED_ALSO_FRAMES = "producers.labeled.also.frames";
 
     public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
             .define(FPS, Type.DOUBLE, 5.0, Range.between(0, 1000), Importance.HIGH,
@@ -78,6 +79,10 @@ public final class ProducersConfig extends ServiceConfig {
                     "Camera id stamped on labelled frames published from a dataset's train part.")
             .define(DATASET_EVAL_CAMERA_ID, Type.STRING, "dataset-eval", new ConfigDef.NonEmptyString(), Importance.LOW,
                     "Camera id (record key) of frames published from a dataset's eval part.")
+            .define(LABELED_ALSO_FRAMES, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "Also publish every labelled photo to the frames topic, as the same camera id and sequence number "
+                            + "(the label stays on labeled-frames only): the live processor then classifies it and "
+                            + "online evaluation scores the live model against its label.")
             .define(CHECK_TOPICS, Type.BOOLEAN, true, Importance.LOW,
                     "Check at start that the target topics exist (the broker may not create them automatically).")
             .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 10_000L, Range.between(0, 600_000), Importance.LOW,

@@ -106,6 +106,10 @@ public final class CameraCommand implements Runnable {
         @Option(names = "--fps", description = "Images per second (default 0: as fast as Kafka takes them).")
         Double fps;
 
+        @Option(names = "--also-frames", description = "With --labeled: publish each photo to frames too (same camera "
+                + "id and sequence), so the live processor classifies it and `evaluate-online` scores it.")
+        boolean alsoFrames;
+
         @Option(names = "--stop-on-error",
                 description = "Stop at the first problem (missing/unreadable file, bad name); default: report and go on.")
         boolean stopOnError;
@@ -119,6 +123,9 @@ public final class CameraCommand implements Runnable {
             Map<String, String> extra = overrides(fps == null ? 0.0 : fps);
             if (stopOnError) {
                 extra.put(ProducersConfig.DATASET_FAIL_FAST, "true");
+            }
+            if (alsoFrames) {
+                extra.put(ProducersConfig.LABELED_ALSO_FRAMES, "true");
             }
             ProducersConfig cfg = new ProducersConfig(config.source(extra));
             boolean failFast = cfg.getBoolean(ProducersConfig.DATASET_FAIL_FAST);
