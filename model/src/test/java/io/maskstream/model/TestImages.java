@@ -21,7 +21,7 @@ import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** Encoded test images made on the fly, so the tests carry no binary fixtures. */
-final class TestImages {
+public final class TestImages {
 
     private TestImages() {
     }
@@ -61,7 +61,7 @@ final class TestImages {
         return image;
     }
 
-    static byte[] jpeg(BufferedImage image, float quality, boolean progressive) {
+    public static byte[] jpeg(BufferedImage image, float quality, boolean progressive) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ImageWriteParam param = writer.getDefaultWriteParam();
         param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
@@ -76,11 +76,11 @@ final class TestImages {
         return jpeg(image, 0.9f, false);
     }
 
-    static byte[] png(BufferedImage image) {
+    public static byte[] png(BufferedImage image) {
         return encode(image, "png");
     }
 
-    static byte[] encode(BufferedImage image, String format) {
+    public static byte[] encode(BufferedImage image, String format) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             if (!ImageIO.write(image, format, out)) {
@@ -97,29 +97,22 @@ final class TestImages {
      * {@code ycck} the first three channels are YCC-encoded (Adobe transform 2).
      */
     static byte[] adobeCmykJpeg(int width, int height, Color rgb, boolean ycck) {
+        return adobeCmykJpeg(solid(width, height, BufferedImage.TYPE_INT_RGB, rgb), ycck);
+    }
+
+    /** {@code image} as a CMYK JPEG the way Photoshop writes them (see above). */
+    public static byte[] adobeCmykJpeg(BufferedImage image, boolean ycck) {
+        int width = image.getWidth();
+        int height = image.getHeight();
         byte[] px = new byte[width * height * 4];
-        int r = rgb.getRed();
-        int gr = rgb.getGreen();
-        int b = rgb.getBlue();
-        // inks (0 = none): K = 255 - max(r,g,b); inverted storage: value = 255 - ink
-        int k = 255 - Math.max(r, Math.max(gr, b));
-        int scale = 255 - k;
-        int c = scale == 0 ? 0 : 255 * (scale - r) / scale;
-        int m = scale == 0 ? 0 : 255 * (scale - gr) / scale;
-        int y = scale == 0 ? 0 : 255 * (scale - b) / scale;
-        int[] stored = {255 - c, 255 - m, 255 - y, 255 - k};
-        if (ycck) {
-            // libjpeg's CMYK -> YCCK: R = 255 - C', G = 255 - M', B = 255 - Y' of the stored values, then RGB -> YCbCr
-            double rr = 255 - stored[0];
-            double gg = 255 - stored[1];
-            double bb = 255 - stored[2];
-            stored[0] = (int) Math.round(0.299 * rr + 0.587 * gg + 0.114 * bb);
-            stored[1] = (int) Math.round(-0.168736 * rr - 0.331264 * gg + 0.5 * bb + 128);
-            stored[2] = (int) Math.round(0.5 * rr - 0.418688 * gg - 0.081312 * bb + 128);
-        }
-        for (int i = 0; i < px.length; i += 4) {
-            for (int ch = 0; ch < 4; ch++) {
-                px[i + ch] = (byte) Math.max(0, Math.min(255, stored[ch]));
+        int i = 0;
+        for (int yy = 0; yy < height; yy++) {
+            for (int xx = 0; xx < width; xx++) {
+                int p = image.getRGB(xx, yy);
+                int[] stored = adobeInks((p >> 16) & 0xFF, (p >> 8) & 0xFF, p & 0xFF, ycck);
+                for (int ch = 0; ch < 4; ch++) {
+                    px[i++] = (byte) Math.max(0, Math.min(255, stored[ch]));
+                }
             }
         }
         WritableRaster raster = Raster.createInterleavedRaster(new DataBufferByte(px, px.length), width, height,
@@ -136,6 +129,28 @@ final class TestImages {
         System.arraycopy(app14, 0, out, 2, app14.length);
         System.arraycopy(plain, 2, out, 2 + app14.length, plain.length - 2);
         return out;
+    }
+
+    /**
+     * One RGB pixel as Adobe stores CMYK: inks (0 = none) with K = 255 - max(r,g,b), inverted (value = 255 - ink);
+     * with {@code ycck} the first three are YCC-encoded as libjpeg does (R = 255 - C', ..., then RGB -> YCbCr).
+     */
+    private static int[] adobeInks(int r, int gr, int b, boolean ycck) {
+        int k = 255 - Math.max(r, Math.max(gr, b));
+        int scale = 255 - k;
+        int c = scale == 0 ? 0 : 255 * (scale - r) / scale;
+        int m = scale == 0 ? 0 : 255 * (scale - gr) / scale;
+        int y = scale == 0 ? 0 : 255 * (scale - b) / scale;
+        int[] stored = {255 - c, 255 - m, 255 - y, 255 - k};
+        if (ycck) {
+            double rr = 255 - stored[0];
+            double gg = 255 - stored[1];
+            double bb = 255 - stored[2];
+            stored[0] = (int) Math.round(0.299 * rr + 0.587 * gg + 0.114 * bb);
+            stored[1] = (int) Math.round(-0.168736 * rr - 0.331264 * gg + 0.5 * bb + 128);
+            stored[2] = (int) Math.round(0.5 * rr - 0.418688 * gg - 0.081312 * bb + 128);
+        }
+        return stored;
     }
 
     /** The JPEG with its frame header claiming another size: lets a test show header checks without pixels. */
