@@ -3,7 +3,11 @@ package io.maskstream.evaluation;
 import java.io.PrintStream;
 import java.util.Locale;
 
-/** A progress bar on stderr for long jobs (replays, training epochs): done/total, frames/s and ETA, redrawn at most 4 times a second. */
+/**
+ * Progress of a long job (replays, training epochs) on stderr: done/total, frames/s and ETA. On a terminal a bar
+ * redrawn in place at most 4 times a second; otherwise (a log file, CI) one line every 10 seconds and at the end,
+ * so logs do not fill up with redraws.
+ */
 public final class Progress {
 
     private final String label;
@@ -12,6 +16,8 @@ public final class Progress {
     private final long start = System.nanoTime();
     private long done;
     private long lastDraw;
+    private final boolean interactive = System.console() != null;
+    private final long drawEveryNanos = interactive ? 250_000_000L : 10_000_000_000L;
 
     private String suffix = "";
 
@@ -29,7 +35,9 @@ public final class Progress {
     public void step(long n) {
         done += n;
         long now = System.nanoTime();
-        if (now - lastDraw > 250_000_000L || done == total) {
+        if (lastDraw == 0) {
+            lastDraw = now; // the first line comes after a full interval, not at the first step
+        } else if (now - lastDraw > drawEveryNanos || (interactive && done == total)) {
             lastDraw = now;
             draw(now);
         }
@@ -41,13 +49,20 @@ public final class Progress {
         double eta = total > done ? (total - done) / Math.max(1e-9, rate) : 0;
         int width = 30;
         int filled = total == 0 ? width : (int) (width * done / (double) total);
-        out.print(String.format(Locale.ROOT, "\r%-10s [%s%s] %d/%d  %.1f frames/s  ETA %ds%s", label,
-                "#".repeat(filled), ".".repeat(width - filled), done, total, rate, Math.round(eta), suffix));
+        String line = String.format(Locale.ROOT, "%-10s [%s%s] %d/%d  %.1f frames/s  ETA %ds%s", label,
+                "#".repeat(filled), ".".repeat(width - filled), done, total, rate, Math.round(eta), suffix);
+        if (interactive) {
+            out.print("\r" + line);
+        } else {
+            out.println(line);
+        }
         out.flush();
     }
 
     public void done() {
         draw(System.nanoTime());
-        out.println();
+        if (interactive) {
+            out.println();
+        }
     }
 }
