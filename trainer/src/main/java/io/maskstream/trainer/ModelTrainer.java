@@ -116,6 +116,10 @@ public final class ModelTrainer {
                     Confusion running = new Confusion();
                     double lossSum = 0;
                     for (int from = 0; from < order.size(); from += batchSize) {
+                        if (Thread.currentThread().isInterrupted()) {
+                            throw new java.util.concurrent.CancellationException("training stopped at epoch " + epoch
+                                    + " (interrupted)");
+                        }
                         List<Sample> batch = order.subList(from, Math.min(order.size(), from + batchSize));
                         try (NDManager step = trainer.getManager().newSubManager()) {
                             List<PreparedImage> images = new ArrayList<>(batch.size());

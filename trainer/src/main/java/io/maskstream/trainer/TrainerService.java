@@ -117,7 +117,11 @@ public final class TrainerService implements Service {
                 }
             }
         } catch (Exception e) {
-            LOG.error("Retraining failed: {}", e.toString(), e);
+            if (running) {
+                LOG.error("Retraining failed: {}", e.toString(), e);
+            } else {
+                LOG.info("Retraining abandoned: the trainer is stopping ({})", e.toString());
+            }
         } finally {
             training.set(false);
         }
@@ -165,7 +169,7 @@ public final class TrainerService implements Service {
                 follower.join(10_000);
             }
             if (worker != null && worker.isAlive()) {
-                LOG.info("Waiting for the training in progress to finish its epoch...");
+                LOG.info("Stopping the training in progress (it ends after its current batch)");
                 worker.interrupt();
                 worker.join(30_000);
             }
