@@ -26,15 +26,14 @@ public final class TrainingJob {
 
     public List<Sample> loadFolder(Path root) throws java.io.IOException {
         ImagePreprocessor pre = new ModelTrainer(config).preprocessor();
-        return TrainingSet.fromFolder(root, pre, config.trainingAgeBands(), false);
+        return TrainingSet.fromFolder(root, pre, false);
     }
 
     /** The labeled photos of a topic range, and the range's description. */
     public Map.Entry<List<Sample>, String> loadTopic(TopicRange range) {
         LabeledReplay replay = new LabeledReplay(config, range.topic());
         Map<Integer, long[]> resolved = replay.resolve(range);
-        List<Sample> samples = TrainingSet.fromRecords(replay.read(resolved), new ModelTrainer(config).preprocessor(),
-                config.trainingAgeBands());
+        List<Sample> samples = TrainingSet.fromRecords(replay.read(resolved), new ModelTrainer(config).preprocessor());
         return Map.entry(samples, range.describe(resolved));
     }
 

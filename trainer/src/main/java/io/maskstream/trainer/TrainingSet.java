@@ -32,15 +32,14 @@ public final class TrainingSet {
     private TrainingSet() {
     }
 
-    public static List<Sample> fromFolder(Path root, ImagePreprocessor preprocessor, AgeBands trainingBands,
-                                          boolean failFast) throws IOException {
+    public static List<Sample> fromFolder(Path root, ImagePreprocessor preprocessor, boolean failFast) throws IOException {
         DatasetScan scan = CompetitionDataset.scan(root, failFast);
         List<Sample> samples = new ArrayList<>(scan.train().size());
         for (TrainImage image : scan.train()) {
             byte[] bytes = Files.readAllBytes(image.file());
             try {
                 samples.add(sample(image.person().id(), image.relativePath(), image.person().gender(), image.person().age(),
-                        image.maskState(), bytes, preprocessor, trainingBands));
+                        image.maskState(), bytes, preprocessor));
             } catch (ImageRejectedException e) {
                 LOG.warn("Skipping {}: {} ({})", image.relativePath(), e.getMessage(), e.reason());
             }
@@ -50,8 +49,7 @@ public final class TrainingSet {
         return samples;
     }
 
-    public static List<Sample> fromRecords(List<LabeledReplay.Record> records, ImagePreprocessor preprocessor,
-                                           AgeBands trainingBands) {
+    public static List<Sample> fromRecords(List<LabeledReplay.Record> records, ImagePreprocessor preprocessor) {
         List<Sample> samples = new ArrayList<>(records.size());
         for (LabeledReplay.Record r : records) {
             LabeledFrame f = r.frame();
@@ -59,7 +57,7 @@ public final class TrainingSet {
             f.getFrame().getImage().duplicate().get(bytes);
             try {
                 samples.add(sample(f.getPersonId(), f.getSourcePath() + "@" + r.partition() + ":" + r.offset(), f.getGender(),
-                        f.getAge(), f.getMaskState(), bytes, preprocessor, trainingBands));
+                        f.getAge(), f.getMaskState(), bytes, preprocessor));
             } catch (ImageRejectedException e) {
                 LOG.warn("Skipping labeled frame at partition {} offset {}: {}", r.partition(), r.offset(), e.getMessage());
             }
@@ -68,11 +66,9 @@ public final class TrainingSet {
     }
 
     static Sample sample(String person, String id, Gender gender, int age, MaskState mask, byte[] bytes,
-                         ImagePreprocessor preprocessor, AgeBands trainingBands) throws ImageRejectedException {
+                         ImagePreprocessor preprocessor) throws ImageRejectedException {
         PreparedImage image = preprocessor.prepare(bytes);
         int truth = LabelCodec.classCode(mask, gender, AgeBands.COMPETITION.band(age));
-        int trainAge = trainingBands.band(age).ordinal();
-        int trainClass = LabelCodec.classCode(mask, gender, trainingBands.band(age));
-        return new Sample(person, id, truth, mask.ordinal(), gender.ordinal(), trainAge, trainClass, image, bytes);
+        return new Sample(person, id, truth, age, image, bytes);
     }
 }

@@ -2,7 +2,6 @@ package io.maskstream.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.maskstream.model.AgeBands;
 import io.maskstream.model.Architectures;
 import io.maskstream.model.ImageLimits;
 import io.maskstream.model.ImagePreprocessor;
@@ -22,7 +21,7 @@ class PersonSplitTest {
     @BeforeAll
     static void draw() {
         samples = SyntheticSamples.of(120, 5, new ImagePreprocessor(Architectures.defaultInput("fastnet"),
-                ImageLimits.defaults()), AgeBands.COMPETITION);
+                ImageLimits.defaults()));
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.maskstream.trainer;
 
 import io.maskstream.events.MaskState;
-import io.maskstream.model.AgeBands;
 import io.maskstream.model.ImagePreprocessor;
 import io.maskstream.model.ImageRejectedException;
 import io.maskstream.producers.synthetic.SyntheticFaces;
@@ -16,7 +15,7 @@ final class SyntheticSamples {
     private SyntheticSamples() {
     }
 
-    static List<Sample> of(int persons, long seed, ImagePreprocessor preprocessor, AgeBands bands) {
+    static List<Sample> of(int persons, long seed, ImagePreprocessor preprocessor) {
         SyntheticFaces faces = new SyntheticFaces(SyntheticOptions.defaults(seed));
         List<Sample> samples = new ArrayList<>(persons * 7);
         for (int i = 0; i < persons; i++) {
@@ -25,7 +24,7 @@ final class SyntheticSamples {
                 MaskState state = photo < 5 ? MaskState.WORN : photo == 5 ? MaskState.INCORRECT : MaskState.NONE;
                 try {
                     samples.add(TrainingSet.sample(p.id(), p.id() + "/" + photo, p.gender(), p.age(), state,
-                            faces.jpeg(p, state, photo), preprocessor, bands));
+                            faces.jpeg(p, state, photo), preprocessor));
                 } catch (ImageRejectedException e) {
                     throw new IllegalStateException(e);
                 }

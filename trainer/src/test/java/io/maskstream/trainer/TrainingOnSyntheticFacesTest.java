@@ -24,7 +24,7 @@ class TrainingOnSyntheticFacesTest {
         TrainerConfig config = new TrainerConfig(ConfigSource.of(Map.of(TrainerConfig.EPOCHS, "12",
                 TrainerConfig.PATIENCE, "12", TrainerConfig.OUTPUT_DIR, dir.toString())));
         ModelTrainer trainer = new ModelTrainer(config);
-        List<Sample> samples = SyntheticSamples.of(130, 21, trainer.preprocessor(), config.trainingAgeBands());
+        List<Sample> samples = SyntheticSamples.of(130, 21, trainer.preprocessor());
         PersonSplit split = PersonSplit.of(samples, 0.25, 3);
 
         ModelTrainer.Result result = trainer.train(split, "test-train", "synthetic");
