@@ -181,6 +181,18 @@ final class EventLedger implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Asserts exactly-once for a stream with no bad input: every frame of {@code sent} has exactly one event, no
+     * event is for another frame, and nothing was dead-lettered.
+     */
+    void assertEveryFrameClassifiedOnce(Collection<String> sent) {
+        org.assertj.core.api.Assertions.assertThat(lost(sent)).as("frames with no event").isEmpty();
+        org.assertj.core.api.Assertions.assertThat(duplicated()).as("frames with more than one event").isEmpty();
+        org.assertj.core.api.Assertions.assertThat(unexpected(sent)).as("events for frames never sent").isEmpty();
+        org.assertj.core.api.Assertions.assertThat(eventCount()).isEqualTo(sent.size());
+        org.assertj.core.api.Assertions.assertThat(deadLetterCount()).isZero();
+    }
+
     @Override
     public void close() {
         stop = true;

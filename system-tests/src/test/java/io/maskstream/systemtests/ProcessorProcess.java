@@ -98,4 +98,12 @@ final class ProcessorProcess implements AutoCloseable {
             }
         }
     }
+
+    /** Asserts that no log line of any of {@code processors} carries bytes of {@code images}, in any form. */
+    static void assertNoImageBytesInLogs(List<ProcessorProcess> processors, List<byte[]> images) {
+        for (ProcessorProcess p : processors) {
+            org.assertj.core.api.Assertions.assertThat(ImageLeaks.suspiciousLines(p.logLines(), ImageLeaks.fingerprints(images)))
+                    .as("image bytes in the log of processor %s", p.log()).isEmpty();
+        }
+    }
 }

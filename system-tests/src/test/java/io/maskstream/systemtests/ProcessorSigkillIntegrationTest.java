@@ -102,16 +102,9 @@ class ProcessorSigkillIntegrationTest {
 
             assertThat(sent).hasSize(FRAMES);
             assertThat(exitCodes).as("killed by signal 9").containsOnly(137);
-            assertThat(lost).as("frames with no event").isEmpty();
-            assertThat(duplicated).as("frames with more than one event").isEmpty();
-            assertThat(ledger.unexpected(sent)).isEmpty();
-            assertThat(ledger.eventCount()).isEqualTo(FRAMES);
-            assertThat(ledger.deadLetterCount()).isZero();
+            ledger.assertEveryFrameClassifiedOnce(sent);
             assertThat(recovered).as("a restart classified frames a killed instance had buffered").isPositive();
-            for (ProcessorProcess p : instances) {
-                assertThat(ImageLeaks.suspiciousLines(p.logLines(), ImageLeaks.fingerprints(images)))
-                        .as("image bytes in the log of processor %s", p.log()).isEmpty();
-            }
+            ProcessorProcess.assertNoImageBytesInLogs(instances, images);
         } finally {
             for (ProcessorProcess p : instances) {
                 p.close();

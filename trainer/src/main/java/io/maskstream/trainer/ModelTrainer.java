@@ -44,9 +44,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Trains a network from the model module on a person-disjoint split and keeps the epoch with the best holdout
  * macro-F1 (early stopping with patience). Everything random (initialisation, sampling, augmentation) comes from
- * the configured seed (the split, the sampling order, augmentation, libtorch's generator for initialisation), but
- * two runs are not bit-for-bit equal: measured on the same data and settings, the first epoch's loss differed in
- * the second decimal and the best holdout macro-F1 by 0.05. Compare recipes on several seeds, not one run.
+ * the configured seed (the split, the sampling order, augmentation, libtorch's generator for initialisation); on one
+ * CPU thread a run is repeatable (two runs of {@code train --compare} on the same data printed the same figures).
  */
 public final class ModelTrainer {
 
