@@ -43,7 +43,8 @@ public final class ProducersConfig extends ServiceConfig {
     public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
             .define(FPS, Type.DOUBLE, 5.0, Range.between(0, 1000), Importance.HIGH,
                     "Frames per second each camera publishes (0: as fast as the source and Kafka allow). Video "
-                            + "sources are sampled down to this rate by dropping frames; they never duplicate frames.")
+                            + "sources are sampled down to this rate by dropping frames, never duplicating one: files by their "
+                            + "timestamps, live streams by arrival time (MJPEG over HTTP carries no timestamps).")
             .define(JPEG_QUALITY, Type.INT, 85, Range.between(1, 100), Importance.MEDIUM,
                     "JPEG quality (1-100) of frames encoded from video and live streams.")
             .define(RECONNECT_BACKOFF_INITIAL_MS, Type.LONG, 500L, Range.between(1, 3_600_000), Importance.LOW,

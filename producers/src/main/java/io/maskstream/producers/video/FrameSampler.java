@@ -1,10 +1,14 @@
 package io.maskstream.producers.video;
 
 /**
- * Keeps the frames of a stream that fall on a grid of the target rate, judged by the frames' own timestamps,
- * so a 30 fps stream sampled at 5 fps keeps every sixth frame whatever the decoding speed. Frames are only ever
- * dropped, never repeated: a stream slower than the target keeps all its frames. A gap or a jump back in time
- * (a restarted stream) re-anchors the grid at the next frame.
+ * Keeps the frames of a stream that fall on a grid of the target rate. Frames are only ever dropped, never
+ * repeated: a stream slower than the target keeps all its frames. A gap or a jump back in time (a restarted
+ * stream) re-anchors the grid at the next frame.
+ * <p>
+ * Files are judged by the frames' own timestamps ({@link #streamTime}), so a 30 fps file sampled at 5 fps keeps
+ * every sixth frame whatever the decoding speed. Live streams are judged by arrival time ({@link #arrivalTime}):
+ * their timestamps can be missing or invented (MJPEG over HTTP carries none, and FFmpeg then assumes 25 fps), and
+ * what a live camera delivers is what happens now; a wider tolerance absorbs network jitter.
  */
 final class FrameSampler {
 
@@ -14,10 +18,19 @@ final class FrameSampler {
     private long lastKept;
     private boolean anchored;
 
-    /** @param fps target rate; 0 or less keeps every frame */
-    FrameSampler(double fps) {
+    private FrameSampler(double fps, boolean jitter) {
         this.periodMicros = fps > 0 ? Math.round(1_000_000 / fps) : 0;
-        this.toleranceMicros = Math.min(periodMicros / 10, 5_000);
+        this.toleranceMicros = jitter ? periodMicros / 4 : Math.min(periodMicros / 10, 5_000);
+    }
+
+    /** Samples by the frames' timestamps (files). @param fps target rate; 0 or less keeps every frame */
+    static FrameSampler streamTime(double fps) {
+        return new FrameSampler(fps, false);
+    }
+
+    /** Samples by arrival time, tolerating a quarter period of jitter (live streams). @param fps as above */
+    static FrameSampler arrivalTime(double fps) {
+        return new FrameSampler(fps, true);
     }
 
     /** True if the frame at {@code timestampMicros} is kept. */

@@ -94,7 +94,7 @@ public final class VideoSource implements CameraSource {
         }
         this.address = Objects.requireNonNull(address, "address");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.sampler = new FrameSampler(settings.fps());
+        this.sampler = address.live() ? FrameSampler.arrivalTime(settings.fps()) : FrameSampler.streamTime(settings.fps());
         this.backoff = new Backoff(settings.backoffInitialMs(), Math.max(settings.backoffInitialMs(), settings.backoffMaxMs()));
         this.reconnects = io.micrometer.core.instrument.Counter.builder("maskstream.producer.stream.reconnects").description("Reconnects to a live stream after it dropped")
                 .tag("camera", cameraId).register(registry);
@@ -190,7 +190,7 @@ public final class VideoSource implements CameraSource {
             decoded.increment();
             backoff.reset();
             long ts = grabber.getTimestamp();
-            if (!sampler.accept(ts)) {
+            if (!sampler.accept(address.live() ? TimeUnit.NANOSECONDS.toMicros(System.nanoTime()) : ts)) {
                 dropped.increment();
                 continue;
             }

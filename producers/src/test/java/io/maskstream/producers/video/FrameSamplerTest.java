@@ -20,21 +20,21 @@ class FrameSamplerTest {
 
     @Test
     void keepsFramesOnTheGridOfTheTargetRate() {
-        assertThat(kept(new FrameSampler(5), 30, 60)).containsExactly(0, 6, 12, 18, 24, 30, 36, 42, 48, 54);
-        assertThat(kept(new FrameSampler(5), 10, 30)).hasSize(15);
-        assertThat(kept(new FrameSampler(15), 30, 30)).hasSize(15);
-        assertThat(kept(new FrameSampler(12.5), 25, 100)).hasSize(50);
+        assertThat(kept(FrameSampler.streamTime(5), 30, 60)).containsExactly(0, 6, 12, 18, 24, 30, 36, 42, 48, 54);
+        assertThat(kept(FrameSampler.streamTime(5), 10, 30)).hasSize(15);
+        assertThat(kept(FrameSampler.streamTime(15), 30, 30)).hasSize(15);
+        assertThat(kept(FrameSampler.streamTime(12.5), 25, 100)).hasSize(50);
     }
 
     @Test
     void neverRepeatsFramesWhenTheStreamIsSlowerThanTheTarget() {
-        assertThat(kept(new FrameSampler(30), 10, 20)).hasSize(20);
-        assertThat(kept(new FrameSampler(0), 10, 20)).hasSize(20);
+        assertThat(kept(FrameSampler.streamTime(30), 10, 20)).hasSize(20);
+        assertThat(kept(FrameSampler.streamTime(0), 10, 20)).hasSize(20);
     }
 
     @Test
     void reanchorsAfterAJumpBackOrAGap() {
-        FrameSampler s = new FrameSampler(5);
+        FrameSampler s = FrameSampler.streamTime(5);
         assertThat(s.accept(10_000_000)).isTrue();
         assertThat(s.accept(10_100_000)).isFalse();
         assertThat(s.accept(0)).as("stream restarted from 0").isTrue();
@@ -43,6 +43,23 @@ class FrameSamplerTest {
         assertThat(s.accept(5_000_000)).as("after a gap").isTrue();
         assertThat(s.accept(5_100_000)).isFalse();
         assertThat(s.accept(5_200_000)).isTrue();
+    }
+
+    @Test
+    void arrivalTimeSamplingKeepsTheFramesOnTheBeatThroughJitter() {
+        // 10 frames/s arriving up to ±20 ms off their 100 ms beat, sampled at 5 fps: every other frame, on the beat
+        assertThat(keptWithJitter(FrameSampler.arrivalTime(5))).hasSize(50).allMatch(i -> i % 2 == 0);
+    }
+
+    private static List<Integer> keptWithJitter(FrameSampler s) {
+        java.util.Random random = new java.util.Random(7);
+        List<Integer> kept = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            if (s.accept(i * 100_000L + random.nextInt(40_001) - 20_000)) {
+                kept.add(i);
+            }
+        }
+        return kept;
     }
 
     @Test
