@@ -7,8 +7,11 @@ import io.maskstream.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -49,6 +52,9 @@ public final class LabeledReplay {
         if (partitions.isEmpty()) {
             throw new IllegalArgumentException("Topic " + topic.name() + " does not exist");
         }
+        // offsets are looked up for assigned partitions: kafka-clients 4.0-4.3 warn once per partition and
+        // lookup otherwise ("no longer assigned", KAFKA-20131)
+        consumer.assign(partitions);
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         Map<TopicPartition, OffsetAndTimestamp> fromTimes = range.fromTime() == null ? Map.of()
@@ -90,30 +96,41 @@ public final class LabeledReplay {
 
     /** Every record of the resolved range, in (partition, offset) order. */
     public List<Record> read(Map<Integer, long[]> resolved) {
-        List<Record> out = new ArrayList<>();
+        Map<TopicPartition, Long> until = new HashMap<>();
+        Map<Integer, List<Record>> byPartition = new TreeMap<>();
         try (KafkaConsumer<String, LabeledFrame> consumer = consumer()) {
             for (var e : resolved.entrySet()) {
-                long from = e.getValue()[0];
-                long to = e.getValue()[1];
-                if (from >= to) {
-                    continue;
+                if (e.getValue()[0] < e.getValue()[1]) {
+                    until.put(new TopicPartition(topic.name(), e.getKey()), e.getValue()[1]);
+                    byPartition.put(e.getKey(), new ArrayList<>());
                 }
-                TopicPartition tp = new TopicPartition(topic.name(), e.getKey());
-                consumer.assign(List.of(tp));
-                consumer.seek(tp, from);
-                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-                while (consumer.position(tp) < to) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("Timed out replaying " + tp + " at " + consumer.position(tp));
+            }
+            // every partition at once (re-assigning partition by partition drops fetches in flight)
+            consumer.assign(until.keySet());
+            until.keySet().forEach(tp -> consumer.seek(tp, resolved.get(tp.partition())[0]));
+            Set<TopicPartition> pending = new HashSet<>(until.keySet());
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (!pending.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Timed out replaying " + pending);
+                }
+                for (ConsumerRecord<String, LabeledFrame> r : consumer.poll(Duration.ofMillis(200))) {
+                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                    if (pending.contains(tp) && r.offset() < until.get(tp) && r.value() != null) {
+                        byPartition.get(r.partition()).add(new Record(r.partition(), r.offset(), r.value()));
                     }
-                    for (ConsumerRecord<String, LabeledFrame> r : consumer.poll(Duration.ofMillis(200))) {
-                        if (r.offset() < to && r.value() != null) {
-                            out.add(new Record(r.partition(), r.offset(), r.value()));
-                        }
+                }
+                for (Iterator<TopicPartition> it = pending.iterator(); it.hasNext(); ) {
+                    TopicPartition tp = it.next();
+                    if (consumer.position(tp) >= until.get(tp)) {
+                        consumer.pause(List.of(tp));
+                        it.remove();
                     }
                 }
             }
         }
+        List<Record> out = new ArrayList<>();
+        byPartition.values().forEach(out::addAll);
         return out;
     }
 

@@ -136,6 +136,9 @@ public final class TrainerService implements Service {
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             partitions = probe.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition()))
                     .collect(Collectors.toList());
+            // assigned (never polled) so that kafka-clients 4.0-4.3 do not warn per partition that the offsets
+            // it looked up are "no longer assigned" (KAFKA-20131, downgraded to DEBUG in 4.4)
+            probe.assign(partitions);
             Map<TopicPartition, Long> begin = probe.beginningOffsets(partitions);
             Map<TopicPartition, Long> end = probe.endOffsets(partitions);
             long total = partitions.stream().mapToLong(p -> end.get(p) - begin.get(p)).sum();
