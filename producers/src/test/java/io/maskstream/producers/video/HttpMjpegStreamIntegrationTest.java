@@ -34,13 +34,12 @@ class HttpMjpegStreamIntegrationTest {
     private static final String BOUNDARY = "maskstreamframe";
 
     private HttpServer server;
-    private Thread reader;
-    private VideoSource source;
+    private LiveReader reader;
 
     @Test
     void readsAnMjpegHttpCameraAtTheConfiguredFpsAndReconnectsWhenTheServerDropsIt() throws Exception {
         AtomicInteger connections = new AtomicInteger();
-        List<Capture> frames = Collections.synchronizedList(new ArrayList<>());
+        List<Capture> frames = LiveReader.newFrameList();
         List<Integer> keptAtConnect = Collections.synchronizedList(new ArrayList<>());
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/video.mjpg", exchange -> {
@@ -66,18 +65,8 @@ class HttpMjpegStreamIntegrationTest {
         String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/video.mjpg";
 
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        source = new VideoSource("http-cam", StreamAddress.parse(url, null),
-                new VideoSource.Settings(5, 80, true, 200, 1000, 0, 3000, "tcp"), registry);
-        reader = new Thread(() -> {
-            try {
-                for (Capture c = source.next(); c != null; c = source.next()) {
-                    frames.add(c);
-                }
-            } catch (Exception e) {
-                // ends the reader; the assertions below tell what was missed
-            }
-        }, "http-reader");
-        reader.start();
+        reader = new LiveReader(new VideoSource("http-cam", StreamAddress.parse(url, null),
+                new VideoSource.Settings(5, 80, true, 200, 1000, 0, 3000, "tcp"), registry), frames);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> connections.get() >= 2 && frames.size() >= 20);
 
@@ -85,14 +74,12 @@ class HttpMjpegStreamIntegrationTest {
                 .as("reconnected after the server dropped the connection").isGreaterThanOrEqualTo(1);
         assertThat(registry.get("maskstream.producer.stream.frames.dropped").tag("camera", "http-cam").counter().count())
                 .as("a 10 fps camera sampled at 5 fps drops frames").isGreaterThan(0);
-        synchronized (frames) {
-            for (Capture c : frames) {
-                assertThat(c.contentType()).isEqualTo(ImageCodec.JPEG);
-                BufferedImage img = ImageIO.read(new ByteArrayInputStream(c.image()));
-                assertThat(img.getWidth()).isEqualTo(192);
-                assertThat(img.getHeight()).isEqualTo(256);
-                assertThat(c.source()).isEqualTo(url);
-            }
+        for (Capture c : reader.frames()) {
+            assertThat(c.contentType()).isEqualTo(ImageCodec.JPEG);
+            BufferedImage img = ImageIO.read(new ByteArrayInputStream(c.image()));
+            assertThat(img.getWidth()).isEqualTo(192);
+            assertThat(img.getHeight()).isEqualTo(256);
+            assertThat(c.source()).isEqualTo(url);
         }
         // MJPEG carries no timestamps (FFmpeg assumes 25 fps), so a live stream is sampled by arrival time: over a
         // whole 3 s connection at 10 frames/s, 5 fps keeps about 15 frames (not the 6 that 25 fps timestamps give)
@@ -115,12 +102,8 @@ class HttpMjpegStreamIntegrationTest {
 
     @AfterEach
     void cleanUp() throws InterruptedException {
-        if (source != null) {
-            source.close();
-        }
         if (reader != null) {
-            reader.interrupt();
-            reader.join(10_000);
+            reader.close();
         }
         if (server != null) {
             server.stop(0);

@@ -12,8 +12,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +34,7 @@ class RtspStreamIntegrationTest {
 
     private Process server;
     private Process pusher;
-    private Thread reader;
-    private VideoSource source;
+    private LiveReader reader;
 
     @Test
     void readsALiveStreamAndReconnectsAfterTheServerRestarts() throws Exception {
@@ -50,19 +47,10 @@ class RtspStreamIntegrationTest {
         startStream(video, clientPort, sourcePort, rtpPort);
 
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        source = new VideoSource("rtsp-cam", StreamAddress.parse("rtsp://127.0.0.1:" + clientPort + "/cam1", null),
-                new VideoSource.Settings(5, 80, true, 200, 1000, 0, 2000, "udp"), registry);
-        List<Capture> frames = Collections.synchronizedList(new ArrayList<>());
-        reader = new Thread(() -> {
-            try {
-                for (Capture c = source.next(); c != null; c = source.next()) {
-                    frames.add(c);
-                }
-            } catch (Exception e) {
-                // ends the reader; the assertions below tell what was missed
-            }
-        }, "rtsp-reader");
-        reader.start();
+        List<Capture> frames = LiveReader.newFrameList();
+        StreamAddress address = StreamAddress.parse("rtsp://127.0.0.1:" + clientPort + "/cam1", null);
+        reader = new LiveReader(new VideoSource("rtsp-cam", address,
+                new VideoSource.Settings(5, 80, true, 200, 1000, 0, 2000, "udp"), registry), frames);
 
         await().atMost(Duration.ofSeconds(15)).until(() -> frames.size() >= 3);
 
@@ -73,13 +61,11 @@ class RtspStreamIntegrationTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> frames.size() >= before + 3);
         assertThat(registry.get("maskstream.producer.stream.reconnects").tag("camera", "rtsp-cam").counter().count())
                 .isGreaterThanOrEqualTo(1);
-        synchronized (frames) {
-            for (Capture c : frames) {
-                BufferedImage img = ImageIO.read(new ByteArrayInputStream(c.image()));
-                assertThat(img.getWidth()).isEqualTo(192);
-                assertThat(img.getHeight()).isEqualTo(256);
-                assertThat(c.source()).isEqualTo("rtsp://127.0.0.1:" + clientPort + "/cam1");
-            }
+        for (Capture c : reader.frames()) {
+            BufferedImage img = ImageIO.read(new ByteArrayInputStream(c.image()));
+            assertThat(img.getWidth()).isEqualTo(192);
+            assertThat(img.getHeight()).isEqualTo(256);
+            assertThat(c.source()).isEqualTo("rtsp://127.0.0.1:" + clientPort + "/cam1");
         }
     }
 
@@ -107,12 +93,8 @@ class RtspStreamIntegrationTest {
 
     @AfterEach
     void cleanUp() throws InterruptedException {
-        if (source != null) {
-            source.close();
-        }
         if (reader != null) {
-            reader.interrupt();
-            reader.join(10_000);
+            reader.close();
         }
         stopStream();
     }
