@@ -88,9 +88,6 @@ public final class AlertsTopology {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(AlertsConfig.STREAM_THREADS));
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(AlertsConfig.COMMIT_INTERVAL_MS));
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(AlertsConfig.STATE_DIR));
-        // the default from Kafka 5.0 (the one start-up warning asking for it that remains comes from the partition
-        // assignor, whose copy of the config lacks the key)
-        props.put("processing.exception.handler.global.enabled", true);
         props.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG,
                 (int) config.getShort(CommonConfig.TOPIC_REPLICATION_FACTOR));
         return props;

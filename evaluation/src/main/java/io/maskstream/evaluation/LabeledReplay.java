@@ -6,6 +6,7 @@ import io.maskstream.schemas.Topic;
 import io.maskstream.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -97,14 +98,13 @@ public final class LabeledReplay {
     /** Every record of the resolved range, in (partition, offset) order. */
     public List<Record> read(Map<Integer, long[]> resolved) {
         Map<TopicPartition, Long> until = new HashMap<>();
-        Map<Integer, List<Record>> byPartition = new TreeMap<>();
-        try (KafkaConsumer<String, LabeledFrame> consumer = consumer()) {
-            for (var e : resolved.entrySet()) {
-                if (e.getValue()[0] < e.getValue()[1]) {
-                    until.put(new TopicPartition(topic.name(), e.getKey()), e.getValue()[1]);
-                    byPartition.put(e.getKey(), new ArrayList<>());
-                }
+        resolved.forEach((partition, range) -> {
+            if (range[0] < range[1]) {
+                until.put(new TopicPartition(topic.name(), partition), range[1]);
             }
+        });
+        List<Record> out = new ArrayList<>();
+        try (KafkaConsumer<String, LabeledFrame> consumer = consumer()) {
             // every partition at once (re-assigning partition by partition drops fetches in flight)
             consumer.assign(until.keySet());
             until.keySet().forEach(tp -> consumer.seek(tp, resolved.get(tp.partition())[0]));
@@ -115,9 +115,8 @@ public final class LabeledReplay {
                     throw new IllegalStateException("Timed out replaying " + pending);
                 }
                 for (ConsumerRecord<String, LabeledFrame> r : consumer.poll(Duration.ofMillis(200))) {
-                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                    if (pending.contains(tp) && r.offset() < until.get(tp) && r.value() != null) {
-                        byPartition.get(r.partition()).add(new Record(r.partition(), r.offset(), r.value()));
+                    if (r.offset() < until.get(new TopicPartition(r.topic(), r.partition())) && r.value() != null) {
+                        out.add(new Record(r.partition(), r.offset(), r.value()));
                     }
                 }
                 for (Iterator<TopicPartition> it = pending.iterator(); it.hasNext(); ) {
@@ -129,8 +128,7 @@ public final class LabeledReplay {
                 }
             }
         }
-        List<Record> out = new ArrayList<>();
-        byPartition.values().forEach(out::addAll);
+        out.sort(Comparator.comparingInt(Record::partition).thenComparingLong(Record::offset));
         return out;
     }
 

@@ -188,9 +188,6 @@ public final class OnlineEvaluation implements Service {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(EvaluationConfig.ONLINE_APPLICATION_ID));
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(EvaluationConfig.ONLINE_STATE_DIR));
-        // the default from Kafka 5.0 (the one start-up warning asking for it that remains comes from the partition
-        // assignor, whose copy of the config lacks the key)
-        p.put("processing.exception.handler.global.enabled", true);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.getShort(CommonConfig.TOPIC_REPLICATION_FACTOR));
         p.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), 8 * 1024 * 1024);
         p.putAll(config.kafkaProperties(ServiceConfig.ClientKind.STREAMS));

@@ -137,9 +137,7 @@ public final class FrameTopology {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(ProcessorConfig.COMMIT_INTERVAL_MS));
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(ProcessorConfig.STATE_DIR));
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.getShort(CommonConfig.TOPIC_REPLICATION_FACTOR));
-        // the default from Kafka 5.0 (the one start-up warning asking for it that remains comes from the partition
-        // assignor, whose copy of the config lacks the key)
-        props.put("processing.exception.handler.global.enabled", true);
+        props.put("processing.exception.handler.global.enabled", true); // Kafka 5.0's default
         // Punctuation only runs between polls: poll no longer than half the batch deadline.
         props.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, delay / 2)));
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxRecordBytes(config));
