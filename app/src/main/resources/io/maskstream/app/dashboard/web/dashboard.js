@@ -254,6 +254,11 @@
   }
 
   function renderModels(s) {
+    // rebuilt only when the models changed (like the report list): rows stay put between updates
+    const body = $("models");
+    const key = JSON.stringify(s.models);
+    if (body.dataset.key === key) return;
+    body.dataset.key = key;
     const serving = $("serving");
     serving.replaceChildren();
     if (s.models.serving.length) {
@@ -267,7 +272,6 @@
     const active = s.models.active[0];
     const activeF1 = active && active.metrics ? active.metrics.macroF1 : null;
     const rows = [].concat(s.models.active, s.models.candidates, s.models.retired);
-    const body = $("models");
     body.replaceChildren();
     for (const r of rows) {
       const tr = el("tr", r.status);
