@@ -128,10 +128,8 @@ public final class EmbeddedKafka implements Service {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int rc;
         try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            // Transactions v1: under v2 a transaction's first append races the previous commit marker on this
-            // single node, and the broker logs OUT_OF_ORDER_SEQUENCE errors (retried, but alarming) all day long.
             rc = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", propsFile.toString(),
-                "--ignore-formatted", "--feature", "transaction.version=1"}, ps);
+                "--ignore-formatted"}, ps);
         } catch (Exception e) {
             throw new IllegalStateException("Formatting Kafka log dir " + logDir + " failed: " + e.getMessage(), e);
         }
