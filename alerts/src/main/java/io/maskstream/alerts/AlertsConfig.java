@@ -5,6 +5,7 @@ import io.maskstream.runtime.config.ConfigDefinitions;
 import io.maskstream.runtime.config.ConfigException;
 import io.maskstream.runtime.config.ConfigSource;
 import io.maskstream.runtime.config.ServiceConfig;
+import io.maskstream.runtime.streams.StreamsMembership;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -45,7 +46,10 @@ public final class AlertsConfig extends ServiceConfig {
     public static final String WEBHOOK_TIMEOUT_MS = "alerts.webhook.timeout.ms";
     public static final String WEBHOOK_QUEUE_SIZE = "alerts.webhook.queue.size";
 
-    public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
+    /** Prefix of the static-membership keys ({@link StreamsMembership#define}): {@code alerts.instance.id}, ... */
+    static final String MEMBERSHIP_PREFIX = "alerts";
+
+    public static final ConfigDef DEFINITION = StreamsMembership.define(CommonConfig.define(new ConfigDef()), MEMBERSHIP_PREFIX)
             .define(APPLICATION_ID, Type.STRING, "maskstream-alerts", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka Streams application id: instances with the same id share the classifications partitions "
                             + "(and the per-camera state).")
@@ -62,9 +66,6 @@ public final class AlertsConfig extends ServiceConfig {
                     new ConfigDef.NonEmptyString(), Importance.LOW,
                     "Kafka Streams state directory (the per-camera episode store lives here; it is rebuilt from its "
                             + "changelog topic when lost).")
-            .define(LEAVE_GROUP_ON_CLOSE, Type.BOOLEAN, true, Importance.LOW,
-                    "On a clean stop, leave the consumer group so other instances take over this one's cameras at once "
-                            + "(false: they wait for the session timeout, which spares a rebalance in a quick restart).")
             .define(THRESHOLD, Type.DOUBLE, 0.7, probability(), Importance.HIGH,
                     "A frame counts towards an alert when the probability of its mask label is at least this.")
             .define(K, Type.INT, 5, Range.between(1, MAX_WINDOW), Importance.HIGH,
@@ -144,6 +145,11 @@ public final class AlertsConfig extends ServiceConfig {
     }
 
     /** Publishes the alerts service's keys to the shared configuration catalogue. */
+    /** The static membership this instance keeps in its group. */
+    public StreamsMembership membership() {
+        return StreamsMembership.of(this, MEMBERSHIP_PREFIX, getString(APPLICATION_ID), getString(STATE_DIR));
+    }
+
     public static final class Definitions implements ConfigDefinitions {
         @Override
         public String service() {

@@ -3,6 +3,7 @@ package io.maskstream.alerts;
 import io.maskstream.runtime.Service;
 import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.config.ServiceConfig;
+import io.maskstream.runtime.streams.SupervisedStreams;
 import io.maskstream.schemas.Topics;
 import io.maskstream.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,10 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.MissingSourceTopicException;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,13 +29,12 @@ import org.slf4j.LoggerFactory;
 public final class AlertsService implements Service {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertsService.class);
-    private static final Duration STREAMS_CLOSE = Duration.ofSeconds(30);
     private static final long CHECK_TIMEOUT_S = 15;
 
     private final AlertsConfig config;
     private final MeterRegistry registry;
     private final AlertsMetrics metrics;
-    private KafkaStreams streams;
+    private SupervisedStreams streams;
     private WebhookSink sink;
     private WebhookFeed feed;
 
@@ -61,16 +59,9 @@ public final class AlertsService implements Service {
         String deadLetters = config.deadLetterTopic(input);
         requireTopics(List.of(input, output, deadLetters));
 
-        streams = new KafkaStreams(AlertsTopology.build(config, topics, registry), AlertsTopology.streamsProperties(config));
-        streams.setUncaughtExceptionHandler(e -> {
-            if (e instanceof MissingSourceTopicException || e.getCause() instanceof MissingSourceTopicException) {
-                LOG.error("Topic {} is gone; stopping", input, e);
-                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-            }
-            LOG.error("Stream thread failed; replacing it (work resumes from the last commit)", e);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.setStateListener((now, before) -> LOG.info("Kafka Streams {} -> {}", before, now));
+        streams = new SupervisedStreams("alerts", () -> AlertsTopology.build(config, topics, registry),
+                AlertsTopology.streamsProperties(config), config.membership(), null,
+                e -> e instanceof MissingSourceTopicException || e.getCause() instanceof MissingSourceTopicException);
         streams.start();
         LOG.info("Alerts {} started: {} -> {} ({} of {} frames at p >= {}, quiet {} ms, incorrect mask {}, {})",
                 config.getString(AlertsConfig.APPLICATION_ID), input, output, config.getInt(AlertsConfig.K),
@@ -114,7 +105,7 @@ public final class AlertsService implements Service {
 
     /** State of the Kafka Streams client ({@code NOT_RUNNING} before start and after close). */
     public KafkaStreams.State state() {
-        KafkaStreams s = streams;
+        SupervisedStreams s = streams;
         return s == null ? KafkaStreams.State.NOT_RUNNING : s.state();
     }
 
@@ -129,12 +120,7 @@ public final class AlertsService implements Service {
             sink = null;
         }
         if (streams != null) {
-            CloseOptions options = CloseOptions.timeout(STREAMS_CLOSE).withGroupMembershipOperation(
-                    config.getBoolean(AlertsConfig.LEAVE_GROUP_ON_CLOSE) ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
-                            : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP);
-            if (!streams.close(options)) {
-                LOG.warn("Kafka Streams did not stop within {} s", STREAMS_CLOSE.toSeconds());
-            }
+            streams.close();
             streams = null;
         }
     }

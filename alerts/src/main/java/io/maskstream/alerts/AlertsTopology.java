@@ -82,6 +82,7 @@ public final class AlertsTopology {
      */
     public static Properties streamsProperties(AlertsConfig config) {
         Properties props = new Properties();
+        config.membership().apply(props);
         props.putAll(config.kafkaProperties(ServiceConfig.ClientKind.STREAMS));
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(AlertsConfig.APPLICATION_ID));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(AlertsConfig.PROCESSING_GUARANTEE));

@@ -2,6 +2,7 @@ package io.maskstream.evaluation;
 
 import io.maskstream.model.ComputeSettings;
 import io.maskstream.runtime.config.CommonConfig;
+import io.maskstream.runtime.streams.StreamsMembership;
 import io.maskstream.runtime.config.ConfigDefinitions;
 import io.maskstream.runtime.config.ConfigSource;
 import io.maskstream.runtime.config.ServiceConfig;
@@ -23,7 +24,11 @@ public final class EvaluationConfig extends ServiceConfig {
     public static final String ONLINE_STATE_DIR = "evaluation.online.state.dir";
     public static final String ONLINE_LABEL_RETENTION_MS = "evaluation.online.label.retention.ms";
 
-    public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
+    /** Prefix of the online evaluation's static-membership keys ({@link StreamsMembership#define}). */
+    static final String ONLINE_MEMBERSHIP_PREFIX = "evaluation.online";
+
+    public static final ConfigDef DEFINITION = StreamsMembership.define(CommonConfig.define(new ConfigDef()),
+            ONLINE_MEMBERSHIP_PREFIX)
             .define(BATCH_SIZE, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM, "Frames per forward pass.")
             .define(FLIP_TTA, Type.BOOLEAN, false, Importance.MEDIUM,
                     "Average each prediction with that of the mirrored image (horizontal-flip test-time augmentation).")
@@ -50,6 +55,12 @@ public final class EvaluationConfig extends ServiceConfig {
     }
 
     /** Publishes the evaluation's keys to the shared configuration catalogue. */
+    /** The online evaluation's static membership in its group. */
+    public StreamsMembership onlineMembership() {
+        return StreamsMembership.of(this, ONLINE_MEMBERSHIP_PREFIX, getString(ONLINE_APPLICATION_ID),
+                getString(ONLINE_STATE_DIR));
+    }
+
     public static final class Definitions implements ConfigDefinitions {
         @Override
         public String service() {

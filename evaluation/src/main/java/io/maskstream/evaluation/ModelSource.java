@@ -38,7 +38,12 @@ public final class ModelSource {
                         + ") and no bundle file of that name");
             }
         }
-        ModelBundle bundle = ModelBundle.read(new ArtifactStore(config).fetch(release, TIMEOUT));
+        ModelBundle bundle;
+        try {
+            bundle = ModelBundle.read(new ArtifactStore(config).fetch(release, TIMEOUT));
+        } catch (io.maskstream.model.release.ArtifactUnavailableException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
         if (!bundle.metadata().version().equals(release.getVersion())) {
             throw new InvalidModelException(InvalidModelException.Reason.BAD_METADATA, "Release " + release.getVersion()
                     + " carries a bundle of version " + bundle.metadata().version());

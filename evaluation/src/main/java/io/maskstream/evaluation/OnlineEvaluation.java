@@ -7,6 +7,7 @@ import io.maskstream.model.LabelCodec;
 import io.maskstream.runtime.Service;
 import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.config.ServiceConfig;
+import io.maskstream.runtime.streams.SupervisedStreams;
 import io.maskstream.schemas.Topic;
 import io.maskstream.schemas.Topics;
 import io.micrometer.core.instrument.Gauge;
@@ -51,7 +52,7 @@ public final class OnlineEvaluation implements Service {
     private final EvaluationConfig config;
     private final MeterRegistry registry;
     private final Map<String, Confusion> latest = new ConcurrentHashMap<>();
-    private KafkaStreams streams;
+    private SupervisedStreams streams;
 
     public OnlineEvaluation(EvaluationConfig config, MeterRegistry registry) {
         this.config = config;
@@ -190,6 +191,7 @@ public final class OnlineEvaluation implements Service {
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(EvaluationConfig.ONLINE_STATE_DIR));
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.getShort(CommonConfig.TOPIC_REPLICATION_FACTOR));
         p.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), 8 * 1024 * 1024);
+        config.onlineMembership().apply(p);
         p.putAll(config.kafkaProperties(ServiceConfig.ClientKind.STREAMS));
         return p;
     }
@@ -201,7 +203,9 @@ public final class OnlineEvaluation implements Service {
 
     @Override
     public void start() {
-        streams = new KafkaStreams(build(config, new Topics(config), latest, this::register), streamsProperties(config));
+        Topics topics = new Topics(config);
+        streams = new SupervisedStreams("online-evaluation", () -> build(config, topics, latest, this::register),
+                streamsProperties(config), config.onlineMembership(), null, e -> false);
         streams.start();
     }
 
@@ -237,7 +241,7 @@ public final class OnlineEvaluation implements Service {
     @Override
     public void close() {
         if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+            streams.close();
             streams = null;
         }
     }

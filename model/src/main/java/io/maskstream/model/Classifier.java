@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * from several threads at once; {@link #close()} waits for classifications in flight, then frees every
  * native resource, and later calls fail cleanly instead of touching freed memory.
  */
-public final class Classifier implements AutoCloseable {
+public final class Classifier implements BatchClassifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(Classifier.class);
     private static final int MAX_LISTED_MISMATCHES = 5;
@@ -125,17 +125,17 @@ public final class Classifier implements AutoCloseable {
         return new Classifier(metadata, block, manager, device, false, ImageLimits.defaults());
     }
 
-    /** The model version, from the bundle's metadata. */
+    @Override
     public String version() {
         return metadata.version();
     }
 
-    /** The bundle's metadata. */
+    @Override
     public BundleMetadata metadata() {
         return metadata;
     }
 
-    /** The preprocessing this model needs: use it to prepare every image given to {@link #classify}. */
+    @Override
     public ImagePreprocessor preprocessor() {
         return preprocessor;
     }
@@ -157,6 +157,7 @@ public final class Classifier implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()}
      * @throws IllegalArgumentException if an image is not of this model's input size
      */
+    @Override
     public List<Prediction> classify(List<PreparedImage> images, boolean flipTta) {
         if (images.isEmpty()) {
             return List.of();

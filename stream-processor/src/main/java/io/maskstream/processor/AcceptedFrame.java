@@ -6,7 +6,11 @@ import io.maskstream.model.PreparedImage;
 /**
  * A frame that passed intake: its decoded record, the exact bytes it arrived as (kept for the buffer
  * store and for dead letters), where it was read from and its image ready for the network.
+ *
+ * @param timestamp           the record timestamp the processor trusts (see {@link CaptureClock})
+ * @param originalCaptureTime the capture time the frame carried when {@link CaptureClock} replaced it (the frame's
+ *                            captureTime then holds the processor's clock), else null
  */
 record AcceptedFrame(Frame frame, byte[] rawKey, byte[] rawValue, String topic, int partition, long offset, long timestamp,
-                     PreparedImage image) {
+                     PreparedImage image, Long originalCaptureTime) {
 }

@@ -16,7 +16,8 @@ final class Classifications {
     private Classifications() {
     }
 
-    static Classification of(Frame frame, Prediction p, String modelVersion, int batchSize, long nowMs) {
+    static Classification of(AcceptedFrame accepted, Prediction p, String modelVersion, int batchSize, long nowMs) {
+        Frame frame = accepted.frame();
         int code = p.classCode();
         long capture = frame.getCaptureTime().toEpochMilli();
         return Classification.newBuilder()
@@ -36,6 +37,8 @@ final class Classifications {
                 .setClassProbability(p.classes()[code])
                 .setBatchSize(batchSize)
                 .setSource(frame.getSource())
+                .setOriginalCaptureTime(accepted.originalCaptureTime() == null ? null
+                        : Instant.ofEpochMilli(accepted.originalCaptureTime()))
                 .build();
     }
 

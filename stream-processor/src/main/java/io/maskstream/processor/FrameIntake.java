@@ -30,6 +30,7 @@ final class FrameIntake implements Processor<byte[], byte[], Object, Object> {
     private final Deserializer<Frame> frames;
     private final Preprocessing preprocessing;
     private final ProcessorMetrics metrics;
+    private final CaptureClock clock;
     private ProcessorContext<Object, Object> context;
 
     /** Which preprocessor to use now: the current model's (its input size can change with a swap). */
@@ -37,10 +38,11 @@ final class FrameIntake implements Processor<byte[], byte[], Object, Object> {
         ImagePreprocessor current();
     }
 
-    FrameIntake(Deserializer<Frame> frames, Preprocessing preprocessing, ProcessorMetrics metrics) {
+    FrameIntake(Deserializer<Frame> frames, Preprocessing preprocessing, ProcessorMetrics metrics, CaptureClock clock) {
         this.frames = frames;
         this.preprocessing = preprocessing;
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     @Override
@@ -86,9 +88,26 @@ final class FrameIntake implements Processor<byte[], byte[], Object, Object> {
             return;
         }
         metrics.decoded(System.nanoTime() - start);
+        Long original = trustCaptureTime(frame, clock, context.currentSystemTimeMs());
         AcceptedFrame accepted = new AcceptedFrame(frame, record.key(), value, source == null ? "frames" : source.topic(),
-                source == null ? -1 : source.partition(), source == null ? -1 : source.offset(), record.timestamp(), prepared);
+                source == null ? -1 : source.partition(), source == null ? -1 : source.offset(), record.timestamp(), prepared,
+                original);
         context.forward(new Record<>(camera, accepted, record.timestamp()), FrameTopology.BATCHER);
+    }
+
+    /**
+     * Replaces a capture time the clock does not trust with {@code now}; returns the replaced time, or null when the
+     * frame's own stands.
+     */
+    static Long trustCaptureTime(Frame frame, CaptureClock clock, long now) {
+        long capture = frame.getCaptureTime().toEpochMilli();
+        long trusted = clock.trusted(capture, now);
+        if (trusted == capture) {
+            return null;
+        }
+        clock.clampedCaptureTime(frame.getCameraId(), capture, now);
+        frame.setCaptureTime(java.time.Instant.ofEpochMilli(trusted));
+        return capture;
     }
 
     private void reject(Record<byte[], byte[]> record, RecordMetadata source, DeadLetterReason reason, String message,

@@ -2,7 +2,6 @@ package io.maskstream.processor;
 
 import io.maskstream.events.Classification;
 import io.maskstream.events.DeadLetter;
-import io.maskstream.events.DeadLetterReason;
 import io.maskstream.events.Frame;
 import io.maskstream.model.ImagePreprocessor;
 import io.maskstream.model.ImageRejectedException;
@@ -46,12 +45,9 @@ public final class FrameTopology {
     private FrameTopology() {
     }
 
-    /**
-     * @param inference where batches are inferred while the stream thread reads on; null infers on the stream
-     *                  thread (see {@code processor.inference.threads})
-     */
-    public static Topology build(ProcessorConfig config, Topics topics, ModelHolder models, ProcessorMetrics metrics,
-                                 java.util.concurrent.Executor inference) {
+    /** @param inference where batches are inferred and how long the stream threads wait for them */
+    static Topology build(ProcessorConfig config, Topics topics, ModelHolder models, ProcessorMetrics metrics,
+                          Inference inference) {
         Topic<String, Frame> frames = topics.frames();
         Topic<String, Classification> classifications = topics.classifications();
         Topic<byte[], DeadLetter> deadLetters = topics.deadLetters(frames.name());
@@ -63,6 +59,9 @@ public final class FrameTopology {
             }
             return p;
         };
+        CaptureClock clock = new CaptureClock(config.getLong(ProcessorConfig.MAX_CAPTURE_AHEAD_MS), metrics);
+        // Only what is wrong with the stored frame itself becomes a dead letter; anything else (an unreachable
+        // registry, no model yet) fails the task as it would on the live path, and the frame is restored again later.
         MicroBatcher.FrameRestorer restorer = new MicroBatcher.FrameRestorer() {
             @Override
             public AcceptedFrame restore(String topic, int partition, long offset, BufferedFrame stored)
@@ -72,14 +71,13 @@ public final class FrameTopology {
                     byte[] image = new byte[frame.getImage().remaining()];
                     frame.getImage().duplicate().get(image);
                     PreparedImage prepared = preprocessing.current().prepare(image);
+                    Long original = FrameIntake.trustCaptureTime(frame, clock, System.currentTimeMillis());
                     return new AcceptedFrame(frame, stored.key(), stored.value(), topic, partition, offset,
-                            stored.timestamp(), prepared);
+                            stored.timestamp(), prepared, original);
                 } catch (RecordDecodeException e) {
                     throw new MicroBatcher.RestoreException(e.reason(), e.getMessage());
                 } catch (ImageRejectedException e) {
                     throw new MicroBatcher.RestoreException(e.reason(), e.getMessage());
-                } catch (RuntimeException e) {
-                    throw new MicroBatcher.RestoreException(DeadLetterReason.UNKNOWN, e.toString());
                 }
             }
 
@@ -91,7 +89,6 @@ public final class FrameTopology {
         int maxBatch = config.getInt(ProcessorConfig.MAX_BATCH_SIZE);
         Duration maxDelay = Duration.ofMillis(config.getLong(ProcessorConfig.MAX_BATCH_DELAY_MS));
         boolean tta = config.getBoolean(ProcessorConfig.FLIP_TTA);
-        int inFlight = config.getInt(ProcessorConfig.MAX_INFLIGHT_BATCHES);
 
         // The buffer holds a few batches at most, so it lives in memory and its changelog makes it durable (an
         // on-disk store would flush RocksDB at every commit, measured here at a third of the throughput). The store
@@ -106,10 +103,11 @@ public final class FrameTopology {
         changelog.put(TopicConfig.DELETE_RETENTION_MS_CONFIG, String.valueOf(60 * 60 * 1000));
 
         Topology topology = new Topology();
-        topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), frames.name());
-        topology.addProcessor(INTAKE, () -> new FrameIntake(frameReader, preprocessing, metrics), SOURCE);
+        topology.addSource((org.apache.kafka.streams.AutoOffsetReset) null, SOURCE, clock, Serdes.ByteArray().deserializer(),
+                Serdes.ByteArray().deserializer(), frames.name());
+        topology.addProcessor(INTAKE, () -> new FrameIntake(frameReader, preprocessing, metrics, clock), SOURCE);
         topology.addProcessor(BATCHER, () -> new MicroBatcher(maxBatch, maxDelay, models, restorer, tta, metrics,
-                inference, inFlight), INTAKE);
+                inference), INTAKE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(),
                 BufferedFrame.serde()).withLoggingEnabled(changelog).withCachingEnabled(), BATCHER);
         topology.addSink(CLASSIFICATIONS_SINK, classifications.name(), classifications.keySerde().serializer(),
@@ -144,7 +142,30 @@ public final class FrameTopology {
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 8 * 1024 * 1024);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 500);
+        config.membership().apply(props);
         props.putAll(config.kafkaProperties(ServiceConfig.ClientKind.STREAMS));
+        requireInferenceWithinTransaction(config, props);
         return props;
+    }
+
+    /**
+     * A stream thread that waits for a batch keeps its transaction open; waiting longer than the transaction timeout
+     * gets the transaction aborted and the producer fenced. The wait is at most twice the inference timeout (the
+     * batch, then its frame-by-frame retry).
+     */
+    static void requireInferenceWithinTransaction(ProcessorConfig config, Properties props) {
+        if (!StreamsConfig.EXACTLY_ONCE_V2.equals(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
+            return;
+        }
+        Object set = props.getOrDefault(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                props.get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
+        long transactionMs = set == null ? 10_000 : Long.parseLong(set.toString().trim());
+        long inferenceMs = config.getLong(ProcessorConfig.INFERENCE_TIMEOUT_MS);
+        if (2 * inferenceMs >= transactionMs) {
+            throw new io.maskstream.runtime.config.ConfigException("Invalid value " + inferenceMs + " for configuration "
+                    + ProcessorConfig.INFERENCE_TIMEOUT_MS + ": twice it must stay below the transaction timeout ("
+                    + transactionMs + " ms; raise kafka.producer.transaction.timeout.ms or lower "
+                    + ProcessorConfig.INFERENCE_TIMEOUT_MS + ")");
+        }
     }
 }

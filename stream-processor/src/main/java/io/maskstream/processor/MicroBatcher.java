@@ -2,7 +2,7 @@ package io.maskstream.processor;
 
 import io.maskstream.events.Classification;
 import io.maskstream.events.DeadLetterReason;
-import io.maskstream.model.Classifier;
+import io.maskstream.model.BatchClassifier;
 import io.maskstream.model.ImageRejectedException;
 import io.maskstream.model.InputSpec;
 import io.maskstream.model.Prediction;
@@ -12,7 +12,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -30,9 +34,16 @@ import org.slf4j.LoggerFactory;
  * <p>Exactly-once across crashes: Kafka Streams commits the input offset of a buffered frame before its
  * event exists, so every buffered frame is also written to a changelogged store, and deleted from it in the
  * same transaction that emits its event. (The store's cache absorbs the put and delete of a frame classified
- * before the next commit, so only frames that outlive a commit cost a write.) After a crash the store comes back with exactly the frames that
- * were consumed but not yet classified, and {@link #init} puts them at the head of the buffer. Frames are
- * kept in arrival order, so each camera's events leave in the order its frames came.
+ * before the next commit, so only frames that outlive a commit cost a write.) After a crash the store comes back
+ * with exactly the frames that were consumed but not yet classified, and {@link #init} puts them at the head of the
+ * buffer. Frames are kept in arrival order, so each camera's events leave in the order its frames came.
+ *
+ * <p>Every frame ends as one event or one dead letter, and the stream thread never waits unboundedly for the model:
+ * a batch whose forward pass fails as a whole is retried frame by frame; one whose pass takes longer than the
+ * inference timeout is retried frame by frame on the rescue executor; what that retry has not classified when the
+ * timeout passes again is dead-lettered ({@code INFERENCE_FAILED}). Emitting, store writes and dead letters happen
+ * only on the stream thread, in {@code process} or a punctuation, never in {@code init}: a buffered frame that
+ * cannot be restored is dead-lettered at the first punctuation.
  */
 final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Object> {
 
@@ -44,10 +55,10 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
     private final FrameRestorer restorer;
     private final boolean flipTta;
     private final ProcessorMetrics metrics;
-    private final Executor inference;
-    private final int maxInFlight;
+    private final Inference inference;
     private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
-    private final ArrayDeque<CompletableFuture<List<Outcome>>> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
+    private final List<Unrestorable> unrestorable = new ArrayList<>();
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Long, BufferedFrame> store;
 
@@ -55,8 +66,17 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
     private record Pending(AcceptedFrame frame, long arrivedMs) {
     }
 
+    /** A buffered frame found in the store after a restart that cannot be rebuilt, and why. */
+    private record Unrestorable(long offset, BufferedFrame stored, DeadLetterReason reason, String message) {
+    }
+
     /** Rebuilds an accepted frame from what the store kept, or says why it cannot. */
     interface FrameRestorer {
+        /**
+         * @throws RestoreException when the stored frame itself is bad (it is dead-lettered)
+         * @throws RuntimeException when something outside the frame failed (the registry is unreachable): the
+         *                          task fails and is restored again later; nothing is dead-lettered
+         */
         AcceptedFrame restore(String topic, int partition, long offset, BufferedFrame stored) throws RestoreException;
 
         /** The topic frames are read from. */
@@ -73,9 +93,32 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         }
     }
 
-    /** @param inference where batches are inferred; null to infer on the stream thread itself */
+    /** What inference made of one frame: a prediction, or the reason it has none. */
+    private record Outcome(AcceptedFrame frame, Prediction prediction, String version, int batchSize,
+                           DeadLetterReason reason, String message) {
+    }
+
+    /**
+     * A batch out for inference: its frames, the pass that will classify them, and until when (task wall clock) the
+     * stream thread waits for that pass. After a first timeout the pass is the frame-by-frame retry, which records
+     * each frame's outcome as it goes, so a second timeout keeps what it finished.
+     */
+    private static final class Batch {
+        final List<Pending> frames;
+        final AtomicReferenceArray<Outcome> retried;
+        final AtomicBoolean abandoned = new AtomicBoolean();
+        CompletableFuture<List<Outcome>> result;
+        long deadline;
+        boolean retrying;
+
+        Batch(List<Pending> frames) {
+            this.frames = frames;
+            this.retried = new AtomicReferenceArray<>(frames.size());
+        }
+    }
+
     MicroBatcher(int maxBatchSize, Duration maxDelay, ModelHolder models, FrameRestorer restorer, boolean flipTta,
-                 ProcessorMetrics metrics, Executor inference, int maxInFlight) {
+                 ProcessorMetrics metrics, Inference inference) {
         this.maxBatchSize = maxBatchSize;
         this.maxDelay = maxDelay;
         this.models = models;
@@ -83,7 +126,6 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         this.flipTta = flipTta;
         this.metrics = metrics;
         this.inference = inference;
-        this.maxInFlight = Math.max(1, maxInFlight);
     }
 
     @Override
@@ -95,6 +137,7 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::onTick);
     }
 
+    /** Reads the store only: what cannot be rebuilt waits for the first punctuation to be dead-lettered. */
     private void restoreBuffered() {
         long now = context.currentSystemTimeMs();
         int restored = 0;
@@ -106,12 +149,9 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
                             kv.value), now));
                     restored++;
                 } catch (RestoreException e) {
-                    LOG.warn("Buffered frame at offset {} cannot be restored: {}", kv.key, e.getMessage());
-                    store.delete(kv.key);
-                    metrics.deadLetter(e.reason);
-                    context.forward(new Record<>(kv.value.key(), DeadLetters.of(restorer.topic(),
-                            context.taskId().partition(), kv.key, kv.value.timestamp(), kv.value.key(), kv.value.value(),
-                            e.reason, e.getMessage(), null, null), kv.value.timestamp()), FrameTopology.DEAD_LETTER_SINK);
+                    LOG.warn("Buffered frame at offset {} cannot be restored ({}): {}; it goes to the dead-letter topic",
+                            kv.key, e.reason, e.getMessage());
+                    unrestorable.add(new Unrestorable(kv.key, kv.value, e.reason, e.getMessage()));
                 }
             }
         }
@@ -125,19 +165,35 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
     public void process(Record<String, AcceptedFrame> record) {
         AcceptedFrame frame = record.value();
         store.put(frame.offset(), new BufferedFrame(frame.rawKey(), frame.rawValue(), frame.timestamp()));
-        buffer.addLast(new Pending(frame, context.currentSystemTimeMs()));
-        emitCompleted();
+        long now = context.currentSystemTimeMs();
+        buffer.addLast(new Pending(frame, now));
+        settle(now, false);
         if (buffer.size() >= maxBatchSize) {
             flush();
         }
     }
 
     private void onTick(long now) {
-        emitCompleted();
+        if (!unrestorable.isEmpty()) {
+            deadLetterUnrestorable();
+        }
+        settle(now, false);
         Pending oldest = buffer.peekFirst();
         if (oldest != null && now - oldest.arrivedMs >= maxDelay.toMillis()) {
             flush();
         }
+    }
+
+    private void deadLetterUnrestorable() {
+        for (Unrestorable u : unrestorable) {
+            metrics.deadLetter(u.reason);
+            long timestamp = Math.max(0, u.stored.timestamp());
+            context.forward(new Record<>(u.stored.key(), DeadLetters.of(restorer.topic(), context.taskId().partition(),
+                    u.offset, timestamp, u.stored.key(), u.stored.value(), u.reason, u.message, null, null), timestamp),
+                    FrameTopology.DEAD_LETTER_SINK);
+            store.delete(u.offset);
+        }
+        unrestorable.clear();
     }
 
     /** Sends everything buffered to inference, batch by batch. */
@@ -152,31 +208,99 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
     }
 
     /**
-     * Infers a batch: on the stream thread when there is no inference executor; otherwise on the executor,
-     * while this thread goes on reading and decoding the next frames. At most {@code maxInFlight} batches are
-     * out at once (then this thread waits for the oldest), and results are emitted in dispatch order.
+     * Infers a batch: on the stream thread when there is no inference executor; otherwise on the executor, while
+     * this thread goes on reading and decoding the next frames. At most {@code maxInFlight} batches are out at once
+     * (then this thread waits for the oldest, never past its deadline), and results are emitted in dispatch order.
      */
-    private void dispatch(List<Pending> batch) {
-        if (inference == null) {
-            emitAll(infer(batch));
+    private void dispatch(List<Pending> frames) {
+        if (!inference.pipelined()) {
+            emitAll(infer(frames));
             return;
         }
-        while (inFlight.size() >= maxInFlight) {
-            emitAll(inFlight.pollFirst().join());
+        while (inFlight.size() >= inference.maxInFlight()) {
+            Batch oldest = inFlight.peekFirst();
+            long now = context.currentSystemTimeMs();
+            settle(now, !await(oldest, oldest.deadline - now));
         }
-        inFlight.addLast(CompletableFuture.supplyAsync(() -> infer(batch), inference));
+        Batch batch = new Batch(frames);
+        batch.result = CompletableFuture.supplyAsync(() -> infer(frames), inference.batches());
+        batch.deadline = context.currentSystemTimeMs() + inference.timeout().toMillis();
+        inFlight.addLast(batch);
     }
 
-    /** Emits the results of every finished batch at the head of the in-flight queue. */
-    private void emitCompleted() {
-        while (!inFlight.isEmpty() && inFlight.peekFirst().isDone()) {
-            emitAll(inFlight.pollFirst().join());
+    /** Waits up to {@code millis} (real time) for the batch's pass; false when it is still running. */
+    private static boolean await(Batch batch, long millis) {
+        try {
+            batch.result.get(Math.max(0, millis), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true; // settle() rethrows it on this thread
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for inference", e);
         }
     }
 
-    /** What inference made of one frame: a prediction, or the reason it has none. */
-    private record Outcome(AcceptedFrame frame, Prediction prediction, String version, int batchSize,
-                           DeadLetterReason reason, String message) {
+    /**
+     * Emits every finished batch at the head of the in-flight queue, and moves a head past its deadline on: a first
+     * timeout starts the frame-by-frame retry, a second dead-letters what the retry did not finish.
+     *
+     * @param headTimedOut the caller just waited for the head until its deadline (the task clock lags real time
+     *                     inside one call, so the deadline alone would not show it)
+     */
+    private void settle(long now, boolean headTimedOut) {
+        while (!inFlight.isEmpty()) {
+            Batch head = inFlight.peekFirst();
+            if (head.result.isDone()) {
+                inFlight.pollFirst();
+                emitAll(head.result.join());
+                continue;
+            }
+            if (!headTimedOut && now < head.deadline) {
+                return;
+            }
+            headTimedOut = false;
+            if (!head.retrying) {
+                retryFrameByFrame(head, now);
+                return;
+            }
+            inFlight.pollFirst();
+            emitAll(giveUp(head));
+        }
+    }
+
+    private void retryFrameByFrame(Batch batch, long now) {
+        metrics.inferenceTimeout();
+        LOG.warn("The forward pass of a batch of {} frames did not finish within {} ms; retrying it frame by frame",
+                batch.frames.size(), inference.timeout().toMillis());
+        batch.retrying = true;
+        batch.deadline = now + inference.timeout().toMillis();
+        batch.result = CompletableFuture.supplyAsync(() -> inferOneByOne(batch), inference.rescue());
+    }
+
+    /** The retry's outcomes so far; every frame it did not reach is dead-lettered. */
+    private List<Outcome> giveUp(Batch batch) {
+        batch.abandoned.set(true);
+        metrics.inferenceTimeout();
+        String version = models.currentVersion();
+        List<Outcome> outcomes = new ArrayList<>(batch.frames.size());
+        int failed = 0;
+        for (int i = 0; i < batch.frames.size(); i++) {
+            Outcome o = batch.retried.get(i);
+            if (o == null) {
+                failed++;
+                o = new Outcome(batch.frames.get(i).frame, null, version, 0, DeadLetterReason.INFERENCE_FAILED,
+                        "Inference did not finish: the forward pass of its batch of " + batch.frames.size()
+                                + " took over " + inference.timeout().toMillis() + " ms, and so did the frame-by-frame retry"
+                                + " (processor.inference.timeout.ms)");
+            }
+            outcomes.add(o);
+        }
+        LOG.error("The frame-by-frame retry of a batch of {} frames did not finish within {} ms either: {} frame(s) "
+                + "dead-lettered as INFERENCE_FAILED", batch.frames.size(), inference.timeout().toMillis(), failed);
+        return outcomes;
     }
 
     /**
@@ -185,13 +309,8 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
      */
     private List<Outcome> infer(List<Pending> batch) {
         List<Outcome> outcomes = new ArrayList<>(batch.size());
-        try (ModelHolder.Lease lease = models.acquire()) {
-            if (lease == null) {
-                // Cannot happen once the service started (it loads a model first). Failing the task keeps the
-                // frames in the store; the replacement thread classifies them.
-                throw new IllegalStateException("No model loaded");
-            }
-            Classifier model = lease.classifier();
+        try (ModelHolder.Lease lease = lease()) {
+            BatchClassifier model = lease.classifier();
             List<PreparedImage> images = new ArrayList<>(batch.size());
             List<AcceptedFrame> ready = new ArrayList<>(batch.size());
             for (Pending p : batch) {
@@ -213,21 +332,56 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
                     outcomes.add(new Outcome(ready.get(i), predictions.get(i), model.version(), ready.size(), null, null));
                 }
             } catch (RuntimeException e) {
+                metrics.batchFailed();
                 LOG.warn("Batch of {} failed in inference ({}); retrying frame by frame", ready.size(), e.toString());
                 for (int i = 0; i < ready.size(); i++) {
-                    try {
-                        long one = System.nanoTime();
-                        Prediction p = model.classify(List.of(images.get(i)), flipTta).get(0);
-                        metrics.batch(1, System.nanoTime() - one);
-                        outcomes.add(new Outcome(ready.get(i), p, model.version(), 1, null, null));
-                    } catch (RuntimeException single) {
-                        outcomes.add(new Outcome(ready.get(i), null, model.version(), 0, DeadLetterReason.INFERENCE_FAILED,
-                                "Inference failed for this frame with model " + model.version() + ": " + single));
-                    }
+                    outcomes.add(classifyOne(model, ready.get(i), images.get(i)));
                 }
             }
         }
         return outcomes;
+    }
+
+    /** The frame-by-frame retry of a batch whose pass timed out: records each outcome as soon as it has it. */
+    private List<Outcome> inferOneByOne(Batch batch) {
+        List<Outcome> outcomes = new ArrayList<>(batch.frames.size());
+        try (ModelHolder.Lease lease = lease()) {
+            BatchClassifier model = lease.classifier();
+            for (int i = 0; i < batch.frames.size() && !batch.abandoned.get(); i++) {
+                AcceptedFrame f = batch.frames.get(i).frame;
+                Outcome o;
+                try {
+                    o = classifyOne(model, f, fitTo(model, f));
+                } catch (ImageRejectedException e) {
+                    o = new Outcome(f, null, model.version(), 0, e.reason(), e.getMessage());
+                }
+                batch.retried.set(i, o);
+                outcomes.add(o);
+            }
+        }
+        return outcomes;
+    }
+
+    private Outcome classifyOne(BatchClassifier model, AcceptedFrame frame, PreparedImage image) {
+        try {
+            long one = System.nanoTime();
+            Prediction p = model.classify(List.of(image), flipTta).get(0);
+            metrics.batch(1, System.nanoTime() - one);
+            return new Outcome(frame, p, model.version(), 1, null, null);
+        } catch (RuntimeException single) {
+            return new Outcome(frame, null, model.version(), 0, DeadLetterReason.INFERENCE_FAILED,
+                    "Inference failed for this frame with model " + model.version() + ": " + single);
+        }
+    }
+
+    private ModelHolder.Lease lease() {
+        ModelHolder.Lease lease = models.acquire();
+        if (lease == null) {
+            // Cannot happen once the service started (it loads a model first). Failing the task keeps the frames in
+            // the store; the next owner classifies them.
+            throw new IllegalStateException("No model loaded");
+        }
+        return lease;
     }
 
     private void emitAll(List<Outcome> outcomes) {
@@ -242,7 +396,7 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
     }
 
     /** The frame's image at the model's input size; re-prepared if a swap changed the input size. */
-    private static PreparedImage fitTo(Classifier model, AcceptedFrame f) throws ImageRejectedException {
+    private static PreparedImage fitTo(BatchClassifier model, AcceptedFrame f) throws ImageRejectedException {
         PreparedImage img = f.image();
         InputSpec spec = model.metadata().input();
         if (img.width() == spec.width() && img.height() == spec.height()) {
@@ -254,7 +408,7 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
     }
 
     private void emit(AcceptedFrame f, Prediction p, String version, int batchSize, long now) {
-        Classification c = Classifications.of(f.frame(), p, version, batchSize, now);
+        Classification c = Classifications.of(f, p, version, batchSize, now);
         metrics.event(c.getLatencyMs());
         context.forward(new Record<>(f.frame().getCameraId(), c, f.timestamp()), FrameTopology.CLASSIFICATIONS_SINK);
         store.delete(f.offset());
@@ -276,7 +430,9 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
             LOG.info("Task closing with {} buffered frames and {} batches in flight; they stay in the store for the next owner",
                     buffer.size(), inFlight.size());
         }
+        inFlight.forEach(b -> b.abandoned.set(true));
         buffer.clear();
         inFlight.clear();
+        unrestorable.clear();
     }
 }

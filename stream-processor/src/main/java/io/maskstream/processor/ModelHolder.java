@@ -1,6 +1,6 @@
 package io.maskstream.processor;
 
-import io.maskstream.model.Classifier;
+import io.maskstream.model.BatchClassifier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The model the processor serves, swappable while frames flow. A batch {@link #acquire() acquires} a lease
- * on the current model and releases it when done; {@link #swap(Classifier)} makes the new model current
+ * on the current model and releases it when done; {@link #swap(BatchClassifier)} makes the new model current
  * at once (the next batch gets it) and closes the old one only after its last batch has released it.
  * So a swap never pauses the stream, never closes a model under a running batch, and every batch is
  * inferred, start to finish, by exactly one model version.
@@ -28,15 +28,15 @@ public final class ModelHolder implements AutoCloseable {
 
     /** A counted reference to one loaded model; closing it releases the reference. */
     public static final class Lease implements AutoCloseable {
-        private final Classifier classifier;
+        private final BatchClassifier classifier;
         // One reference belongs to the holder while the model is current; each batch adds one.
         private final AtomicInteger refs = new AtomicInteger(1);
 
-        private Lease(Classifier classifier) {
+        private Lease(BatchClassifier classifier) {
             this.classifier = classifier;
         }
 
-        public Classifier classifier() {
+        public BatchClassifier classifier() {
             return classifier;
         }
 
@@ -76,13 +76,23 @@ public final class ModelHolder implements AutoCloseable {
     }
 
     /** Makes {@code next} the model for every following batch. */
-    public void swap(Classifier next) {
+    public void swap(BatchClassifier next) {
         Lease old = current.getAndSet(new Lease(next));
         LOG.info("Model {} is now serving{}", next.version(), old == null ? "" : " (was " + old.classifier.version() + ")");
         onSwap.accept(next.version());
         if (old != null) {
             old.close();
         }
+    }
+
+    /** Makes {@code first} current only if no model is loaded yet; returns whether it did. */
+    public boolean swapIfNone(BatchClassifier first) {
+        if (!current.compareAndSet(null, new Lease(first))) {
+            return false;
+        }
+        LOG.info("Model {} is now serving", first.version());
+        onSwap.accept(first.version());
+        return true;
     }
 
     /**
@@ -98,10 +108,6 @@ public final class ModelHolder implements AutoCloseable {
     public String currentVersion() {
         Lease lease = current.get();
         return lease == null ? null : lease.classifier.version();
-    }
-
-    public boolean hasModel() {
-        return current.get() != null;
     }
 
     @Override

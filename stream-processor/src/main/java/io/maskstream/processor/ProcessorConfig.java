@@ -6,6 +6,7 @@ import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.config.ConfigDefinitions;
 import io.maskstream.runtime.config.ConfigSource;
 import io.maskstream.runtime.config.ServiceConfig;
+import io.maskstream.runtime.streams.StreamsMembership;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -33,13 +34,20 @@ public final class ProcessorConfig extends ServiceConfig {
     public static final String IMAGE_MIN_SIDE = "processor.image.min.side";
     public static final String IMAGE_MAX_PIXELS = "processor.image.max.pixels";
     public static final String STATE_DIR = "processor.state.dir";
+    public static final String INFERENCE_TIMEOUT_MS = "processor.inference.timeout.ms";
+    public static final String MAX_CAPTURE_AHEAD_MS = "processor.max.capture.ahead.ms";
+    public static final String MODEL_FETCH_TIMEOUT_MS = "processor.model.fetch.timeout.ms";
+    public static final String MODEL_FETCH_BACKOFF_MS = "processor.model.fetch.backoff.ms";
+    public static final String MODEL_FETCH_BACKOFF_MAX_MS = "processor.model.fetch.backoff.max.ms";
+    /** Prefix of the static-membership keys ({@link StreamsMembership#define}). */
+    static final String MEMBERSHIP_PREFIX = "processor";
 
-    public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
+    public static final ConfigDef DEFINITION = StreamsMembership.define(CommonConfig.define(new ConfigDef()), MEMBERSHIP_PREFIX)
             .define(APPLICATION_ID, Type.STRING, "maskstream-processor", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka Streams application id: instances with the same id share the frames partitions.")
             .define(MODEL_PATH, Type.STRING, "", Importance.HIGH,
-                    "Model bundle file served until an active release exists on the model-releases topic "
-                            + "(empty: wait for a release).")
+                    "Model bundle file served when no usable active release exists on the model-releases topic "
+                            + "(empty: start-up fails without one).")
             .define(FOLLOW_RELEASES, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Follow the model-releases topic and hot-swap to each new active release.")
             .define(MAX_BATCH_SIZE, Type.INT, 16, Range.between(1, 1024), Importance.HIGH,
@@ -72,7 +80,24 @@ public final class ProcessorConfig extends ServiceConfig {
                     "Frames with more pixels go to the dead-letter topic (IMAGE_TOO_LARGE); large JPEGs below it are "
                             + "decoded at reduced scale.")
             .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/maskstream-streams", Importance.LOW,
-                    "Kafka Streams state directory (the micro-batch buffer store lives here).");
+                    "Kafka Streams state directory (the micro-batch buffer store lives here); one per instance.")
+            .define(INFERENCE_TIMEOUT_MS, Type.LONG, 3_000L, Range.between(10, 600_000), Importance.LOW,
+                    "How long a batch's forward pass may take before its frames are retried one by one (on a thread of "
+                            + "their own); what that retry has not classified after as long again is dead-lettered "
+                            + "(INFERENCE_FAILED). Twice this must stay below the transaction timeout (Kafka Streams: "
+                            + "10 s under exactly-once). Needs processor.inference.threads >= 1.")
+            .define(MAX_CAPTURE_AHEAD_MS, Type.LONG, 60_000L, Range.between(0, 7L * 24 * 3600 * 1000), Importance.LOW,
+                    "A frame whose capture time or record timestamp is further ahead of this processor's clock (or "
+                            + "negative) gets the processor's clock instead, counted in "
+                            + "maskstream_processor_timestamps_clamped_total; its event keeps the camera's time as "
+                            + "originalCaptureTime.")
+            .define(MODEL_FETCH_TIMEOUT_MS, Type.LONG, 120_000L, Range.between(100, 3_600_000), Importance.LOW,
+                    "How long one fetch of a release's artifact may take before it is tried again.")
+            .define(MODEL_FETCH_BACKOFF_MS, Type.LONG, 1_000L, Range.between(1, 600_000), Importance.LOW,
+                    "Wait before retrying an artifact fetch that failed for a passing reason (broker unreachable, timeout); "
+                            + "doubled after each failure.")
+            .define(MODEL_FETCH_BACKOFF_MAX_MS, Type.LONG, 60_000L, Range.between(1, 3_600_000), Importance.LOW,
+                    "Longest wait between artifact fetch retries.");
 
     public ProcessorConfig(ConfigSource source) {
         super(DEFINITION, source);
@@ -85,6 +110,11 @@ public final class ProcessorConfig extends ServiceConfig {
                 throw new org.apache.kafka.common.config.ConfigException(name, value, "must be auto, cpu, gpu or gpu:N");
             }
         }, () -> "auto, cpu, gpu, gpu:N");
+    }
+
+    /** The static membership this instance keeps in its group. */
+    public StreamsMembership membership() {
+        return StreamsMembership.of(this, MEMBERSHIP_PREFIX, getString(APPLICATION_ID), getString(STATE_DIR));
     }
 
     public ComputeSettings computeSettings() {

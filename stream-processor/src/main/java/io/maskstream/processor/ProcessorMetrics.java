@@ -25,6 +25,10 @@ public final class ProcessorMetrics {
     private final Timer decode;
     private final Timer latency;
     private final Counter swaps;
+    private final Counter inferenceTimeouts;
+    private final Counter batchFailures;
+    private final Counter fetchRetries;
+    private final Map<String, Counter> clamped = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicReference<Gauge> activeModel = new AtomicReference<>();
     private final Map<InvalidModelException.Reason, Counter> refused = new EnumMap<>(InvalidModelException.Reason.class);
 
@@ -53,6 +57,15 @@ public final class ProcessorMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
         swaps = Counter.builder("maskstream.processor.model.swaps").description("Hot swaps to a new model")
                 .register(registry);
+        inferenceTimeouts = Counter.builder("maskstream.processor.inference.timeouts")
+                .description("Forward passes that outlived processor.inference.timeout.ms (a batch, then its frame-by-frame "
+                        + "retry)").register(registry);
+        batchFailures = Counter.builder("maskstream.processor.inference.batch.failures")
+                .description("Batches whose forward pass failed as a whole and were retried frame by frame")
+                .register(registry);
+        fetchRetries = Counter.builder("maskstream.processor.model.fetch.retries")
+                .description("Artifact fetches that failed for a passing reason (broker unreachable, timeout) and were "
+                        + "tried again").register(registry);
         for (InvalidModelException.Reason reason : InvalidModelException.Reason.values()) {
             refused.put(reason, Counter.builder("maskstream.processor.model.refused")
                     .description("Model releases refused (the running model kept serving), by reason")
@@ -62,6 +75,37 @@ public final class ProcessorMetrics {
 
     void refused(InvalidModelException.Reason reason) {
         refused.get(reason).increment();
+    }
+
+    void fetchRetried() {
+        fetchRetries.increment();
+    }
+
+    /**
+     * The gauge that shows a processor behind its peers: 1 while the version it serves is not the active release on
+     * model-releases (a fetch being retried, or a refused release), else 0.
+     */
+    void watchServing(java.util.function.Supplier<String> serving, java.util.function.Supplier<String> active) {
+        Gauge.builder("maskstream.processor.model.behind.active", () -> {
+            String a = active.get();
+            return a != null && !a.equals(serving.get()) ? 1 : 0;
+        }).description("1 while the model served is not the active release on model-releases (its fetch is retried, or "
+                + "it was refused), else 0").register(registry);
+    }
+
+    void inferenceTimeout() {
+        inferenceTimeouts.increment();
+    }
+
+    void batchFailed() {
+        batchFailures.increment();
+    }
+
+    /** A frame timestamp replaced by the processor's clock; {@code field}: record_timestamp or capture_time. */
+    void timestampClamped(String field) {
+        clamped.computeIfAbsent(field, f -> Counter.builder("maskstream.processor.timestamps.clamped")
+                .description("Frame timestamps too far ahead of the processor's clock (or negative), replaced by it, "
+                        + "by field").tag("field", f).register(registry)).increment();
     }
 
     void frameIn() {

@@ -5,24 +5,40 @@ import io.maskstream.model.Classifier;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.model.release.ArtifactStore;
+import io.maskstream.model.release.ArtifactUnavailableException;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns an active release into a serving model, off the stream threads: fetch the artifact, verify its
- * SHA-256, read and check the bundle, load and warm it up, then swap it in. Any failure refuses the release
- * with a logged reason and a metric, and the running model keeps serving.
+ * Turns an active release into a serving model, off the stream threads and off the release follower's thread: fetch
+ * the artifact, verify its SHA-256, read and check the bundle, load and warm it up, then swap it in. A bad release is
+ * refused with a logged reason and a metric, and the running model keeps serving. An artifact that cannot be read
+ * now (the broker unreachable, a timeout) refuses nothing: the fetch is tried again, backing off, until it succeeds
+ * or a newer release is active; meanwhile {@code maskstream_processor_model_behind_active} is 1.
  */
-final class ReleaseLoader {
+final class ReleaseLoader implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseLoader.class);
-    private static final Duration FETCH_TIMEOUT = Duration.ofMinutes(2);
 
     private final ProcessorConfig config;
     private final ArtifactStore artifacts;
     private final ModelHolder models;
     private final ProcessorMetrics metrics;
+    private final Duration fetchTimeout;
+    private final long backoffMs;
+    private final long maxBackoffMs;
+    private final ScheduledExecutorService loads = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "model-loader");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The newest active release seen: a retry of an older one stops when it is superseded. */
+    private final AtomicReference<ModelRelease> wanted = new AtomicReference<>();
     /** Status time of the newest release swapped in, so a slow older load never replaces a newer model. */
     private java.time.Instant applied = java.time.Instant.MIN;
 
@@ -31,12 +47,21 @@ final class ReleaseLoader {
         this.artifacts = artifacts;
         this.models = models;
         this.metrics = metrics;
+        this.fetchTimeout = Duration.ofMillis(config.getLong(ProcessorConfig.MODEL_FETCH_TIMEOUT_MS));
+        this.backoffMs = config.getLong(ProcessorConfig.MODEL_FETCH_BACKOFF_MS);
+        this.maxBackoffMs = config.getLong(ProcessorConfig.MODEL_FETCH_BACKOFF_MAX_MS);
     }
 
-    /** Loads the release's model (verified and warmed up), or throws saying why it is refused. */
-    Classifier load(ModelRelease release) throws InvalidModelException {
+    /** The version of the active release on {@code model-releases}, or null when none is known. */
+    String activeVersion() {
+        ModelRelease r = wanted.get();
+        return r == null ? null : r.getVersion();
+    }
+
+    /** Loads the release's model (verified and warmed up), or throws saying why it is refused or not readable now. */
+    Classifier load(ModelRelease release) throws InvalidModelException, ArtifactUnavailableException {
         long start = System.nanoTime();
-        byte[] bytes = artifacts.fetch(release, FETCH_TIMEOUT);
+        byte[] bytes = artifacts.fetch(release, fetchTimeout);
         ModelBundle bundle = ModelBundle.read(bytes);
         if (!bundle.metadata().version().equals(release.getVersion())) {
             throw new InvalidModelException(InvalidModelException.Reason.BAD_METADATA, "Release " + release.getVersion()
@@ -48,8 +73,12 @@ final class ReleaseLoader {
         return classifier;
     }
 
-    /** Loads and swaps in {@code release} unless a newer one is already serving; throws if it is refused. */
-    synchronized void activate(ModelRelease release) throws InvalidModelException {
+    /**
+     * Loads and swaps in {@code release} unless a newer one is already serving, on the caller's thread (start-up);
+     * throws if it is refused or its artifact cannot be read now.
+     */
+    synchronized void activate(ModelRelease release) throws InvalidModelException, ArtifactUnavailableException {
+        wanted.accumulateAndGet(release, ReleaseLoader::newer);
         if (!release.getStatusTime().isAfter(applied) || release.getVersion().equals(models.currentVersion())) {
             return;
         }
@@ -57,14 +86,46 @@ final class ReleaseLoader {
         applied = release.getStatusTime();
     }
 
-    /** Called for each new active release: swap to it, or refuse it and keep the current model. */
+    private static ModelRelease newer(ModelRelease a, ModelRelease b) {
+        return a == null || b.getStatusTime().isAfter(a.getStatusTime()) ? b : a;
+    }
+
+    /** Called (by the release follower) for each new active release: loads it on the loader's thread. */
     void onActive(ModelRelease release) {
+        wanted.accumulateAndGet(release, ReleaseLoader::newer);
         if (release.getVersion().equals(models.currentVersion())) {
             return;
         }
         LOG.info("New active release {}; loading it while {} keeps serving", release.getVersion(), models.currentVersion());
+        submit(release, 0, backoffMs);
+    }
+
+    /** Retries loading {@code release} in the background (after a start-up fetch that could not read it). */
+    void retryLater(ModelRelease release) {
+        wanted.accumulateAndGet(release, ReleaseLoader::newer);
+        submit(release, backoffMs, backoffMs);
+    }
+
+    private void submit(ModelRelease release, long delayMs, long nextBackoffMs) {
+        try {
+            loads.schedule(() -> attempt(release, nextBackoffMs), delayMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void attempt(ModelRelease release, long backoff) {
+        if (wanted.get() != release && !release.getVersion().equals(activeVersion())) {
+            LOG.info("Release {} is no longer the active one; not loading it", release.getVersion());
+            return;
+        }
         try {
             activate(release);
+        } catch (ArtifactUnavailableException e) {
+            metrics.fetchRetried();
+            LOG.warn("The artifact of release {} cannot be read now ({}); trying again in {} ms. Model {} keeps serving.",
+                    release.getVersion(), e.getMessage(), backoff, models.currentVersion());
+            submit(release, backoff, Math.min(maxBackoffMs, backoff * 2));
         } catch (InvalidModelException e) {
             metrics.refused(e.reason());
             LOG.error("Refused model release {} ({}): {}. Model {} keeps serving.", release.getVersion(), e.reason(),
@@ -73,6 +134,16 @@ final class ReleaseLoader {
             metrics.refused(InvalidModelException.Reason.LOAD_FAILED);
             LOG.error("Refused model release {} (LOAD_FAILED): {}. Model {} keeps serving.", release.getVersion(), e,
                     models.currentVersion());
+        }
+    }
+
+    @Override
+    public void close() {
+        loads.shutdownNow();
+        try {
+            loads.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

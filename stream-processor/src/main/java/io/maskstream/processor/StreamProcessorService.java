@@ -1,28 +1,33 @@
 package io.maskstream.processor;
 
+import io.maskstream.events.ModelRelease;
 import io.maskstream.model.Classifier;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.model.release.ArtifactStore;
+import io.maskstream.model.release.ArtifactUnavailableException;
 import io.maskstream.model.release.ReleaseFollower;
-import io.maskstream.events.ModelRelease;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import java.util.Optional;
 import io.maskstream.runtime.Service;
 import io.maskstream.runtime.config.CommonConfig;
+import io.maskstream.runtime.streams.StreamsMembership;
+import io.maskstream.runtime.streams.SupervisedStreams;
 import io.maskstream.schemas.Topics;
 import io.maskstream.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the frame topology and keeps its model current: loads a model first (a processor without a model would only buffer), then starts
- * Kafka Streams. Several instances with the same application id share the frames partitions.
+ * Runs the frame topology and keeps its model current: loads a model first (a processor without a model would only
+ * buffer), then starts Kafka Streams as a static group member ({@link StreamsMembership}), restarted whole when a
+ * stream thread fails. Several instances with the same application id share the frames partitions.
  */
 public final class StreamProcessorService implements Service {
 
@@ -31,9 +36,11 @@ public final class StreamProcessorService implements Service {
     private final ProcessorConfig config;
     private final ProcessorMetrics metrics;
     private final ModelHolder models;
-    private KafkaStreams streams;
+    private SupervisedStreams streams;
     private ReleaseFollower follower;
-    private java.util.concurrent.ExecutorService inference;
+    private ReleaseLoader loader;
+    private ExecutorService inference;
+    private ExecutorService rescue;
 
     public StreamProcessorService(ProcessorConfig config, MeterRegistry registry) {
         this.config = config;
@@ -49,40 +56,49 @@ public final class StreamProcessorService implements Service {
     @Override
     public void start() throws Exception {
         SchemaRegistryClient.shared(config.getString(CommonConfig.SCHEMA_REGISTRY_URL), null).checkReachable();
+        java.util.Properties props = FrameTopology.streamsProperties(config); // validates before anything is loaded
         loadInitialModel();
         Topics topics = new Topics(config);
-        int inferenceThreads = config.getInt(ProcessorConfig.INFERENCE_THREADS);
-        if (inferenceThreads > 0) {
-            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-            inference = java.util.concurrent.Executors.newFixedThreadPool(inferenceThreads, r -> {
-                Thread t = new Thread(r, "inference-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        streams = new KafkaStreams(FrameTopology.build(config, topics, models, metrics, inference),
-                FrameTopology.streamsProperties(config));
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("Stream thread failed; replacing it (work resumes from the last commit)", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.setStateListener((now, before) -> LOG.info("Kafka Streams {} -> {}", before, now));
-        new KafkaStreamsMetrics(streams).bindTo(metrics.registry());
+        Inference pool = inferencePool();
+        StreamsMembership membership = config.membership();
+        streams = new SupervisedStreams("stream-processor", () -> FrameTopology.build(config, topics, models, metrics, pool),
+                props, membership, metrics.registry(), e -> false);
         streams.start();
-        LOG.info("Stream processor {} started: {} -> {} (max batch {}, max delay {} ms, {} thread(s))",
+        LOG.info("Stream processor {} started: {} -> {} (max batch {}, max delay {} ms, {} thread(s), instance {})",
                 config.getString(ProcessorConfig.APPLICATION_ID), topics.frames().name(), topics.classifications().name(),
                 config.getInt(ProcessorConfig.MAX_BATCH_SIZE), config.getLong(ProcessorConfig.MAX_BATCH_DELAY_MS),
-                config.getInt(ProcessorConfig.STREAM_THREADS));
+                config.getInt(ProcessorConfig.STREAM_THREADS),
+                membership.instanceId() == null ? "dynamic" : membership.instanceId());
+    }
+
+    private Inference inferencePool() {
+        int threads = config.getInt(ProcessorConfig.INFERENCE_THREADS);
+        if (threads == 0) {
+            return Inference.onStreamThread();
+        }
+        AtomicInteger n = new AtomicInteger();
+        inference = Executors.newFixedThreadPool(threads, r -> daemon(r, "inference-" + n.incrementAndGet()));
+        // One thread: a hung model can take it, but never more than it.
+        rescue = Executors.newSingleThreadExecutor(r -> daemon(r, "inference-retry"));
+        return new Inference(inference, rescue, Duration.ofMillis(config.getLong(ProcessorConfig.INFERENCE_TIMEOUT_MS)),
+                config.getInt(ProcessorConfig.MAX_INFLIGHT_BATCHES));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     /**
      * The active release if there is one (and it loads), else the bundle named by {@code processor.model.path}.
-     * From then on, every new active release is swapped in by the follower's thread.
+     * From then on, every new active release is swapped in by the loader's thread.
      */
     private void loadInitialModel() throws Exception {
         String path = config.getString(ProcessorConfig.MODEL_PATH);
         if (config.getBoolean(ProcessorConfig.FOLLOW_RELEASES)) {
-            ReleaseLoader loader = new ReleaseLoader(config, new ArtifactStore(config), models, metrics);
+            loader = new ReleaseLoader(config, new ArtifactStore(config), models, metrics);
+            metrics.watchServing(models::currentVersion, loader::activeVersion);
             follower = new ReleaseFollower(config, loader::onActive);
             Optional<ModelRelease> active = follower.start(Duration.ofSeconds(60));
             if (active.isPresent()) {
@@ -92,6 +108,10 @@ public final class StreamProcessorService implements Service {
                 } catch (InvalidModelException e) {
                     metrics.refused(e.reason());
                     LOG.error("Active release {} refused ({}): {}", active.get().getVersion(), e.reason(), e.getMessage());
+                } catch (ArtifactUnavailableException e) {
+                    LOG.warn("The artifact of active release {} cannot be read now ({}); it is tried again in the background",
+                            active.get().getVersion(), e.getMessage());
+                    loader.retryLater(active.get());
                 }
             }
         }
@@ -104,7 +124,9 @@ public final class StreamProcessorService implements Service {
         LOG.info("Loaded model {} ({}, input {}x{}) from {} on {}", bundle.metadata().version(),
                 bundle.metadata().architecture(), bundle.metadata().input().width(), bundle.metadata().input().height(),
                 path, classifier.device());
-        models.swap(classifier);
+        if (!models.swapIfNone(classifier)) { // a background retry swapped the active release in meanwhile
+            classifier.close();
+        }
     }
 
     /** The model holder, for hot swaps. */
@@ -116,19 +138,32 @@ public final class StreamProcessorService implements Service {
         return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
     }
 
+    /** How often the Kafka Streams client was restarted after a stream thread failed. */
+    public int restarts() {
+        return streams == null ? 0 : streams.restarts();
+    }
+
     @Override
     public void close() {
         if (follower != null) {
             follower.close();
             follower = null;
         }
+        if (loader != null) {
+            loader.close();
+            loader = null;
+        }
         if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+            streams.close();
             streams = null;
         }
         if (inference != null) {
             inference.shutdownNow();
             inference = null;
+        }
+        if (rescue != null) {
+            rescue.shutdownNow();
+            rescue = null;
         }
         models.close();
     }

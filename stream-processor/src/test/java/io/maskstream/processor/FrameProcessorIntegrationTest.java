@@ -80,4 +80,57 @@ class FrameProcessorIntegrationTest {
             assertThat(deadSeqs).containsExactlyInAnyOrder(100_000L, 100_001L);
         }
     }
+
+    /**
+     * A frame in the buffer store that cannot be rebuilt after a restart (here: its bytes are not Avro) ends as one
+     * dead letter, written at the first punctuation (no record context exists in init), and deleted from the store:
+     * no crash loop, no second dead letter after the next restart, and the stream goes on.
+     */
+    @Test
+    void aBufferedFrameThatCannotBeRestoredEndsAsOneDeadLetterAndTheStreamGoesOn(@TempDir Path dir) throws Exception {
+        Map<String, String> settings = ProcessorTestSupport.settings("restore", dir, 1);
+        ProcessorTestSupport.createTopics(settings);
+        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(settings));
+        String framesTopic = settings.get("topic.frames");
+        String changelog = settings.get(ProcessorConfig.APPLICATION_ID) + "-" + FrameTopology.BUFFER_STORE + "-changelog";
+        try (KafkaProducer<String, Frame> producer = ProcessorTestSupport.frameProducer(settings);
+             var events = ProcessorTestSupport.classificationConsumer(settings);
+             var dead = ProcessorTestSupport.deadLetterConsumer(settings)) {
+            try (StreamProcessorService service = new StreamProcessorService(config, new SimpleMeterRegistry())) {
+                service.start();
+                for (int i = 0; i < 3; i++) {
+                    producer.send(new ProducerRecord<>(framesTopic, "cam-r", TestFrames.frame("cam-r", i)));
+                }
+                producer.flush();
+                assertThat(ProcessorTestSupport.poll(events, settings.get("topic.classifications"), 3, Duration.ofSeconds(60)))
+                        .hasSize(3);
+            }
+            // what a crash could leave behind: a buffered frame whose bytes no longer decode
+            try (var raw = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", settings.get("bootstrap.servers")),
+                    org.apache.kafka.common.serialization.Serdes.Long().serializer(), BufferedFrame.serde().serializer())) {
+                raw.send(new ProducerRecord<>(changelog, 0, 999_999L, new BufferedFrame("cam-r".getBytes(),
+                        "not avro at all".getBytes(), System.currentTimeMillis()))).get();
+            }
+            for (int round = 0; round < 2; round++) {
+                SimpleMeterRegistry meters = new SimpleMeterRegistry();
+                try (StreamProcessorService service = new StreamProcessorService(config, meters)) {
+                    service.start();
+                    for (int i = 0; i < 3; i++) {
+                        producer.send(new ProducerRecord<>(framesTopic, "cam-r", TestFrames.frame("cam-r", 10 * (round + 1) + i)));
+                    }
+                    producer.flush();
+                    assertThat(ProcessorTestSupport.poll(events, settings.get("topic.classifications"), 3,
+                            Duration.ofSeconds(60))).as("round %d: the stream goes on", round).hasSize(3);
+                    assertThat(service.restarts()).as("round %d: no stream thread failed", round).isZero();
+                }
+            }
+            List<ConsumerRecord<String, DeadLetter>> letters = ProcessorTestSupport.poll(dead, framesTopic + "-dlq", 2,
+                    Duration.ofSeconds(5));
+            assertThat(letters).as("one dead letter, not one per restart").singleElement().satisfies(r -> {
+                assertThat(r.value().getReason()).isEqualTo(DeadLetterReason.NOT_AVRO);
+                assertThat(r.value().getOriginalOffset()).isEqualTo(999_999L);
+                assertThat(r.value().getOriginalValue().remaining()).isEqualTo("not avro at all".length());
+            });
+        }
+    }
 }

@@ -44,8 +44,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FrameTopologyTest {
 
-    static ModelHolder models;
+    static Classifier model;
     static String registryUrl;
+
+    ModelHolder models;
+    FaultyModel serving;
+    SimpleMeterRegistry meters;
 
     TopologyTestDriver driver;
     TestInputTopic<byte[], byte[]> frames;
@@ -56,14 +60,19 @@ class FrameTopologyTest {
     @BeforeAll
     static void loadModel() throws Exception {
         registryUrl = SharedTestStack.get().registryUrl();
-        models = new ModelHolder(v -> { });
-        models.swap(Classifier.load(ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "v-driver", 7),
-                ComputeSettings.defaults()));
+        model = Classifier.load(ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "v-driver", 7),
+                ComputeSettings.defaults());
     }
 
     @AfterAll
     static void closeModel() {
-        models.close();
+        model.close();
+    }
+
+    /** Serves {@code next} from now on (the real model behind it stays open). */
+    void serve(FaultyModel next) {
+        serving = next;
+        models.swap(next);
     }
 
     @BeforeEach
@@ -76,8 +85,11 @@ class FrameTopologyTest {
         Topics topics = new Topics(config);
         Properties props = FrameTopology.streamsProperties(config);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        models = new ModelHolder(v -> { });
+        serve(FaultyModel.healthy(model));
+        meters = new SimpleMeterRegistry();
         // Inference on the driver's thread keeps these tests deterministic; the async path has its own test below.
-        driver = new TopologyTestDriver(FrameTopology.build(config, topics, models, new ProcessorMetrics(new SimpleMeterRegistry()),
+        driver = new TopologyTestDriver(FrameTopology.build(config, topics, models, new ProcessorMetrics(meters),
                 inferenceExecutor()), props);
         frames = driver.createInputTopic("drv-frames", new ByteArraySerializer(), new ByteArraySerializer());
         classifications = driver.createOutputTopic("drv-classifications", new StringDeserializer(),
@@ -90,6 +102,7 @@ class FrameTopologyTest {
     @AfterEach
     void tearDown() {
         driver.close();
+        models.close();
     }
 
     /**
@@ -108,11 +121,11 @@ class FrameTopologyTest {
     }
 
     /** Overridden by the async variant. */
-    java.util.concurrent.Executor inferenceExecutor() {
-        return null;
+    Inference inferenceExecutor() {
+        return Inference.onStreamThread();
     }
 
-    private void send(Frame f) {
+    void send(Frame f) {
         frames.pipeInput(f.getCameraId().getBytes(), frameWriter.serialize("drv-frames", f));
     }
 
@@ -202,5 +215,69 @@ class FrameTopologyTest {
         assertThat(c.getClassCode()).isEqualTo(c.getMask().getLabel().ordinal() * 6
                 + c.getGender().getLabel().ordinal() * 3 + c.getAge().getLabel().ordinal());
         assertThat(c.getLatencyMs()).isEqualTo(c.getProcessedTime().toEpochMilli() - c.getCaptureTime().toEpochMilli());
+    }
+
+    @Test
+    void aBatchThatFailsAsAWholeIsRetriedFrameByFrameAndTheFrameThatStillFailsIsDeadLettered() throws Exception {
+        serve(FaultyModel.failingBatchesAndSingleCall(model, 2));
+        for (int i = 0; i < 4; i++) {
+            send(TestFrames.frame("cam-f", i));
+        }
+        List<Classification> out = awaitEvents(3);
+        assertThat(out).extracting(Classification::getFrameSequence).containsExactly(0L, 2L, 3L);
+        assertThat(out).allSatisfy(c -> assertThat(c.getBatchSize()).as("inferred alone").isEqualTo(1));
+        List<TestRecord<byte[], DeadLetter>> dead = awaitDeadLetters(1);
+        assertThat(dead).singleElement().satisfies(r -> {
+            assertThat(r.value().getReason()).isEqualTo(DeadLetterReason.INFERENCE_FAILED);
+            assertThat(r.value().getFrameSequence()).isEqualTo(1L);
+            assertThat(r.value().getMessage()).contains("injected: this frame failed");
+        });
+        assertThat(meters.get("maskstream.processor.inference.batch.failures").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aFrameFromACameraWhoseClockIsHoursAheadGetsTheProcessorsClockAndItsEventSaysSo() throws Exception {
+        long ahead = System.currentTimeMillis() + java.util.concurrent.TimeUnit.HOURS.toMillis(3);
+        Frame future = TestFrames.frame("cam-t", 0);
+        future.setCaptureTime(java.time.Instant.ofEpochMilli(ahead));
+        frames.pipeInput(new TestRecord<>("cam-t".getBytes(), frameWriter.serialize("drv-frames", future), null, ahead));
+        Frame ok = TestFrames.frame("cam-t", 1);
+        send(ok);
+        driver.advanceWallClockTime(Duration.ofMillis(150));
+        List<TestRecord<String, Classification>> out = awaitEventRecords(2);
+        Classification clamped = out.get(0).value();
+        assertThat(clamped.getOriginalCaptureTime()).isEqualTo(java.time.Instant.ofEpochMilli(ahead));
+        assertThat(clamped.getCaptureTime().toEpochMilli()).as("the processor's clock").isLessThan(ahead - 3_000_000);
+        assertThat(clamped.getLatencyMs()).as("latency from the processor's clock").isBetween(0L, 60_000L);
+        assertThat(out.get(0).timestamp()).as("the event's record timestamp is not in the future").isLessThan(ahead - 3_000_000);
+        Classification normal = out.get(1).value();
+        assertThat(normal.getOriginalCaptureTime()).isNull();
+        assertThat(normal.getCaptureTime()).isEqualTo(ok.getCaptureTime());
+        assertThat(meters.get("maskstream.processor.timestamps.clamped").tag("field", "capture_time").counter().count())
+                .isEqualTo(1);
+        assertThat(meters.get("maskstream.processor.timestamps.clamped").tag("field", "record_timestamp").counter().count())
+                .isEqualTo(1);
+    }
+
+    List<TestRecord<byte[], DeadLetter>> awaitDeadLetters(int n) throws InterruptedException {
+        List<TestRecord<byte[], DeadLetter>> out = new java.util.ArrayList<>(deadLetters.readRecordsToList());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (out.size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            driver.advanceWallClockTime(Duration.ofMillis(1));
+            out.addAll(deadLetters.readRecordsToList());
+        }
+        return out;
+    }
+
+    List<TestRecord<String, Classification>> awaitEventRecords(int n) throws InterruptedException {
+        List<TestRecord<String, Classification>> out = new java.util.ArrayList<>(classifications.readRecordsToList());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (out.size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            driver.advanceWallClockTime(Duration.ofMillis(1));
+            out.addAll(classifications.readRecordsToList());
+        }
+        return out;
     }
 }

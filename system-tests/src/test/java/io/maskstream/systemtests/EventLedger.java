@@ -32,6 +32,8 @@ final class EventLedger implements AutoCloseable {
 
     private final Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
     private final List<Classification> events = new CopyOnWriteArrayList<>();
+    /** When (this machine's clock, ms) each event of {@link #events} was read, in the same order. */
+    private final List<Long> arrivals = new CopyOnWriteArrayList<>();
     private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
     private final AtomicLong largestEventBytes = new AtomicLong();
     private final AtomicInteger eventsWithImageBytes = new AtomicInteger();
@@ -74,6 +76,7 @@ final class EventLedger implements AutoCloseable {
                                 eventsWithImageBytes.incrementAndGet();
                             }
                             events.add(c);
+                            arrivals.add(System.currentTimeMillis());
                             count(c.getCameraId() + "/" + c.getFrameSequence());
                         } else {
                             DeadLetter d = letterReader.deserialize(r.topic(), r.value());
@@ -123,6 +126,27 @@ final class EventLedger implements AutoCloseable {
 
     int eventsWithImageBytes() {
         return eventsWithImageBytes.get();
+    }
+
+    /**
+     * Waits for the first event a processor emitted at or after {@code sinceMs} (its processedTime) and returns when
+     * this ledger read it (epoch ms), or -1 on timeout.
+     */
+    long awaitEventEmittedSince(long sinceMs, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int from = 0;
+        while (System.nanoTime() < deadline) {
+            checkAlive();
+            int n = Math.min(events.size(), arrivals.size());
+            for (int i = from; i < n; i++) {
+                if (events.get(i).getProcessedTime().toEpochMilli() >= sinceMs) {
+                    return arrivals.get(i);
+                }
+            }
+            from = n;
+            Thread.sleep(20);
+        }
+        return -1;
     }
 
     /** Waits until at least {@code frames} frames have an outcome; false on timeout. */

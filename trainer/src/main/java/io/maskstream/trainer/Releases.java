@@ -91,7 +91,12 @@ public final class Releases {
             return new Verdict(candidate.getVersion(), candidateF1, null, null, true);
         }
         double activeF1;
-        ModelBundle activeBundle = ModelBundle.read(artifacts.fetch(active.get(), TIMEOUT));
+        ModelBundle activeBundle;
+        try {
+            activeBundle = ModelBundle.read(artifacts.fetch(active.get(), TIMEOUT));
+        } catch (io.maskstream.model.release.ArtifactUnavailableException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
         try (Classifier c = Classifier.load(activeBundle, config.computeSettings())) {
             Confusion confusion = ModelTrainer.evaluate(c, holdout, tta, batch);
             activeF1 = confusion.macroF1();
