@@ -41,6 +41,8 @@ public final class EmbeddedKafka implements Service {
     private final String clusterId;
     private int port;
     private int controllerPort;
+    private int externalPort;
+    private String externalAdvertised;
     private KafkaRaftServer server;
 
     /**
@@ -60,6 +62,17 @@ public final class EmbeddedKafka implements Service {
     @Override
     public String name() {
         return "kafka";
+    }
+
+    /**
+     * Adds a second listener on {@code port} that tells its clients to reach the broker at {@code advertised}
+     * (host:port), e.g. a relay in front of it: clients bootstrapped there go through the relay for every connection,
+     * while {@link #bootstrapServers()} stays direct. Call before {@link #start()}.
+     */
+    public synchronized EmbeddedKafka withExternalListener(int port, String advertised) {
+        this.externalPort = port;
+        this.externalAdvertised = advertised;
+        return this;
     }
 
     @Override
@@ -97,11 +110,13 @@ public final class EmbeddedKafka implements Service {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
+        String external = externalAdvertised == null ? "" : ",EXTERNAL://" + host + ":" + externalPort;
+        p.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort + external);
+        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port
+                + (externalAdvertised == null ? "" : ",EXTERNAL://" + externalAdvertised));
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,EXTERNAL:PLAINTEXT");
         p.put("log.dirs", logDir.toAbsolutePath().toString());
         p.put("num.partitions", "1");
         p.put("auto.create.topics.enable", "false");

@@ -5,25 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.maskstream.embedded.EmbeddedStack;
 import io.maskstream.embedded.SharedTestStack;
 import io.maskstream.events.Classification;
-import io.maskstream.events.ModelRelease;
-import io.maskstream.events.ReleaseStatus;
 import io.maskstream.model.BadBundles;
 import io.maskstream.model.HeadLayout;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
-import io.maskstream.model.release.ArtifactStore;
-import io.maskstream.model.release.ReleaseLog;
 import io.maskstream.processor.ProcessorConfig;
 import io.maskstream.processor.StreamProcessorService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,12 +69,12 @@ class BadModelReleaseIntegrationTest {
                 assertThat(ledger.awaitFrames(40, Duration.ofSeconds(60))).isTrue();
                 int beforeBad = ledger.eventCount();
                 // checksum mismatch: the release names another SHA-256 than its artifact has
-                publishActive(config, "bad-checksum", good.toBytes(), "ab" + good.sha256().substring(2));
+                Pipelines.publishActive(config, "bad-checksum", good.toBytes(), "ab" + good.sha256().substring(2));
                 awaitRefusals(metrics, 1);
                 // one at a time: a release superseded before its load begins is not loaded at all (the newest wins)
                 for (var e : bad.entrySet()) {
                     double before = refused(metrics, null);
-                    publishActive(config, e.getKey(), e.getValue(), sha256(e.getValue()));
+                    Pipelines.publishActive(config, e.getKey(), e.getValue(), Pipelines.sha256(e.getValue()));
                     awaitRefusals(metrics, before + 1);
                 }
                 int atRefusals = ledger.eventCount();
@@ -89,7 +82,7 @@ class BadModelReleaseIntegrationTest {
                 eventsWhileRefusing = ledger.eventCount() - beforeBad;
                 versionAfterRefusals = processor.models().currentVersion();
 
-                publishActive(config, "v-next", next.toBytes(), next.sha256());
+                Pipelines.publishActive(config, "v-next", next.toBytes(), next.sha256());
                 long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
                 while (ledger.events().stream().noneMatch(c -> c.getModelVersion().equals("v-next"))
                         && System.nanoTime() < deadline) {
@@ -133,26 +126,11 @@ class BadModelReleaseIntegrationTest {
         }
     }
 
-    /** Publishes the artifact and an ACTIVE release naming {@code sha} (as the trainer does). */
     private static void awaitRefusals(SimpleMeterRegistry metrics, double n) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (refused(metrics, null) < n && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-    }
-
-    private static void publishActive(ProcessorConfig config, String version, byte[] bundle, String sha) {
-        String uri = new ArtifactStore(config).publish(version, bundle, sha);
-        Instant now = Instant.now();
-        ModelRelease release = ModelRelease.newBuilder().setVersion(version).setArchitecture("fastnet")
-                .setInputWidth(96).setInputHeight(128).setStatus(ReleaseStatus.ACTIVE).setCreatedTime(now)
-                .setStatusTime(now).setSha256(sha).setArtifactUri(uri).setArtifactBytes(bundle.length)
-                .setTrainingData("system test").setMetrics(null).setNotes(null).build();
-        new ReleaseLog(config).publish(release);
-    }
-
-    private static String sha256(byte[] bytes) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private static double refused(SimpleMeterRegistry metrics, InvalidModelException.Reason reason) {

@@ -8,6 +8,7 @@ import io.maskstream.alerts.AlertsService;
 import io.maskstream.app.Main;
 import io.maskstream.embedded.EmbeddedStack;
 import io.maskstream.embedded.SharedTestStack;
+import io.maskstream.processor.ProcessorConfig;
 import io.maskstream.processor.StreamProcessorService;
 import io.maskstream.producers.CameraPublisher;
 import io.maskstream.producers.CameraStats;
@@ -101,11 +102,8 @@ class RegistryOutageIntegrationTest {
             settings.put(ProducersConfig.FPS, "20");
             settings.put(ProducersConfig.SYNTHETIC_WIDTH, "96");
             settings.put(ProducersConfig.SYNTHETIC_HEIGHT, "128");
-            // The processor replaces a stream thread that failed on the missing registry; the new thread joins the group
-            // as a new member, and the rebalance waits until the dead thread's member is evicted (Streams' consumers do
-            // not leave the group on close): the session timeout, 45 s by default. 6 s is the broker's minimum.
-            settings.put("kafka.streams.session.timeout.ms", "6000");
-            settings.put("kafka.streams.heartbeat.interval.ms", "1500");
+            // Default group settings: the processor restarts its Kafka Streams client after a stream thread failed on
+            // the missing registry, and the new client's static members take their partitions back at once.
             Pipelines.createTopics(settings);
             Map<String, String> processorSettings = new HashMap<>(settings);
             processorSettings.put(CommonConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:" + forProcessor.port() + path);
@@ -156,9 +154,9 @@ class RegistryOutageIntegrationTest {
                         stats.stream().mapToLong(CameraStats::published).sum(), ledger.eventCount(),
                         ledger.deadLetterCount(), lost.size(), duplicated.size(), String.format(
                                 "%d frames published during the outage (schema ids cached); the processor could not "
-                                        + "resolve the frame schema id: %d stream-thread failure(s), thread replaced, "
-                                        + "nothing dead-lettered; first event %.1f s after the registry was back "
-                                        + "(session timeout 6 s)", publishedInOutage, failuresInOutage, resumeSeconds)));
+                                        + "resolve the frame schema id: %d stream-thread failure(s), Streams client "
+                                        + "restarted, nothing dead-lettered; first event %.1f s after the registry was back "
+                                        + "(default session timeout)", publishedInOutage, failuresInOutage, resumeSeconds)));
 
                 assertThat(publishedInOutage).as("the cameras kept publishing without the registry").isPositive();
                 assertThat(outcomesInOutage).as("nothing classified nor dead-lettered without the registry").isZero();
@@ -177,8 +175,116 @@ class RegistryOutageIntegrationTest {
         }
     }
 
+    /**
+     * Scenario 3c: frames wait in the processor's buffer store when it stops; it starts again while the registry is
+     * cut off, so the frames it restores from the store cannot be decoded. They must not be blamed: restoring fails the
+     * task as the live path would, the client is restarted (backing off) until the registry is back, and every frame
+     * then has exactly one event, none a dead letter.
+     */
+    @Test
+    void framesRestoredFromTheBufferWhileTheRegistryIsUnreachableAreNotDeadLettered(@TempDir Path dir) throws Exception {
+        EmbeddedStack stack = SharedTestStack.get();
+        int registryPort = URI.create(stack.registryUrl()).getPort();
+        String path = URI.create(stack.registryUrl()).getPath();
+        int frames = 60;
+        try (TcpProxy first = new TcpProxy(registryPort).start();
+             TcpProxy second = new TcpProxy(registryPort).start();
+             LogCapture logs = new LogCapture()) {
+            Map<String, String> settings = Pipelines.settings(stack.bootstrapServers(), stack.registryUrl(), "s3-restore", dir, 2);
+            Pipelines.createTopics(settings);
+            // The first instance never infers (huge batches, a minute's deadline): every frame stays in its buffer.
+            Map<String, String> buffering = new HashMap<>(settings);
+            buffering.put(CommonConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:" + first.port() + path);
+            buffering.put(ProcessorConfig.MAX_BATCH_SIZE, "1024");
+            buffering.put(ProcessorConfig.MAX_BATCH_DELAY_MS, "60000");
+            // The second reaches the registry through its own proxy, so no schema it resolves is cached yet.
+            Map<String, String> restoring = new HashMap<>(settings);
+            restoring.put(CommonConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:" + second.port() + path);
+            List<byte[]> images = Pipelines.faces(frames, 96, 128, 3);
+            List<String> expected = new ArrayList<>();
+            try (EventLedger ledger = new EventLedger(stack.bootstrapServers(), stack.registryUrl(),
+                    Pipelines.classifications(settings), Pipelines.framesDlq(settings))) {
+                SimpleMeterRegistry bufferingMeters = new SimpleMeterRegistry();
+                try (StreamProcessorService processor = new StreamProcessorService(Pipelines.processorConfig(buffering),
+                        bufferingMeters);
+                     var producer = Pipelines.frameProducer(stack.bootstrapServers(), stack.registryUrl(), Map.of())) {
+                    processor.start();
+                    for (int i = 0; i < frames; i++) {
+                        String camera = "cam-" + (i % 4);
+                        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Pipelines.frames(settings), camera,
+                                Pipelines.frame(camera, i / 4, images.get(i))));
+                        expected.add(camera + "/" + (i / 4));
+                    }
+                    producer.flush();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (bufferingMeters.get("maskstream.processor.frames.in").counter().count() < frames
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(100);
+                    }
+                    assertThat(ledger.framesSeen()).as("nothing classified by the buffering instance").isZero();
+                } // a clean stop: the buffered frames stay in the store's changelog
+                int restartsBefore = clientRestarts(logs);
+                StreamProcessorService processor = new StreamProcessorService(Pipelines.processorConfig(restoring),
+                        new SimpleMeterRegistry());
+                try {
+                    Thread starting = new Thread(() -> {
+                        try {
+                            processor.start();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }, "restoring-processor-start");
+                    starting.start();
+                    // start() checks the registry first, then loads the model, then starts Streams: cut it in between
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (logs.lines().stream().filter(l -> l.contains("Loaded model v-s3-restore") && l.contains(" from "))
+                            .count() < 2 && System.nanoTime() < deadline) {
+                        Thread.sleep(20);
+                    }
+                    second.stop();
+                    long cut = System.nanoTime();
+                    starting.join(60_000);
+                    deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (clientRestarts(logs) - restartsBefore < 1 && System.nanoTime() < deadline) {
+                        Thread.sleep(100);
+                    }
+                    Thread.sleep(5_000);
+                    int outcomesInOutage = ledger.framesSeen();
+                    int failuresInOutage = clientRestarts(logs) - restartsBefore;
+                    second.start();
+                    double outageSeconds = (System.nanoTime() - cut) / 1e9;
+                    ledger.settle(frames, Duration.ofSeconds(120), Duration.ofSeconds(3));
+                    double resumeSeconds = (System.nanoTime() - cut) / 1e9 - outageSeconds;
+                    Set<String> lost = ledger.lost(expected);
+                    Set<String> duplicated = ledger.duplicated();
+                    FaultTable.record(new FaultTable.Row("3c", String.format(
+                            "restart with %d frames in the buffer store while the registry is unreachable (%.0f s)", frames,
+                            outageSeconds), frames, ledger.eventCount(), ledger.deadLetterCount(), lost.size(),
+                            duplicated.size(), String.format("restoring the buffer failed the task %d time(s) (Streams "
+                                    + "client restarted, backing off), nothing dead-lettered; all %d frames classified "
+                                    + "%.1f s after the registry was back", failuresInOutage, frames, resumeSeconds)));
+
+                    assertThat(outcomesInOutage).as("no outcome while the registry is away").isZero();
+                    assertThat(failuresInOutage).as("the restore did meet the outage").isPositive();
+                    assertThat(lost).isEmpty();
+                    assertThat(duplicated).isEmpty();
+                    assertThat(ledger.deadLetterCount()).as("no frame blamed for the registry's absence").isZero();
+                    assertThat(logs.lines()).as("the restore said it classifies the frames it found")
+                            .anyMatch(l -> l.contains("frames were buffered but not classified before the last stop"));
+                } finally {
+                    processor.close();
+                }
+            }
+        }
+    }
+
+    private static int clientRestarts(LogCapture logs) {
+        return (int) threadFailures(logs);
+    }
+
     private static long threadFailures(LogCapture logs) {
-        return logs.lines().stream().filter(l -> l.contains("Stream thread failed; replacing it")).count();
+        return logs.lines().stream().filter(l -> l.contains("stream thread failed; restarting the Kafka Streams client"))
+                .count();
     }
 
     private static int closedPort() throws Exception {

@@ -97,6 +97,17 @@ final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /**
+     * Refuses new connections and keeps the open ones: a network that lets established connections through but
+     * not new ones. {@link #start()} accepts again on the same port.
+     */
+    synchronized void refuseNewConnections() {
+        if (server != null) {
+            closeQuietly(server);
+            server = null;
+        }
+    }
+
     synchronized boolean isRunning() {
         return server != null;
     }
