@@ -94,8 +94,8 @@ public final class AlertsConfig extends ServiceConfig {
             .define(WEBHOOK_TIMEOUT_MS, Type.LONG, 5_000L, Range.between(1, 600_000), Importance.LOW,
                     "Connect timeout and response timeout of one webhook request.")
             .define(WEBHOOK_QUEUE_SIZE, Type.INT, 1000, Range.between(1, 1_000_000), Importance.LOW,
-                    "Alerts waiting for the webhook; when full, newer alerts are not posted (counted as dropped, "
-                            + "logged) but stay on the alerts topic.");
+                    "Alerts waiting for the webhook; when full, the webhook feed stops reading the alerts topic until "
+                            + "half of them are posted (nothing is dropped).");
 
     public AlertsConfig(ConfigSource source) {
         super(DEFINITION, source);

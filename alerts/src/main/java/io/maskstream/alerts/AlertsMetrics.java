@@ -18,13 +18,13 @@ final class AlertsMetrics {
     static final String DEAD_LETTERS = "maskstream.alerts.dead.letters";
     static final String WEBHOOK_DELIVERED = "maskstream.alerts.webhook.delivered";
     static final String WEBHOOK_FAILED = "maskstream.alerts.webhook.failed";
-    static final String WEBHOOK_DROPPED = "maskstream.alerts.webhook.dropped";
+    static final String WEBHOOK_PAUSES = "maskstream.alerts.webhook.pauses";
     static final String WEBHOOK_QUEUE_SIZE = "maskstream.alerts.webhook.queue.size";
 
     private final MeterRegistry registry;
     private final Counter delivered;
     private final Counter failed;
-    private final Counter dropped;
+    private final Counter pauses;
 
     AlertsMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -33,9 +33,9 @@ final class AlertsMetrics {
         this.failed = Counter.builder(WEBHOOK_FAILED)
                 .description("Alerts the webhook did not accept after every attempt (they stay on the alerts topic)")
                 .register(registry);
-        this.dropped = Counter.builder(WEBHOOK_DROPPED)
-                .description("Alerts not posted because the webhook queue was full (they stay on the alerts topic)")
-                .register(registry);
+        this.pauses = Counter.builder(WEBHOOK_PAUSES)
+                .description("Times the webhook feed stopped reading the alerts topic because the webhook queue was full "
+                        + "(backpressure: nothing is dropped)").register(registry);
     }
 
     void raised(String camera, AlertKind kind) {
@@ -56,8 +56,8 @@ final class AlertsMetrics {
         failed.increment();
     }
 
-    void webhookDropped() {
-        dropped.increment();
+    void webhookPaused() {
+        pauses.increment();
     }
 
     /** Registers the queue-size gauge; remove the returned gauge when the queue goes away. */

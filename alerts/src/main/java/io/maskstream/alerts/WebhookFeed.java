@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * Feeds the {@link WebhookSink} from the alerts topic with its own consumer group, {@code read_committed}: only
  * alerts whose transaction committed are ever posted, and the stream never waits for the webhook. Offsets are
  * committed up to the oldest alert not yet delivered or counted, so after a restart nothing in flight is
- * skipped (delivery is at least once; receivers can deduplicate on {@code alertId}). A partition the group
+ * skipped (delivery is at least once; receivers can deduplicate on {@code alertId}). When the sink's queue is full
+ * the feed keeps what it read but could not hand over in a backlog (in order), pauses its partitions, and hands the
+ * backlog over as the queue drains, reading on once the backlog is empty: a stalled webhook slows the feed down, it
+ * never makes it skip an alert. A partition the group
  * has never committed starts at the first alert raised since this service started, not at the topic's
  * history.
  */
@@ -40,6 +43,7 @@ final class WebhookFeed implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookFeed.class);
     private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration PAUSED_POLL = Duration.ofMillis(20);
     private static final long COMMIT_EVERY_MS = 1000;
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -58,6 +62,9 @@ final class WebhookFeed implements AutoCloseable {
     private final Map<TopicPartition, Long> lastSeen = new HashMap<>();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     private long lastCommit;
+    private boolean paused;
+    /** Records read but not yet taken by the sink, oldest first (the sink's queue was full). */
+    private final java.util.ArrayDeque<ConsumerRecord<String, Alert>> backlog = new java.util.ArrayDeque<>();
 
     /**
      * @param consumerProperties client settings (the user's, from the configuration); the group id and
@@ -97,10 +104,12 @@ final class WebhookFeed implements AutoCloseable {
                     consumerProperties.get(ConsumerConfig.GROUP_ID_CONFIG));
             while (!closed) {
                 try {
-                    ConsumerRecords<String, Alert> records = c.poll(POLL);
-                    for (ConsumerRecord<String, Alert> r : records) {
-                        hand(r);
-                    }
+                    drainBacklog(c);
+                    // while paused, poll briefly (it keeps the membership alive): the queue drains in milliseconds
+                    // once the webhook answers
+                    ConsumerRecords<String, Alert> records = c.poll(paused ? PAUSED_POLL : POLL);
+                    records.forEach(backlog::addLast);
+                    drainBacklog(c);
                     if (System.currentTimeMillis() - lastCommit >= COMMIT_EVERY_MS) {
                         commit(c, c.assignment(), false);
                     }
@@ -130,18 +139,43 @@ final class WebhookFeed implements AutoCloseable {
         }
     }
 
-    private void hand(ConsumerRecord<String, Alert> r) {
+    /**
+     * Hands the backlog to the sink in order until the sink is full; pauses every assigned partition while a
+     * backlog remains (new ones included) and resumes when it is gone.
+     */
+    private void drainBacklog(KafkaConsumer<String, Alert> c) {
+        while (!backlog.isEmpty() && hand(backlog.peekFirst())) {
+            backlog.pollFirst();
+        }
+        if (!backlog.isEmpty()) {
+            if (!paused) {
+                paused = true;
+                metrics.webhookPaused();
+                LOG.warn("Webhook queue full ({} alerts): pausing {} until the webhook takes more; nothing is dropped",
+                        sink.queued(), topic);
+            }
+            c.pause(c.assignment());
+        } else if (paused) {
+            paused = false;
+            c.resume(c.paused());
+            LOG.info("Webhook queue has room again: reading {} on", topic);
+        }
+    }
+
+    /** Whether the sink took the record (a tombstone needs nothing). */
+    private boolean hand(ConsumerRecord<String, Alert> r) {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        if (r.value() != null) {
+            NavigableSet<Long> pending = outstanding.computeIfAbsent(tp, t -> new ConcurrentSkipListSet<>());
+            long offset = r.offset();
+            pending.add(offset); // before the offer: the sink may complete it at once
+            if (!sink.offer(r.value(), () -> pending.remove(offset))) {
+                pending.remove(offset);
+                return false;
+            }
+        }
         lastSeen.put(tp, r.offset());
-        if (r.value() == null) {
-            return;
-        }
-        NavigableSet<Long> pending = outstanding.computeIfAbsent(tp, t -> new ConcurrentSkipListSet<>());
-        long offset = r.offset();
-        pending.add(offset); // before the offer: the sink may complete it at once
-        if (!sink.offer(r.value(), () -> pending.remove(offset))) {
-            pending.remove(offset);
-        }
+        return true;
     }
 
     private void skipOrWait(KafkaConsumer<String, Alert> c, RecordDeserializationException e) {
@@ -199,6 +233,8 @@ final class WebhookFeed implements AutoCloseable {
     }
 
     private void forget(Collection<TopicPartition> partitions) {
+        // not handed over, not committed: the partition's next owner reads them again
+        backlog.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         for (TopicPartition tp : partitions) {
             outstanding.remove(tp);
             lastSeen.remove(tp);

@@ -17,11 +17,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Posts alerts to the webhook from its own thread, behind a bounded queue: {@link #offer} never waits, so a
- * slow or dead webhook cannot hold up whoever feeds it. Each alert ends in exactly one of: delivered (2xx),
- * failed (every attempt refused or timed out, or a status that retrying cannot fix), dropped (queue full),
- * or abandoned by {@link #close()} (its completion callback is then not run, so the feed does not commit
- * past it and it is posted again after a restart). Failed and dropped alerts are counted and logged; all of
- * them remain on the alerts topic.
+ * slow or dead webhook cannot hold up whoever feeds it; when the queue is full it says so, and the feed holds the
+ * alert and stops reading (backpressure: nothing is dropped). Each alert taken ends in exactly one of:
+ * delivered (2xx), failed (every attempt refused or timed out, or a status that retrying cannot fix), or
+ * abandoned by {@link #close()} (its completion callback is then not run, so the feed does not commit past it and
+ * it is posted again after a restart). Failed alerts are counted and logged; all of them remain on the alerts
+ * topic.
  */
 final class WebhookSink implements AutoCloseable {
 
@@ -79,20 +80,12 @@ final class WebhookSink implements AutoCloseable {
     }
 
     /**
-     * Queues {@code alert} without waiting. Returns false when the queue is full (the alert is counted as
-     * dropped) or the sink is closed. {@code done} runs once the alert was delivered or counted as failed.
+     * Queues {@code alert} without waiting. Returns false when the queue is full or the sink is closed: the alert
+     * was not taken, and the caller offers it again later. {@code done} runs once the alert was delivered or
+     * counted as failed.
      */
     boolean offer(Alert alert, Runnable done) {
-        if (closed) {
-            return false;
-        }
-        if (queue.offer(new Pending(alert, done))) {
-            return true;
-        }
-        metrics.webhookDropped();
-        LOG.warn("Webhook queue full ({} alerts): alert {} is not posted; it stays on the alerts topic",
-                settings.queueSize(), alert.getAlertId());
-        return false;
+        return !closed && queue.offer(new Pending(alert, done));
     }
 
     int queued() {

@@ -128,6 +128,12 @@ public final class EmbeddedKafka implements Service {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // Transactions v2 (KIP-890): the first produce of a transaction is verified with the coordinator; right after a
+        // commit, the previous transaction's markers may not be written yet, and the broker retries the check for up to
+        // this long before it answers CONCURRENT_TRANSACTIONS. Past it, a later batch of the same producer already in
+        // flight fails with OUT_OF_ORDER_SEQUENCE (logged at ERROR, retried by the client, nothing lost). On a busy
+        // single node, markers can take longer than the 100 ms default; 1 s keeps those retries inside the broker.
+        p.put("add.partitions.to.txn.retry.backoff.max.ms", "1000");
         p.put("unstable.api.versions.enable", "false");
         p.put("unstable.feature.versions.enable", "false");
         // Frames are ~50 KB; allow single images up to 16 MB at the broker, topics set their own limits.

@@ -32,7 +32,7 @@ import org.testcontainers.kafka.KafkaContainer;
 class ComposeImagesIntegrationTest {
 
     @Container
-    static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.1.0");
+    static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.4.0");
 
     @Container
     static final GenericContainer<?> REGISTRY = new GenericContainer<>("apicurio/apicurio-registry-mem:2.6.13.Final")

@@ -60,7 +60,9 @@ class ProcessorSigkillIntegrationTest {
         List<ProcessorProcess> instances = new ArrayList<>();
         List<Integer> exitCodes = new ArrayList<>();
         List<Double> recoverySeconds = new ArrayList<>();
-        try (EventLedger ledger = new EventLedger(stack.bootstrapServers(), stack.registryUrl(),
+        short transactionVersion = finalizedTransactionVersion(stack.bootstrapServers());
+        try (LogCapture brokerLog = new LogCapture();
+             EventLedger ledger = new EventLedger(stack.bootstrapServers(), stack.registryUrl(),
                 Pipelines.classifications(settings), Pipelines.framesDlq(settings))) {
             instances.add(ProcessorProcess.start(config, dir.resolve("processor-0.log"), Duration.ofSeconds(120)));
             Thread producer = new Thread(() -> {
@@ -118,6 +120,17 @@ class ProcessorSigkillIntegrationTest {
                             + "instance (JVM start and model load included) " + seconds(recoverySeconds)
                             + " with default settings (session timeout 45 s)"));
 
+            long outOfOrder = brokerLog.lines().stream().filter(l -> l.contains("OutOfOrderSequenceException")).count();
+            long concurrent = instances.stream().flatMap(p -> p.logLines().stream())
+                    .filter(l -> l.contains("CONCURRENT_TRANSACTIONS")).count();
+            FaultTable.record(new FaultTable.Row("T", "transactions v2: every exactly-once scenario runs on a broker with "
+                    + "transaction.version=" + transactionVersion + " (Kafka's default for new clusters)", sent.size(),
+                    ledger.eventCount(), ledger.deadLetterCount(), lost.size(), duplicated.size(), String.format(
+                            "during scenario 1 the broker (in the test JVM) logged %d OUT_OF_ORDER_SEQUENCE error(s) and "
+                                    + "the processors' producers %d CONCURRENT_TRANSACTIONS retries", outOfOrder,
+                            concurrent)));
+
+            assertThat(transactionVersion).as("transactions v2").isEqualTo((short) 2);
             assertThat(sent).hasSize(FRAMES);
             assertThat(exitCodes).as("killed by signal 9").containsOnly(137);
             ledger.assertEveryFrameClassifiedOnce(sent);
@@ -135,5 +148,14 @@ class ProcessorSigkillIntegrationTest {
     static String seconds(List<Double> values) {
         return values.stream().map(v -> String.format(java.util.Locale.ROOT, "%.1f s", v))
                 .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** The transaction.version feature level the cluster finalized. */
+    static short finalizedTransactionVersion(String bootstrap) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", bootstrap))) {
+            var range = admin.describeFeatures().featureMetadata().get().finalizedFeatures().get("transaction.version");
+            return range == null ? 0 : range.maxVersionLevel();
+        }
     }
 }
