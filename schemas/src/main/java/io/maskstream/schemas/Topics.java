@@ -82,11 +82,16 @@ public final class Topics {
         short rf = config.getShort(CommonConfig.TOPIC_REPLICATION_FACTOR);
         String frameBytes = String.valueOf(maxFrameBytes() + ENVELOPE_BYTES);
         List<NewTopic> topics = new ArrayList<>();
-        topics.add(data(frames().name(), partitions, rf, Duration.ofDays(1), frameBytes));
+        topics.add(data(frames().name(), partitions, rf,
+                Duration.ofMillis(config.getLong(CommonConfig.TOPIC_FRAMES_RETENTION_MS)), frameBytes));
         topics.add(data(labeledFrames().name(), partitions, rf, Duration.ofDays(30), frameBytes));
         topics.add(data(classifications().name(), partitions, rf, Duration.ofDays(7), null));
         topics.add(data(alerts().name(), partitions, rf, Duration.ofDays(30), null));
-        for (String source : List.of(frames().name(), labeledFrames().name(), classifications().name())) {
+        // A frame's dead letter holds the frame, face included: no longer than the frames themselves by default.
+        topics.add(data(config.deadLetterTopic(frames().name()), partitions, rf,
+                Duration.ofMillis(config.getLong(CommonConfig.TOPIC_FRAMES_DLQ_RETENTION_MS)),
+                String.valueOf(maxFrameBytes() + 2 * ENVELOPE_BYTES)));
+        for (String source : List.of(labeledFrames().name(), classifications().name())) {
             topics.add(data(config.deadLetterTopic(source), partitions, rf, Duration.ofDays(30),
                     String.valueOf(maxFrameBytes() + 2 * ENVELOPE_BYTES)));
         }

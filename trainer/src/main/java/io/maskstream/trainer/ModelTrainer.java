@@ -32,6 +32,7 @@ import io.maskstream.model.ModelBundle;
 import io.maskstream.model.Prediction;
 import io.maskstream.model.PreparedImage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -194,31 +195,50 @@ public final class ModelTrainer {
     /** The 18-class confusion of {@code classifier} on {@code samples} (each decoded for its own input size). */
     public static Confusion evaluate(Classifier classifier, List<Sample> samples, boolean tta, int batchSize) {
         Confusion confusion = new Confusion();
+        int[] predicted = predict(classifier, samples, tta, batchSize);
+        for (int i = 0; i < predicted.length; i++) {
+            if (predicted[i] >= 0) {
+                confusion.add(samples.get(i).truth(), predicted[i]);
+            }
+        }
+        return confusion;
+    }
+
+    /**
+     * The 18-class answer of {@code classifier} for each sample, in order (each decoded for its own input size);
+     * -1 for a sample its preprocessing refuses.
+     */
+    public static int[] predict(Classifier classifier, List<Sample> samples, boolean tta, int batchSize) {
+        int[] out = new int[samples.size()];
+        Arrays.fill(out, -1);
         InputSpec spec = classifier.metadata().input();
         List<PreparedImage> images = new ArrayList<>(batchSize);
-        List<Sample> batch = new ArrayList<>(batchSize);
+        List<Integer> batch = new ArrayList<>(batchSize);
         for (int i = 0; i < samples.size(); i++) {
             Sample s = samples.get(i);
             PreparedImage image = s.image();
+            boolean usable = true;
             if (image.width() != spec.width() || image.height() != spec.height()) {
                 try {
                     image = classifier.preprocessor().prepare(s.encoded());
                 } catch (io.maskstream.model.ImageRejectedException e) {
-                    continue;
+                    usable = false;
                 }
             }
-            images.add(image);
-            batch.add(s);
-            if (batch.size() == batchSize || i == samples.size() - 1) {
+            if (usable) {
+                images.add(image);
+                batch.add(i);
+            }
+            if (!batch.isEmpty() && (batch.size() == batchSize || i == samples.size() - 1)) {
                 List<Prediction> predictions = classifier.classify(images, tta);
                 for (int k = 0; k < batch.size(); k++) {
-                    confusion.add(batch.get(k).truth(), predictions.get(k).classCode());
+                    out[batch.get(k)] = predictions.get(k).classCode();
                 }
                 images.clear();
                 batch.clear();
             }
         }
-        return confusion;
+        return out;
     }
 
     private Optimizer optimizer(int totalSteps) {

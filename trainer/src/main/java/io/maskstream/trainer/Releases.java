@@ -1,6 +1,5 @@
 package io.maskstream.trainer;
 
-import io.maskstream.evaluation.metrics.Confusion;
 import io.maskstream.events.ModelMetrics;
 import io.maskstream.events.ModelRelease;
 import io.maskstream.events.ReleaseStatus;
@@ -14,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -24,22 +24,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Model releases on the compacted {@code model-releases} topic with their artifacts on {@code model-artifacts}:
- * publishing a trained bundle as a CANDIDATE, the promotion gate (the new model becomes ACTIVE only if its
- * macro-F1 beats the active model's on the same holdout, both evaluated side by side), forced promotion and
- * rollback. At most one release is ACTIVE: an activation retires the previous active release in the same call.
+ * publishing a trained bundle as a CANDIDATE, the promotion gate ({@link PromotionGate}: the new model becomes
+ * ACTIVE only if it beats the active model on the fixed gate set by more than noise, both evaluated side by side),
+ * forced promotion and rollback. At most one release is ACTIVE: an activation retires the previous active release in
+ * the same call. After each change, artifacts beyond the newest {@code trainer.artifacts.keep} (besides the active
+ * one's) are tombstoned, so the compacted artifacts topic does not grow for ever.
  */
 public final class Releases {
 
     private static final Logger LOG = LoggerFactory.getLogger(Releases.class);
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
-    /** The gate's verdict: both figures and whether the candidate was promoted. */
-    public record Verdict(String candidate, double candidateF1, String active, Double activeF1, boolean promoted) {
+    /** The gate's verdict: both figures, the evidence, and whether the candidate was promoted. */
+    public record Verdict(String candidate, double candidateF1, String active, Double activeF1, boolean promoted,
+                          String evidence) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "candidate %s macro-F1 %.4f vs active %s %s: %s", candidate, candidateF1,
-                    active == null ? "(none)" : active, activeF1 == null ? "" : String.format(Locale.ROOT, "%.4f", activeF1),
-                    promoted ? "PROMOTED" : "stays a candidate");
+            return String.format(Locale.ROOT, "candidate %s vs active %s: %s; %s", candidate,
+                    active == null ? "(none)" : active, evidence, promoted ? "PROMOTED" : "stays a candidate");
         }
     }
 
@@ -74,44 +76,76 @@ public final class Releases {
     }
 
     /**
-     * The promotion gate: evaluates the candidate and the active model on the same holdout and promotes the
-     * candidate only if its macro-F1 is strictly higher (or nothing is active).
+     * The promotion gate: evaluates the candidate and the active model side by side on the gate set (persons no
+     * candidate trained on) and promotes the candidate only if {@link PromotionGate#decide} says so, or if nothing is
+     * active.
      */
-    public Verdict gate(ModelRelease candidate, ModelBundle candidateBundle, List<Sample> holdout) throws InvalidModelException {
+    public Verdict gate(ModelRelease candidate, ModelBundle candidateBundle, List<Sample> gateSet) throws InvalidModelException {
         boolean tta = config.getBoolean(TrainerConfig.TTA);
         int batch = config.getInt(TrainerConfig.BATCH_SIZE);
-        double candidateF1;
-        try (Classifier c = Classifier.load(candidateBundle, config.computeSettings())) {
-            candidateF1 = ModelTrainer.evaluate(c, holdout, tta, batch).macroF1();
-        }
         Map<String, ModelRelease> all = log.readAll(TIMEOUT);
         Optional<ModelRelease> active = ReleaseLog.active(all.values());
         if (active.isEmpty()) {
             activate(candidate, null, "no model was active");
-            return new Verdict(candidate.getVersion(), candidateF1, null, null, true);
+            pruneArtifacts();
+            return new Verdict(candidate.getVersion(), Double.NaN, null, null, true, "no model was active");
         }
-        double activeF1;
+        int[] candidateAnswers;
+        try (Classifier c = Classifier.load(candidateBundle, config.computeSettings())) {
+            candidateAnswers = ModelTrainer.predict(c, gateSet, tta, batch);
+        }
         ModelBundle activeBundle;
         try {
             activeBundle = ModelBundle.read(artifacts.fetch(active.get(), TIMEOUT));
         } catch (io.maskstream.model.release.ArtifactUnavailableException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+        int[] activeAnswers;
         try (Classifier c = Classifier.load(activeBundle, config.computeSettings())) {
-            Confusion confusion = ModelTrainer.evaluate(c, holdout, tta, batch);
-            activeF1 = confusion.macroF1();
+            activeAnswers = ModelTrainer.predict(c, gateSet, tta, batch);
         }
-        boolean better = candidateF1 > activeF1;
-        String comparison = String.format(Locale.ROOT, "gate on %d holdout photos: %.4f vs active %s %.4f", holdout.size(),
-                candidateF1, active.get().getVersion(), activeF1);
-        if (better) {
+        List<PromotionGate.Photo> photos = new ArrayList<>(gateSet.size());
+        for (int i = 0; i < gateSet.size(); i++) {
+            if (candidateAnswers[i] >= 0 && activeAnswers[i] >= 0) {
+                Sample s = gateSet.get(i);
+                photos.add(new PromotionGate.Photo(s.personId(), s.truth(), candidateAnswers[i], activeAnswers[i]));
+            }
+        }
+        PromotionGate.Decision decision = PromotionGate.decide(photos, config.getDouble(TrainerConfig.GATE_MARGIN),
+                config.getDouble(TrainerConfig.GATE_CONFIDENCE), config.getInt(TrainerConfig.GATE_MIN_PERSONS),
+                config.getLong(TrainerConfig.SEED));
+        String comparison = "gate: " + decision;
+        if (decision.promote()) {
             activate(candidate, active.get(), comparison);
         } else {
             log.publish(ModelRelease.newBuilder(candidate).setNotes(comparison + "; not promoted").build());
         }
-        Verdict verdict = new Verdict(candidate.getVersion(), candidateF1, active.get().getVersion(), activeF1, better);
+        pruneArtifacts();
+        Verdict verdict = new Verdict(candidate.getVersion(), decision.candidateF1(), active.get().getVersion(),
+                decision.activeF1(), decision.promote(), decision.toString());
         LOG.info("Promotion gate: {}", verdict);
         return verdict;
+    }
+
+    /**
+     * Tombstones the artifacts of every release but the active one and the newest {@code trainer.artifacts.keep}
+     * others, and marks those releases ({@code artifactDeletedTime}). Returns the versions pruned.
+     */
+    public List<String> pruneArtifacts() {
+        int keep = config.getInt(TrainerConfig.ARTIFACTS_KEEP);
+        List<ModelRelease> withArtifacts = log.readAll(TIMEOUT).values().stream()
+                .filter(r -> r.getStatus() != ReleaseStatus.ACTIVE && r.getArtifactDeletedTime() == null)
+                .sorted(Comparator.comparing(ModelRelease::getCreatedTime).reversed()).toList();
+        List<String> pruned = new ArrayList<>();
+        for (ModelRelease r : withArtifacts.subList(Math.min(keep, withArtifacts.size()), withArtifacts.size())) {
+            artifacts.delete(r);
+            log.publish(ModelRelease.newBuilder(r).setArtifactDeletedTime(Instant.now()).build());
+            pruned.add(r.getVersion());
+        }
+        if (!pruned.isEmpty()) {
+            LOG.info("Tombstoned the artifacts of {} (keeping the active release's and the newest {} others)", pruned, keep);
+        }
+        return pruned;
     }
 
     /** Makes {@code version} ACTIVE whatever its metrics (the operator's call), retiring the active one. */
@@ -122,7 +156,10 @@ public final class Releases {
         if (current != null && current.getVersion().equals(version)) {
             return current;
         }
-        return activate(target, current, "promoted by operator");
+        requireArtifact(target);
+        ModelRelease active = activate(target, current, "promoted by operator");
+        pruneArtifacts();
+        return active;
     }
 
     /** Re-activates {@code version}, or the most recently retired release, and retires the current one. */
@@ -134,7 +171,10 @@ public final class Releases {
                 .filter(r -> r.getStatus() == ReleaseStatus.RETIRED && !r.getVersion().equals(current.getVersion()))
                 .max(Comparator.comparing(ModelRelease::getStatusTime))
                 .orElseThrow(() -> new IllegalStateException("No retired release to roll back to"));
-        return activate(target, current, "rollback from " + current.getVersion());
+        requireArtifact(target);
+        ModelRelease active = activate(target, current, "rollback from " + current.getVersion());
+        pruneArtifacts();
+        return active;
     }
 
     /** Every release, latest state per version, newest first. */
@@ -152,6 +192,20 @@ public final class Releases {
         }
         LOG.info("Release {} is ACTIVE ({})", target.getVersion(), why);
         return active;
+    }
+
+    /** A release whose artifact was tombstoned (or never arrived) must not become active: processors would refuse it. */
+    private void requireArtifact(ModelRelease release) {
+        if (release.getArtifactDeletedTime() != null) {
+            throw new IllegalStateException("Release " + release.getVersion() + " cannot be activated: its artifact was "
+                    + "deleted at " + release.getArtifactDeletedTime() + " (" + TrainerConfig.ARTIFACTS_KEEP + " keeps the newest "
+                    + config.getInt(TrainerConfig.ARTIFACTS_KEEP) + "); publish its bundle again instead");
+        }
+        try {
+            artifacts.fetch(release, TIMEOUT);
+        } catch (InvalidModelException | io.maskstream.model.release.ArtifactUnavailableException e) {
+            throw new IllegalStateException("Release " + release.getVersion() + " cannot be activated: " + e.getMessage(), e);
+        }
     }
 
     private static ModelRelease require(Map<String, ModelRelease> all, String version) {

@@ -42,6 +42,11 @@ public final class TrainerConfig extends ServiceConfig {
     public static final String RETRAIN_EVERY = "trainer.retrain.every.frames";
     public static final String MAX_FRAMES = "trainer.max.frames";
     public static final String GROUP_ID = "trainer.group.id";
+    public static final String GATE_FRACTION = "trainer.gate.fraction";
+    public static final String GATE_MARGIN = "trainer.gate.margin";
+    public static final String GATE_CONFIDENCE = "trainer.gate.confidence";
+    public static final String GATE_MIN_PERSONS = "trainer.gate.min.persons";
+    public static final String ARTIFACTS_KEEP = "trainer.artifacts.keep";
 
     public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
             .define(ARCHITECTURE, Type.STRING, Architectures.FASTNET, ValidString.in(Architectures.FASTNET,
@@ -87,7 +92,23 @@ public final class TrainerConfig extends ServiceConfig {
             .define(MAX_FRAMES, Type.INT, 20_000, Range.atLeast(10), Importance.LOW,
                     "The trainer service trains on at most this many of the most recent labeled frames.")
             .define(GROUP_ID, Type.STRING, "maskstream-trainer", new ConfigDef.NonEmptyString(), Importance.LOW,
-                    "Consumer group with which the trainer service follows labeled-frames.");
+                    "Consumer group with which the trainer service follows labeled-frames.")
+            .define(GATE_FRACTION, Type.DOUBLE, 0.15, Range.between(0, 0.5), Importance.MEDIUM,
+                    "Share of persons set aside, by a hash of the person id, as the promotion gate's set: the same persons "
+                            + "in every training run and dataset, never trained or early-stopped on (0: none, and no "
+                            + "candidate is promoted over an active model).")
+            .define(GATE_MARGIN, Type.DOUBLE, 0.0, Range.between(0, 1), Importance.MEDIUM,
+                    "A candidate replaces the active model only if its macro-F1 on the gate set is higher by more than "
+                            + "this.")
+            .define(GATE_CONFIDENCE, Type.DOUBLE, 0.95, Range.between(0, 0.999), Importance.MEDIUM,
+                    "Confidence of the paired bootstrap interval (persons resampled) of the candidate's macro-F1 minus "
+                            + "the active model's on the gate set: a candidate is promoted only if the interval lies above "
+                            + "0 (0: no bootstrap, the margin alone decides).")
+            .define(GATE_MIN_PERSONS, Type.INT, 10, Range.between(1, 100_000), Importance.LOW,
+                    "Fewest gate persons a promotion over an active model is decided on; fewer: not promoted.")
+            .define(ARTIFACTS_KEEP, Type.INT, 5, Range.between(1, 10_000), Importance.LOW,
+                    "Artifacts of releases kept on the artifacts topic besides the active one's: older releases' chunks "
+                            + "are tombstoned (the release records stay, marked, and cannot be promoted again).");
 
     public TrainerConfig(ConfigSource source) {
         super(DEFINITION, source);

@@ -15,7 +15,8 @@ import java.util.Map;
 public final class TrainingJob {
 
     /** What the job produced; release and verdict are null when nothing was published. */
-    public record Outcome(ModelTrainer.Result result, PersonSplit split, ModelRelease release, Releases.Verdict verdict) {
+    public record Outcome(ModelTrainer.Result result, PersonSplit split, PromotionGate.Sets gate, ModelRelease release,
+                          Releases.Verdict verdict) {
     }
 
     private final TrainerConfig config;
@@ -38,17 +39,19 @@ public final class TrainingJob {
     }
 
     public Outcome run(List<Sample> samples, String data, boolean publish, boolean promote) throws Exception {
-        PersonSplit split = PersonSplit.of(samples, config.getDouble(TrainerConfig.HOLDOUT_FRACTION),
+        // The gate set first: its persons never reach training or early stopping, in this run or any other.
+        PromotionGate.Sets gate = PromotionGate.split(samples, config.getDouble(TrainerConfig.GATE_FRACTION));
+        PersonSplit split = PersonSplit.of(gate.rest(), config.getDouble(TrainerConfig.HOLDOUT_FRACTION),
                 config.getLong(TrainerConfig.SEED));
         String version = config.getString(TrainerConfig.ARCHITECTURE) + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         ModelTrainer.Result result = new ModelTrainer(config).train(split, version, data);
         if (!publish) {
-            return new Outcome(result, split, null, null);
+            return new Outcome(result, split, gate, null, null);
         }
         Releases releases = new Releases(config);
         ModelRelease release = releases.publishCandidate(result.bundle(), result.holdout(), data);
-        Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), split.holdout()) : null;
-        return new Outcome(result, split, release, verdict);
+        Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), gate.gate()) : null;
+        return new Outcome(result, split, gate, release, verdict);
     }
 }

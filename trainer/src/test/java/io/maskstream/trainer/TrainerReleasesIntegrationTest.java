@@ -1,6 +1,7 @@
 package io.maskstream.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.maskstream.embedded.SharedTestStack;
 import io.maskstream.evaluation.TopicRange;
@@ -24,6 +25,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -59,6 +62,7 @@ class TrainerReleasesIntegrationTest {
                 "topic.model.releases", "tr-" + id + "-releases", "topic.model.artifacts", "tr-" + id + "-artifacts",
                 "topic.partitions", "2", TrainerConfig.EPOCHS, "6", TrainerConfig.OUTPUT_DIR, dir.toString()));
         settings.put(TrainerConfig.GROUP_ID, "tr-" + id);
+        settings.put(TrainerConfig.ARTIFACTS_KEEP, "2");
         TrainerConfig config = new TrainerConfig(ConfigSource.of(settings));
         TopicAdmin.ensure(config);
         publishLabeled(config, 0, 90);
@@ -69,7 +73,7 @@ class TrainerReleasesIntegrationTest {
         releases.publishCandidate(untrained, null, "none");
         releases.promote("untrained-1");
 
-        // train on the recorded range: the gate evaluates both on the same holdout and promotes the better one
+        // train on the recorded range: the gate evaluates both on the gate set and promotes the clearly better one
         TrainingJob job = new TrainingJob(config);
         var loaded = job.loadTopic(TopicRange.all(config.getString("topic.labeled.frames")));
         assertThat(loaded.getKey()).hasSize(90 * 7);
@@ -78,6 +82,13 @@ class TrainerReleasesIntegrationTest {
         String version = trained.release().getVersion();
         assertThat(trained.verdict().promoted()).as("%s", trained.verdict()).isTrue();
         assertThat(trained.verdict().activeF1()).isLessThan(trained.verdict().candidateF1());
+        Set<String> gatePersons = trained.gate().gate().stream().map(io.maskstream.trainer.Sample::personId)
+                .collect(java.util.stream.Collectors.toSet());
+        assertThat(gatePersons).as("gate persons").hasSizeGreaterThanOrEqualTo(10);
+        assertThat(trained.split().train()).as("no gate person trained on")
+                .noneMatch(s -> gatePersons.contains(s.personId()));
+        assertThat(trained.split().holdout()).as("no gate person early-stopped on")
+                .noneMatch(s -> gatePersons.contains(s.personId()));
 
         Map<String, ModelRelease> all = new ReleaseLog(config).readAll(Duration.ofSeconds(30));
         assertThat(all.get(version).getStatus()).isEqualTo(ReleaseStatus.ACTIVE);
@@ -90,7 +101,7 @@ class TrainerReleasesIntegrationTest {
         // a worse model stays a candidate
         ModelBundle worse = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "untrained-2", 2);
         ModelRelease worseRelease = releases.publishCandidate(worse, null, "none");
-        Releases.Verdict verdict = releases.gate(worseRelease, worse, trained.split().holdout());
+        Releases.Verdict verdict = releases.gate(worseRelease, worse, trained.gate().gate());
         assertThat(verdict.promoted()).isFalse();
         assertThat(new ReleaseLog(config).readAll(Duration.ofSeconds(30)).get("untrained-2").getStatus())
                 .isEqualTo(ReleaseStatus.CANDIDATE);
@@ -116,6 +127,18 @@ class TrainerReleasesIntegrationTest {
             }
             assertThat(registry.get("maskstream.trainer.trainings").counter().count()).isEqualTo(1.0);
         }
-        assertThat(new ReleaseLog(config).readAll(Duration.ofSeconds(30))).hasSize(4);
+        all = new ReleaseLog(config).readAll(Duration.ofSeconds(30));
+        assertThat(all).hasSize(4);
+
+        // artifacts beyond the active one and the newest 2 others are tombstoned; such a release cannot come back
+        List<ModelRelease> deleted = all.values().stream().filter(r -> r.getArtifactDeletedTime() != null).toList();
+        assertThat(deleted).as("pruned: the oldest of 3 inactive releases").hasSize(1);
+        ModelRelease gone = deleted.get(0);
+        assertThat(gone.getStatus()).isNotEqualTo(ReleaseStatus.ACTIVE);
+        assertThatThrownBy(() -> new ArtifactStore(config).fetch(gone, Duration.ofSeconds(30)))
+                .isInstanceOfSatisfying(io.maskstream.model.InvalidModelException.class, e -> assertThat(e.reason())
+                        .isEqualTo(io.maskstream.model.InvalidModelException.Reason.TRUNCATED));
+        assertThatThrownBy(() -> releases.promote(gone.getVersion())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("artifact was deleted");
     }
 }

@@ -111,4 +111,75 @@ class ReleaseTransportIntegrationTest {
         assertThat(all.get("rt-a").getStatus()).isEqualTo(ReleaseStatus.RETIRED);
         assertThat(ReleaseLog.active(all.values())).map(ModelRelease::getVersion).contains("rt-b");
     }
+
+    /**
+     * A fetch starts at the offset its release names: a record it cannot read earlier on the topic (here: not Avro)
+     * is never read, where a fetch by the old, offset-less URI has to read the topic from its start and cannot.
+     */
+    @Test
+    void aFetchReadsTheArtifactFromItsReleasesOffsetNotTheWholeTopic() throws Exception {
+        ClusterConfig config = new ClusterConfig(ConfigSource.of(Map.of("bootstrap.servers",
+                ReleaseTransportIntegrationTest.config.getList("bootstrap.servers").get(0), "schema.registry.url",
+                ReleaseTransportIntegrationTest.config.getString("schema.registry.url"),
+                "topic.model.releases", "rt-offset-releases", "topic.model.artifacts", "rt-offset-artifacts")));
+        TopicAdmin.ensure(config);
+        var topic = new Topics(config).modelArtifacts();
+        try (var raw = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", config.getList("bootstrap.servers").get(0)),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(topic.name(), "junk/000000", "not avro".getBytes())).get(30, TimeUnit.SECONDS);
+        }
+        ModelBundle bundle = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "rt-offset", 6);
+        ArtifactStore store = new ArtifactStore(config);
+        String uri = store.publish("rt-offset", bundle.toBytes(), bundle.sha256());
+        assertThat(ModelArtifacts.offset(java.net.URI.create(uri))).as("the URI names the first chunk").isPositive();
+        assertThat(store.fetch(release("rt-offset", bundle, uri, ReleaseStatus.ACTIVE, Instant.now()), Duration.ofSeconds(30)))
+                .isEqualTo(bundle.toBytes());
+        assertThatThrownBy(() -> store.fetch(release("rt-offset", bundle, ModelArtifacts.uri(topic.name(), "rt-offset"),
+                ReleaseStatus.ACTIVE, Instant.now()), Duration.ofSeconds(5)))
+                .as("reading from the start meets the unreadable record").isInstanceOf(ArtifactUnavailableException.class);
+    }
+
+    @Test
+    void aDeletedArtifactIsGoneAndItsFetchRefused() throws Exception {
+        ModelBundle bundle = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "rt-del", 7);
+        ArtifactStore store = new ArtifactStore(config);
+        ModelRelease r = release("rt-del", bundle, store.publish("rt-del", bundle.toBytes(), bundle.sha256()),
+                ReleaseStatus.RETIRED, Instant.now());
+        store.delete(r);
+        assertThatThrownBy(() -> store.fetch(r, Duration.ofSeconds(30)))
+                .isInstanceOfSatisfying(InvalidModelException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(InvalidModelException.Reason.TRUNCATED);
+                    assertThat(e.getMessage()).contains("No artifact chunks");
+                });
+    }
+
+    /** An unreadable record on model-releases is skipped, and the follower goes on to report the next release. */
+    @Test
+    void theFollowerSkipsARecordItCannotReadAndKeepsFollowing() throws Exception {
+        Map<String, String> own = new java.util.HashMap<>(Map.of("bootstrap.servers", config.getList("bootstrap.servers").get(0),
+                "schema.registry.url", config.getString("schema.registry.url"), "topic.model.releases", "rt-poison-releases",
+                "topic.model.artifacts", "rt-poison-artifacts"));
+        ClusterConfig poisoned = new ClusterConfig(ConfigSource.of(own));
+        TopicAdmin.ensure(poisoned);
+        ModelBundle bundle = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "rt-p1", 5);
+        ReleaseLog log = new ReleaseLog(poisoned);
+        log.publish(release("rt-p1", bundle, "file:/nowhere", ReleaseStatus.ACTIVE, Instant.now()));
+        List<ModelRelease> seen = new CopyOnWriteArrayList<>();
+        try (ReleaseFollower follower = new ReleaseFollower(poisoned, seen::add)) {
+            assertThat(follower.start(Duration.ofSeconds(30))).map(ModelRelease::getVersion).contains("rt-p1");
+            try (var raw = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", own.get("bootstrap.servers")),
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                raw.send(new ProducerRecord<>("rt-poison-releases", "junk", new byte[] {0, 0, 0, 0, 99, 1, 2})).get(30,
+                        TimeUnit.SECONDS);
+            }
+            log.publish(release("rt-p2", bundle, "file:/nowhere", ReleaseStatus.ACTIVE, Instant.now().plusSeconds(1)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (seen.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(seen).extracting(ModelRelease::getVersion).containsExactly("rt-p2");
+        }
+    }
 }

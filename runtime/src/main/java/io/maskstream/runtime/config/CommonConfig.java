@@ -22,6 +22,8 @@ public final class CommonConfig {
     public static final String TOPIC_PARTITIONS = "topic.partitions";
     public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
     public static final String TOPIC_FRAMES_MAX_BYTES = "topic.frames.max.message.bytes";
+    public static final String TOPIC_FRAMES_RETENTION_MS = "topic.frames.retention.ms";
+    public static final String TOPIC_FRAMES_DLQ_RETENTION_MS = "topic.frames.dlq.retention.ms";
     public static final String METRICS_HOST = "metrics.host";
     public static final String METRICS_PORT = "metrics.port";
 
@@ -59,6 +61,12 @@ public final class CommonConfig {
                 .define(TOPIC_FRAMES_MAX_BYTES, Type.INT, 4 * 1024 * 1024, ConfigDef.Range.between(64 * 1024, 64 * 1024 * 1024),
                         Importance.MEDIUM, "Largest frame record (bytes) the frames and labeled-frames topics accept; "
                                 + "a larger frame is refused by the producer with a clear error for that frame.")
+                .define(TOPIC_FRAMES_RETENTION_MS, Type.LONG, 24L * 3600 * 1000, ConfigDef.Range.atLeast(60_000),
+                        Importance.MEDIUM, "How long the frames topic keeps camera images (faces) when maskstream creates "
+                                + "it.")
+                .define(TOPIC_FRAMES_DLQ_RETENTION_MS, Type.LONG, 24L * 3600 * 1000, ConfigDef.Range.atLeast(60_000),
+                        Importance.MEDIUM, "How long the frames dead-letter topic keeps the frames it holds (faces too) "
+                                + "when maskstream creates it; by default no longer than the frames topic.")
                 .define(METRICS_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.LOW,
                         "Interface the metrics and health endpoint binds to (loopback by default).")
                 .define(METRICS_PORT, Type.INT, 0, ConfigDef.Range.between(-1, 65535), Importance.LOW,
