@@ -164,7 +164,7 @@ public final class FrameTopology {
         if (2 * inferenceMs >= transactionMs) {
             throw new io.maskstream.runtime.config.ConfigException("Invalid value " + inferenceMs + " for configuration "
                     + ProcessorConfig.INFERENCE_TIMEOUT_MS + ": twice it must stay below the transaction timeout ("
-                    + transactionMs + " ms; raise kafka.producer.transaction.timeout.ms or lower "
+                    + transactionMs + " ms; raise kafka.streams.producer.transaction.timeout.ms or lower "
                     + ProcessorConfig.INFERENCE_TIMEOUT_MS + ")");
         }
     }

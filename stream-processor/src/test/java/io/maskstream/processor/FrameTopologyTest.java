@@ -110,12 +110,24 @@ class FrameTopologyTest {
      * thread they arrive a little later, so this polls (advancing the wall clock by 1 ms per round).
      */
     List<Classification> awaitEvents(int n) throws InterruptedException {
-        List<Classification> out = new java.util.ArrayList<>(classifications.readValuesToList());
+        return awaitRecords(classifications, n).stream().map(TestRecord::value).toList();
+    }
+
+    List<TestRecord<byte[], DeadLetter>> awaitDeadLetters(int n) throws InterruptedException {
+        return awaitRecords(deadLetters, n);
+    }
+
+    List<TestRecord<String, Classification>> awaitEventRecords(int n) throws InterruptedException {
+        return awaitRecords(classifications, n);
+    }
+
+    private <K, V> List<TestRecord<K, V>> awaitRecords(TestOutputTopic<K, V> topic, int n) throws InterruptedException {
+        List<TestRecord<K, V>> out = new java.util.ArrayList<>(topic.readRecordsToList());
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (out.size() < n && System.nanoTime() < deadline) {
             Thread.sleep(5);
             driver.advanceWallClockTime(Duration.ofMillis(1));
-            out.addAll(classifications.readValuesToList());
+            out.addAll(topic.readRecordsToList());
         }
         return out;
     }
@@ -257,27 +269,5 @@ class FrameTopologyTest {
                 .isEqualTo(1);
         assertThat(meters.get("maskstream.processor.timestamps.clamped").tag("field", "record_timestamp").counter().count())
                 .isEqualTo(1);
-    }
-
-    List<TestRecord<byte[], DeadLetter>> awaitDeadLetters(int n) throws InterruptedException {
-        List<TestRecord<byte[], DeadLetter>> out = new java.util.ArrayList<>(deadLetters.readRecordsToList());
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (out.size() < n && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-            driver.advanceWallClockTime(Duration.ofMillis(1));
-            out.addAll(deadLetters.readRecordsToList());
-        }
-        return out;
-    }
-
-    List<TestRecord<String, Classification>> awaitEventRecords(int n) throws InterruptedException {
-        List<TestRecord<String, Classification>> out = new java.util.ArrayList<>(classifications.readRecordsToList());
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (out.size() < n && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-            driver.advanceWallClockTime(Duration.ofMillis(1));
-            out.addAll(classifications.readRecordsToList());
-        }
-        return out;
     }
 }

@@ -204,4 +204,14 @@ final class Pipelines {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Alerts settings under which every frame labelled NONE or INCORRECT raises an alert of its own. */
+    static void alertOnEveryUnmaskedFrame(Map<String, String> settings, String applicationId, Path dir) {
+        settings.put(io.maskstream.alerts.AlertsConfig.APPLICATION_ID, applicationId);
+        settings.put(io.maskstream.alerts.AlertsConfig.STATE_DIR, dir.resolve("alerts-state").toString());
+        settings.put(io.maskstream.alerts.AlertsConfig.THRESHOLD, "0");
+        settings.put(io.maskstream.alerts.AlertsConfig.K, "1");
+        settings.put(io.maskstream.alerts.AlertsConfig.N, "1");
+        settings.put(io.maskstream.alerts.AlertsConfig.QUIET_PERIOD_MS, "0");
+    }
 }

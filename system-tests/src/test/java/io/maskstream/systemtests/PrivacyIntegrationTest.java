@@ -62,13 +62,7 @@ class PrivacyIntegrationTest {
                 4); // a model that says NONE to most faces: alerts to inspect
         settings.put(ProducersConfig.FPS, "8");
         settings.put(ProducersConfig.SYNTHETIC_STRETCH_FRAMES, "5");
-        settings.put(AlertsConfig.APPLICATION_ID, "privacy-alerts");
-        settings.put(AlertsConfig.STATE_DIR, dir.resolve("alerts-state").toString());
-        // every frame whose mask label is NONE or INCORRECT raises an alert: many alerts to inspect
-        settings.put(AlertsConfig.THRESHOLD, "0");
-        settings.put(AlertsConfig.K, "1");
-        settings.put(AlertsConfig.N, "1");
-        settings.put(AlertsConfig.QUIET_PERIOD_MS, "0");
+        Pipelines.alertOnEveryUnmaskedFrame(settings, "privacy-alerts", dir); // many alerts to inspect
         Pipelines.createTopics(settings);
         String frames = Pipelines.frames(settings);
         ProducersConfig producersConfig = Pipelines.producersConfig(settings);

@@ -43,13 +43,7 @@ class WebhookStallIntegrationTest {
         Map<String, String> settings = Pipelines.settings(stack.bootstrapServers(), stack.registryUrl(), "sw-stall", dir, 2,
                 4); // a model that says NONE to most faces
         settings.put(ProducersConfig.FPS, "10");
-        settings.put(AlertsConfig.APPLICATION_ID, "sw-stall-alerts");
-        settings.put(AlertsConfig.STATE_DIR, dir.resolve("alerts-state").toString());
-        // every frame labelled NONE or INCORRECT is an alert: dozens of them while the webhook stalls
-        settings.put(AlertsConfig.THRESHOLD, "0");
-        settings.put(AlertsConfig.K, "1");
-        settings.put(AlertsConfig.N, "1");
-        settings.put(AlertsConfig.QUIET_PERIOD_MS, "0");
+        Pipelines.alertOnEveryUnmaskedFrame(settings, "sw-stall-alerts", dir); // dozens while the webhook stalls
         settings.put(AlertsConfig.WEBHOOK_QUEUE_SIZE, "2");
         settings.put(AlertsConfig.WEBHOOK_TIMEOUT_MS, "15000");
         settings.put(AlertsConfig.WEBHOOK_GROUP_ID, "sw-stall-webhook");
