@@ -3,8 +3,8 @@ package io.maskstream.evaluation;
 import io.maskstream.events.ModelRelease;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
-import io.maskstream.model.release.ArtifactStore;
-import io.maskstream.model.release.ReleaseLog;
+import io.maskstream.releases.ArtifactStore;
+import io.maskstream.releases.ReleaseLog;
 import io.maskstream.runtime.config.ServiceConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +41,7 @@ public final class ModelSource {
         ModelBundle bundle;
         try {
             bundle = ModelBundle.read(new ArtifactStore(config).fetch(release, TIMEOUT));
-        } catch (io.maskstream.model.release.ArtifactUnavailableException e) {
+        } catch (io.maskstream.releases.ArtifactUnavailableException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
         if (!bundle.metadata().version().equals(release.getVersion())) {

@@ -116,6 +116,6 @@ public final class ReplayEvaluation {
 
     /** The 18-class truth of a labeled frame, with the competition's age bands. */
     public static int truthOf(LabeledFrame f) {
-        return LabelCodec.classCode(f.getMaskState(), f.getGender(), AgeBands.COMPETITION.band(f.getAge()));
+        return LabelCodec.classCode(f.getMaskState().ordinal(), f.getGender().ordinal(), AgeBands.COMPETITION.band(f.getAge()).ordinal());
     }
 }

@@ -43,9 +43,9 @@ class OnlineEvaluationTopologyTest {
         return Classification.newBuilder().setCameraId(camera).setFrameSequence(seq)
                 .setCaptureTime(Instant.ofEpochMilli(1000 + seq)).setProcessedTime(Instant.ofEpochMilli(1100 + seq))
                 .setLatencyMs(100).setModelVersion(version)
-                .setMask(MaskHead.newBuilder().setLabel(LabelCodec.mask(code)).setProbability(1f).setProbabilities(List.of(1f, 0f, 0f)).build())
-                .setGender(GenderHead.newBuilder().setLabel(LabelCodec.gender(code)).setProbability(1f).setProbabilities(List.of(1f, 0f)).build())
-                .setAge(AgeHead.newBuilder().setLabel(LabelCodec.age(code)).setProbability(1f).setProbabilities(List.of(1f, 0f, 0f)).build())
+                .setMask(MaskHead.newBuilder().setLabel(io.maskstream.events.MaskState.valueOf(LabelCodec.mask(code).name())).setProbability(1f).setProbabilities(List.of(1f, 0f, 0f)).build())
+                .setGender(GenderHead.newBuilder().setLabel(io.maskstream.events.Gender.valueOf(LabelCodec.gender(code).name())).setProbability(1f).setProbabilities(List.of(1f, 0f)).build())
+                .setAge(AgeHead.newBuilder().setLabel(io.maskstream.events.AgeBand.valueOf(LabelCodec.age(code).name())).setProbability(1f).setProbabilities(List.of(1f, 0f, 0f)).build())
                 .setClassCode(code).setClassProbability(1f).setBatchSize(1).setSource(null).build();
     }
 

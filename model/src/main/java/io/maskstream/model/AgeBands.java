@@ -1,10 +1,8 @@
 package io.maskstream.model;
 
-import io.maskstream.events.AgeBand;
-
 /**
- * Where the age bands start, in whole years: {@code age < middleFrom} is {@link AgeBand#UNDER_30},
- * {@code age < oldFrom} is {@link AgeBand#FROM_30_TO_59}, otherwise {@link AgeBand#FROM_60}.
+ * Where the age bands start, in whole years: {@code age < middleFrom} is {@link AgeLabel#UNDER_30},
+ * {@code age < oldFrom} is {@link AgeLabel#FROM_30_TO_59}, otherwise {@link AgeLabel#FROM_60}.
  *
  * <p>The competition's bands are (30, 60). Training may shift the upper boundary, e.g. (30, 57): the
  * data set has few people over 60, and counting 57–59 as old was found to help the ≥60 class. The band
@@ -24,14 +22,14 @@ public record AgeBands(int middleFrom, int oldFrom) {
     }
 
     /** The band of an age in years. */
-    public AgeBand band(int ageYears) {
+    public AgeLabel band(int ageYears) {
         if (ageYears < 0) {
             throw new IllegalArgumentException("age must not be negative, got " + ageYears);
         }
         if (ageYears < middleFrom) {
-            return AgeBand.UNDER_30;
+            return AgeLabel.UNDER_30;
         }
-        return ageYears < oldFrom ? AgeBand.FROM_30_TO_59 : AgeBand.FROM_60;
+        return ageYears < oldFrom ? AgeLabel.FROM_30_TO_59 : AgeLabel.FROM_60;
     }
 
     /**

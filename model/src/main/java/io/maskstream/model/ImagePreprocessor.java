@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.maskstream.events.DeadLetterReason;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.Rectangle;
@@ -91,26 +90,26 @@ public final class ImagePreprocessor {
      */
     public PreparedImage prepare(byte[] encodedImage) throws ImageRejectedException {
         if (encodedImage == null || encodedImage.length == 0) {
-            throw new ImageRejectedException(DeadLetterReason.UNDECODABLE_IMAGE, "the image is empty (0 bytes)");
+            throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "the image is empty (0 bytes)");
         }
         if (encodedImage.length > limits.maxBytes()) {
-            throw new ImageRejectedException(DeadLetterReason.IMAGE_TOO_LARGE, "the image has " + encodedImage.length
+            throw new ImageRejectedException(ImageRejectedException.Reason.IMAGE_TOO_LARGE, "the image has " + encodedImage.length
                     + " bytes, more than the limit of " + limits.maxBytes());
         }
         ImageFormat format = ImageFormat.sniff(encodedImage);
         if (format == ImageFormat.UNKNOWN) {
-            throw new ImageRejectedException(DeadLetterReason.UNDECODABLE_IMAGE, "not an image: the " + encodedImage.length
+            throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "not an image: the " + encodedImage.length
                     + " bytes are neither JPEG nor PNG");
         }
         if (!format.supported()) {
-            throw new ImageRejectedException(DeadLetterReason.UNSUPPORTED_CONTENT_TYPE, "the bytes are a " + format
+            throw new ImageRejectedException(ImageRejectedException.Reason.UNSUPPORTED_CONTENT_TYPE, "the bytes are a " + format
                     + " image; only JPEG and PNG are supported");
         }
         ImageReader reader;
         try {
             reader = (format == ImageFormat.JPEG ? JPEG_READER : PNG_READER).createReaderInstance();
         } catch (IOException e) {
-            throw new ImageRejectedException(DeadLetterReason.UNDECODABLE_IMAGE, "no " + format + " decoder: "
+            throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "no " + format + " decoder: "
                     + e.getMessage(), e);
         }
         FirstWarning warning = new FirstWarning();
@@ -126,7 +125,7 @@ public final class ImagePreprocessor {
             param.setSourceSubsampling(plan.step(), plan.step(), 0, 0);
             BufferedImage decoded = reader.read(0, param);
             if (warning.message != null) {
-                throw new ImageRejectedException(DeadLetterReason.UNDECODABLE_IMAGE, "the " + format
+                throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "the " + format
                         + " image is truncated or corrupt (decoder: " + warning.message + ")");
             }
             return new PreparedImage(spec.width(), spec.height(), resizeToRgb(decoded), width, height);
@@ -134,7 +133,7 @@ public final class ImagePreprocessor {
             throw e;
         } catch (IOException | RuntimeException e) {
             String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new ImageRejectedException(DeadLetterReason.UNDECODABLE_IMAGE, "cannot decode the " + format
+            throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "cannot decode the " + format
                     + " image: " + detail, e);
         } finally {
             reader.dispose();
@@ -151,16 +150,16 @@ public final class ImagePreprocessor {
 
     private void checkSize(int width, int height) throws ImageRejectedException {
         if (width <= 0 || height <= 0) {
-            throw new ImageRejectedException(DeadLetterReason.UNDECODABLE_IMAGE, "the image header says " + width + "x"
+            throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "the image header says " + width + "x"
                     + height + " px");
         }
         if (Math.min(width, height) < limits.minSide()) {
-            throw new ImageRejectedException(DeadLetterReason.IMAGE_TOO_SMALL, "the image is " + width + "x" + height
+            throw new ImageRejectedException(ImageRejectedException.Reason.IMAGE_TOO_SMALL, "the image is " + width + "x" + height
                     + " px; its shorter side must be at least " + limits.minSide() + " px");
         }
         long pixels = (long) width * height;
         if (pixels > limits.maxPixels()) {
-            throw new ImageRejectedException(DeadLetterReason.IMAGE_TOO_LARGE, String.format(Locale.ROOT,
+            throw new ImageRejectedException(ImageRejectedException.Reason.IMAGE_TOO_LARGE, String.format(Locale.ROOT,
                     "the image is %dx%d px (%.1f megapixels), more than the limit of %.1f megapixels", width, height,
                     pixels / 1e6, limits.maxPixels() / 1e6));
         }

@@ -8,9 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.maskstream.events.AgeBand;
-import io.maskstream.events.Gender;
-import io.maskstream.events.MaskState;
 import io.maskstream.model.InvalidModelException.Reason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -56,9 +53,9 @@ final class MetadataJson {
         }
         ObjectNode labels = root.putObject("labels");
         labels.put("classCode", "mask*6 + gender*3 + age");
-        names(labels.putArray("mask"), MaskState.values());
-        names(labels.putArray("gender"), Gender.values());
-        names(labels.putArray("age"), AgeBand.values());
+        names(labels.putArray("mask"), MaskLabel.values());
+        names(labels.putArray("gender"), GenderLabel.values());
+        names(labels.putArray("age"), AgeLabel.values());
         root.put("createdTime", m.createdTime().toString());
         ObjectNode summary = root.putObject("trainingSummary");
         m.trainingSummary().forEach(summary::put);
@@ -140,11 +137,11 @@ final class MetadataJson {
         if (labels == null || labels.isNull()) {
             return; // optional: the numbering is fixed by LabelCodec
         }
-        if (!same(labels.get("mask"), MaskState.values()) || !same(labels.get("gender"), Gender.values())
-                || !same(labels.get("age"), AgeBand.values())) {
+        if (!same(labels.get("mask"), MaskLabel.values()) || !same(labels.get("gender"), GenderLabel.values())
+                || !same(labels.get("age"), AgeLabel.values())) {
             throw bad("metadata \"labels\" " + labels + " differ from this build's label numbering (mask "
-                    + Arrays.toString(MaskState.values()) + ", gender " + Arrays.toString(Gender.values())
-                    + ", age " + Arrays.toString(AgeBand.values()) + ")");
+                    + Arrays.toString(MaskLabel.values()) + ", gender " + Arrays.toString(GenderLabel.values())
+                    + ", age " + Arrays.toString(AgeLabel.values()) + ")");
         }
     }
 

@@ -1,8 +1,5 @@
 package io.maskstream.model;
 
-import io.maskstream.events.AgeBand;
-import io.maskstream.events.Gender;
-import io.maskstream.events.MaskState;
 import java.util.Arrays;
 
 /**
@@ -22,18 +19,18 @@ public record Prediction(float[] mask, float[] gender, float[] age, float[] clas
     }
 
     /** The most probable mask state. */
-    public MaskState maskLabel() {
-        return MaskState.values()[argmax(mask)];
+    public MaskLabel maskLabel() {
+        return MaskLabel.values()[argmax(mask)];
     }
 
     /** The most probable gender. */
-    public Gender genderLabel() {
-        return Gender.values()[argmax(gender)];
+    public GenderLabel genderLabel() {
+        return GenderLabel.values()[argmax(gender)];
     }
 
     /** The most probable age band. */
-    public AgeBand ageLabel() {
-        return AgeBand.values()[argmax(age)];
+    public AgeLabel ageLabel() {
+        return AgeLabel.values()[argmax(age)];
     }
 
     /** The most probable of the 18 classes. */

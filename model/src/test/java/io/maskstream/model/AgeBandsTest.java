@@ -3,7 +3,6 @@ package io.maskstream.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.maskstream.events.AgeBand;
 import org.junit.jupiter.api.Test;
 
 class AgeBandsTest {
@@ -11,22 +10,22 @@ class AgeBandsTest {
     @Test
     void competitionBoundariesAre30And60() {
         AgeBands bands = AgeBands.COMPETITION;
-        assertThat(bands.band(0)).isEqualTo(AgeBand.UNDER_30);
-        assertThat(bands.band(29)).isEqualTo(AgeBand.UNDER_30);
-        assertThat(bands.band(30)).isEqualTo(AgeBand.FROM_30_TO_59);
-        assertThat(bands.band(59)).isEqualTo(AgeBand.FROM_30_TO_59);
-        assertThat(bands.band(60)).isEqualTo(AgeBand.FROM_60);
-        assertThat(bands.band(99)).isEqualTo(AgeBand.FROM_60);
+        assertThat(bands.band(0)).isEqualTo(AgeLabel.UNDER_30);
+        assertThat(bands.band(29)).isEqualTo(AgeLabel.UNDER_30);
+        assertThat(bands.band(30)).isEqualTo(AgeLabel.FROM_30_TO_59);
+        assertThat(bands.band(59)).isEqualTo(AgeLabel.FROM_30_TO_59);
+        assertThat(bands.band(60)).isEqualTo(AgeLabel.FROM_60);
+        assertThat(bands.band(99)).isEqualTo(AgeLabel.FROM_60);
     }
 
     @Test
     void shiftedTrainingBandsCount57AsOld() {
         AgeBands training = AgeBands.parse("30, 57");
         assertThat(training).isEqualTo(new AgeBands(30, 57));
-        assertThat(training.band(56)).isEqualTo(AgeBand.FROM_30_TO_59);
-        assertThat(training.band(57)).isEqualTo(AgeBand.FROM_60);
-        assertThat(training.band(59)).isEqualTo(AgeBand.FROM_60);
-        assertThat(training.band(29)).isEqualTo(AgeBand.UNDER_30);
+        assertThat(training.band(56)).isEqualTo(AgeLabel.FROM_30_TO_59);
+        assertThat(training.band(57)).isEqualTo(AgeLabel.FROM_60);
+        assertThat(training.band(59)).isEqualTo(AgeLabel.FROM_60);
+        assertThat(training.band(29)).isEqualTo(AgeLabel.UNDER_30);
     }
 
     @Test

@@ -12,7 +12,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import io.maskstream.events.MaskState;
 import io.maskstream.model.InvalidModelException.Reason;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,7 +102,7 @@ class ClassifierTest {
                 List<Prediction> after = loaded.classify(photos);
                 for (int i = 0; i < photos.size(); i++) {
                     assertClose(after.get(i), before.get(i));
-                    assertThat(after.get(i).maskLabel()).isEqualTo(MaskState.NONE);
+                    assertThat(after.get(i).maskLabel()).isEqualTo(MaskLabel.NONE);
                 }
             }
             assertThat(block.isInitialized()).as("wrap does not close the caller's block").isTrue();

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.maskstream.events.DeadLetterReason;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -143,7 +142,7 @@ class ImagePreprocessorTest {
     void tinyImageIsRejectedAsTooSmall() {
         byte[] onePixel = TestImages.png(TestImages.solid(1, 1, BufferedImage.TYPE_INT_RGB, Color.WHITE));
 
-        assertRejected(onePixel, DeadLetterReason.IMAGE_TOO_SMALL, "1x1");
+        assertRejected(onePixel, ImageRejectedException.Reason.IMAGE_TOO_SMALL, "1x1");
     }
 
     @Test
@@ -168,10 +167,10 @@ class ImagePreprocessorTest {
         ImagePreprocessor strict = new ImagePreprocessor(FASTNET, new ImageLimits(16, 50_000_000L, 16 << 20));
         assertThatThrownBy(() -> strict.prepare(TestImages.withClaimedSize(small, 8000, 8000)))
                 .isInstanceOfSatisfying(ImageRejectedException.class,
-                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.IMAGE_TOO_LARGE))
+                        e -> assertThat(e.reason()).isEqualTo(ImageRejectedException.Reason.IMAGE_TOO_LARGE))
                 .hasMessageContaining("8000x8000").hasMessageContaining("megapixels");
         // and beyond the default limit it is refused by default
-        assertRejected(TestImages.withClaimedSize(small, 12000, 12000), DeadLetterReason.IMAGE_TOO_LARGE, "12000x12000");
+        assertRejected(TestImages.withClaimedSize(small, 12000, 12000), ImageRejectedException.Reason.IMAGE_TOO_LARGE, "12000x12000");
     }
 
     @Test
@@ -181,7 +180,7 @@ class ImagePreprocessorTest {
 
         assertThatThrownBy(() -> strict.prepare(jpeg))
                 .isInstanceOfSatisfying(ImageRejectedException.class,
-                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.IMAGE_TOO_LARGE))
+                        e -> assertThat(e.reason()).isEqualTo(ImageRejectedException.Reason.IMAGE_TOO_LARGE))
                 .hasMessageContaining("limit of 1000");
     }
 
@@ -189,16 +188,16 @@ class ImagePreprocessorTest {
     void truncatedJpegIsRejectedNotHalfDecoded() {
         byte[] jpeg = TestImages.jpeg(TestImages.scene(384, 512, 6));
 
-        assertRejected(Arrays.copyOf(jpeg, jpeg.length / 2), DeadLetterReason.UNDECODABLE_IMAGE, "truncated");
-        assertRejected(Arrays.copyOf(jpeg, jpeg.length - 200), DeadLetterReason.UNDECODABLE_IMAGE, "truncated");
-        assertRejected(Arrays.copyOf(jpeg, 100), DeadLetterReason.UNDECODABLE_IMAGE, "JPEG");
+        assertRejected(Arrays.copyOf(jpeg, jpeg.length / 2), ImageRejectedException.Reason.UNDECODABLE_IMAGE, "truncated");
+        assertRejected(Arrays.copyOf(jpeg, jpeg.length - 200), ImageRejectedException.Reason.UNDECODABLE_IMAGE, "truncated");
+        assertRejected(Arrays.copyOf(jpeg, 100), ImageRejectedException.Reason.UNDECODABLE_IMAGE, "JPEG");
     }
 
     @Test
     void truncatedPngIsRejected() {
         byte[] png = TestImages.png(TestImages.scene(384, 512, 7));
 
-        assertRejected(Arrays.copyOf(png, png.length / 2), DeadLetterReason.UNDECODABLE_IMAGE, "PNG");
+        assertRejected(Arrays.copyOf(png, png.length / 2), ImageRejectedException.Reason.UNDECODABLE_IMAGE, "PNG");
     }
 
     @Test
@@ -211,10 +210,10 @@ class ImagePreprocessorTest {
         jpegMagicThenNoise[1] = (byte) 0xD8;
         jpegMagicThenNoise[2] = (byte) 0xFF;
 
-        assertRejected(noise, DeadLetterReason.UNDECODABLE_IMAGE, "neither JPEG nor PNG");
-        assertRejected(jpegMagicThenNoise, DeadLetterReason.UNDECODABLE_IMAGE, "JPEG");
-        assertRejected(new byte[0], DeadLetterReason.UNDECODABLE_IMAGE, "empty");
-        assertRejected(null, DeadLetterReason.UNDECODABLE_IMAGE, "empty");
+        assertRejected(noise, ImageRejectedException.Reason.UNDECODABLE_IMAGE, "neither JPEG nor PNG");
+        assertRejected(jpegMagicThenNoise, ImageRejectedException.Reason.UNDECODABLE_IMAGE, "JPEG");
+        assertRejected(new byte[0], ImageRejectedException.Reason.UNDECODABLE_IMAGE, "empty");
+        assertRejected(null, ImageRejectedException.Reason.UNDECODABLE_IMAGE, "empty");
     }
 
     @Test
@@ -222,8 +221,8 @@ class ImagePreprocessorTest {
         byte[] gif = TestImages.encode(TestImages.scene(64, 64, 9), "gif");
         byte[] bmp = TestImages.encode(TestImages.scene(64, 64, 9), "bmp");
 
-        assertRejected(gif, DeadLetterReason.UNSUPPORTED_CONTENT_TYPE, "GIF");
-        assertRejected(bmp, DeadLetterReason.UNSUPPORTED_CONTENT_TYPE, "BMP");
+        assertRejected(gif, ImageRejectedException.Reason.UNSUPPORTED_CONTENT_TYPE, "GIF");
+        assertRejected(bmp, ImageRejectedException.Reason.UNSUPPORTED_CONTENT_TYPE, "BMP");
     }
 
     @Test
@@ -280,7 +279,7 @@ class ImagePreprocessorTest {
         }
     }
 
-    private void assertRejected(byte[] bytes, DeadLetterReason reason, String messagePart) {
+    private void assertRejected(byte[] bytes, ImageRejectedException.Reason reason, String messagePart) {
         assertThatThrownBy(() -> preprocessor.prepare(bytes))
                 .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.reason()).isEqualTo(reason))
                 .hasMessageContaining(messagePart);

@@ -3,9 +3,6 @@ package io.maskstream.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.maskstream.events.AgeBand;
-import io.maskstream.events.Gender;
-import io.maskstream.events.MaskState;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -15,9 +12,9 @@ class LabelCodecTest {
     @Test
     void everyClassCodeRoundTripsThroughItsTriple() {
         Set<Integer> seen = new HashSet<>();
-        for (MaskState m : MaskState.values()) {
-            for (Gender g : Gender.values()) {
-                for (AgeBand a : AgeBand.values()) {
+        for (MaskLabel m : MaskLabel.values()) {
+            for (GenderLabel g : GenderLabel.values()) {
+                for (AgeLabel a : AgeLabel.values()) {
                     int code = LabelCodec.classCode(m, g, a);
                     assertThat(code).isBetween(0, 17);
                     assertThat(LabelCodec.mask(code)).isEqualTo(m);
@@ -35,11 +32,11 @@ class LabelCodecTest {
 
     @Test
     void followsTheCompetitionNumbering() {
-        assertThat(LabelCodec.classCode(MaskState.WORN, Gender.MALE, AgeBand.UNDER_30)).isZero();
-        assertThat(LabelCodec.classCode(MaskState.WORN, Gender.FEMALE, AgeBand.UNDER_30)).isEqualTo(3);
-        assertThat(LabelCodec.classCode(MaskState.INCORRECT, Gender.MALE, AgeBand.FROM_30_TO_59)).isEqualTo(7);
-        assertThat(LabelCodec.classCode(MaskState.NONE, Gender.MALE, AgeBand.FROM_60)).isEqualTo(14);
-        assertThat(LabelCodec.classCode(MaskState.NONE, Gender.FEMALE, AgeBand.FROM_60)).isEqualTo(17);
+        assertThat(LabelCodec.classCode(MaskLabel.WORN, GenderLabel.MALE, AgeLabel.UNDER_30)).isZero();
+        assertThat(LabelCodec.classCode(MaskLabel.WORN, GenderLabel.FEMALE, AgeLabel.UNDER_30)).isEqualTo(3);
+        assertThat(LabelCodec.classCode(MaskLabel.INCORRECT, GenderLabel.MALE, AgeLabel.FROM_30_TO_59)).isEqualTo(7);
+        assertThat(LabelCodec.classCode(MaskLabel.NONE, GenderLabel.MALE, AgeLabel.FROM_60)).isEqualTo(14);
+        assertThat(LabelCodec.classCode(MaskLabel.NONE, GenderLabel.FEMALE, AgeLabel.FROM_60)).isEqualTo(17);
         assertThat(LabelCodec.describe(0)).isEqualTo("WORN/MALE/UNDER_30");
         assertThat(LabelCodec.describe(17)).isEqualTo("NONE/FEMALE/FROM_60");
     }

@@ -7,9 +7,6 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.maskstream.events.AgeBand;
-import io.maskstream.events.Gender;
-import io.maskstream.events.MaskState;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -35,9 +32,9 @@ class OutputsTest {
                 assertThat(p.classCode()).isEqualTo(LabelCodec.classCode(p.maskLabel(), p.genderLabel(), p.ageLabel()));
             }
             Prediction first = predictions.get(0);
-            assertThat(first.maskLabel()).isEqualTo(MaskState.INCORRECT);
-            assertThat(first.genderLabel()).isEqualTo(Gender.MALE);
-            assertThat(first.ageLabel()).isEqualTo(AgeBand.FROM_60);
+            assertThat(first.maskLabel()).isEqualTo(MaskLabel.INCORRECT);
+            assertThat(first.genderLabel()).isEqualTo(GenderLabel.MALE);
+            assertThat(first.ageLabel()).isEqualTo(AgeLabel.FROM_60);
             assertThat(first.mask()[1]).isCloseTo((float) (Math.exp(3) / (1 + Math.exp(3) + Math.exp(-1))), within(1e-6f));
         }
     }
@@ -45,14 +42,14 @@ class OutputsTest {
     @Test
     void single18IsOneSoftmaxAndItsHeadsAreMarginals() {
         float[] logits = new float[18];
-        logits[LabelCodec.classCode(MaskState.NONE, Gender.FEMALE, AgeBand.FROM_30_TO_59)] = 4f;
+        logits[LabelCodec.classCode(MaskLabel.NONE, GenderLabel.FEMALE, AgeLabel.FROM_30_TO_59)] = 4f;
         logits[2] = 1f;
         try (NDManager manager = Compute.engine().newBaseManager()) {
             Prediction p = Outputs.toPredictions(new NDList(manager.create(logits, new Shape(1, 18))), HeadLayout.SINGLE_18).get(0);
 
             assertSumsToOne(p);
             assertThat(p.classCode()).isEqualTo(16);
-            assertThat(p.maskLabel()).isEqualTo(MaskState.NONE);
+            assertThat(p.maskLabel()).isEqualTo(MaskLabel.NONE);
             float none = 0;
             for (int c = 12; c < 18; c++) {
                 none += p.classes()[c];

@@ -84,7 +84,7 @@ final class FrameIntake implements Processor<byte[], byte[], Object, Object> {
         try {
             prepared = preprocessing.current().prepare(image);
         } catch (ImageRejectedException e) {
-            reject(record, source, e.reason(), e.getMessage(), camera, frame.getSequence());
+            reject(record, source, EventLabels.reason(e.reason()), e.getMessage(), camera, frame.getSequence());
             return;
         }
         metrics.decoded(System.nanoTime() - start);

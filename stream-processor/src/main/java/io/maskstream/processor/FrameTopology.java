@@ -77,7 +77,7 @@ public final class FrameTopology {
                 } catch (RecordDecodeException e) {
                     throw new MicroBatcher.RestoreException(e.reason(), e.getMessage());
                 } catch (ImageRejectedException e) {
-                    throw new MicroBatcher.RestoreException(e.reason(), e.getMessage());
+                    throw new MicroBatcher.RestoreException(EventLabels.reason(e.reason()), e.getMessage());
                 }
             }
 

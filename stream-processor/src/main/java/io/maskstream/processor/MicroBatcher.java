@@ -318,7 +318,7 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
                     images.add(fitTo(model, p.frame));
                     ready.add(p.frame);
                 } catch (ImageRejectedException e) {
-                    outcomes.add(new Outcome(p.frame, null, model.version(), 0, e.reason(), e.getMessage()));
+                    outcomes.add(new Outcome(p.frame, null, model.version(), 0, EventLabels.reason(e.reason()), e.getMessage()));
                 }
             }
             if (ready.isEmpty()) {
@@ -353,7 +353,7 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
                 try {
                     o = classifyOne(model, f, fitTo(model, f));
                 } catch (ImageRejectedException e) {
-                    o = new Outcome(f, null, model.version(), 0, e.reason(), e.getMessage());
+                    o = new Outcome(f, null, model.version(), 0, EventLabels.reason(e.reason()), e.getMessage());
                 }
                 batch.retried.set(i, o);
                 outcomes.add(o);

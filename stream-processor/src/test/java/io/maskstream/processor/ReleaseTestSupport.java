@@ -2,8 +2,8 @@ package io.maskstream.processor;
 
 import io.maskstream.events.ModelRelease;
 import io.maskstream.events.ReleaseStatus;
-import io.maskstream.model.release.ArtifactStore;
-import io.maskstream.model.release.ReleaseLog;
+import io.maskstream.releases.ArtifactStore;
+import io.maskstream.releases.ReleaseLog;
 import io.maskstream.runtime.config.ServiceConfig;
 import java.security.MessageDigest;
 import java.time.Instant;

@@ -187,14 +187,14 @@ final class Pipelines {
 
     /** Publishes the artifact and an ACTIVE release naming {@code sha} (as the trainer does). */
     static void publishActive(io.maskstream.runtime.config.ServiceConfig config, String version, byte[] bundle, String sha) {
-        String uri = new io.maskstream.model.release.ArtifactStore(config).publish(version, bundle, sha);
+        String uri = new io.maskstream.releases.ArtifactStore(config).publish(version, bundle, sha);
         Instant now = Instant.now();
         io.maskstream.events.ModelRelease release = io.maskstream.events.ModelRelease.newBuilder().setVersion(version)
                 .setArchitecture("fastnet").setInputWidth(96).setInputHeight(128)
                 .setStatus(io.maskstream.events.ReleaseStatus.ACTIVE).setCreatedTime(now).setStatusTime(now).setSha256(sha)
                 .setArtifactUri(uri).setArtifactBytes(bundle.length).setTrainingData("system test").setMetrics(null)
                 .setNotes(null).build();
-        new io.maskstream.model.release.ReleaseLog(config).publish(release);
+        new io.maskstream.releases.ReleaseLog(config).publish(release);
     }
 
     static String sha256(byte[] bytes) {

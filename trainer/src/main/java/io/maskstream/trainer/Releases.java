@@ -6,8 +6,8 @@ import io.maskstream.events.ReleaseStatus;
 import io.maskstream.model.Classifier;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
-import io.maskstream.model.release.ArtifactStore;
-import io.maskstream.model.release.ReleaseLog;
+import io.maskstream.releases.ArtifactStore;
+import io.maskstream.releases.ReleaseLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,7 +97,7 @@ public final class Releases {
         ModelBundle activeBundle;
         try {
             activeBundle = ModelBundle.read(artifacts.fetch(active.get(), TIMEOUT));
-        } catch (io.maskstream.model.release.ArtifactUnavailableException e) {
+        } catch (io.maskstream.releases.ArtifactUnavailableException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
         int[] activeAnswers;
@@ -203,7 +203,7 @@ public final class Releases {
         }
         try {
             artifacts.fetch(release, TIMEOUT);
-        } catch (InvalidModelException | io.maskstream.model.release.ArtifactUnavailableException e) {
+        } catch (InvalidModelException | io.maskstream.releases.ArtifactUnavailableException e) {
             throw new IllegalStateException("Release " + release.getVersion() + " cannot be activated: " + e.getMessage(), e);
         }
     }

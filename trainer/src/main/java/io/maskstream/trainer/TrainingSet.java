@@ -68,7 +68,7 @@ public final class TrainingSet {
     static Sample sample(String person, String id, Gender gender, int age, MaskState mask, byte[] bytes,
                          ImagePreprocessor preprocessor) throws ImageRejectedException {
         PreparedImage image = preprocessor.prepare(bytes);
-        int truth = LabelCodec.classCode(mask, gender, AgeBands.COMPETITION.band(age));
+        int truth = LabelCodec.classCode(mask.ordinal(), gender.ordinal(), AgeBands.COMPETITION.band(age).ordinal());
         return new Sample(person, id, truth, age, image, bytes);
     }
 }

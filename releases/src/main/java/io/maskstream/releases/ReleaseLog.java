@@ -1,4 +1,4 @@
-package io.maskstream.model.release;
+package io.maskstream.releases;
 
 import io.maskstream.events.ModelRelease;
 import io.maskstream.events.ReleaseStatus;

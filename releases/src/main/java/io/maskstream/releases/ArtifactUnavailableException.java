@@ -1,4 +1,4 @@
-package io.maskstream.model.release;
+package io.maskstream.releases;
 
 /**
  * A model artifact that could not be read this time for a reason outside the artifact (the broker unreachable, a

@@ -1,4 +1,4 @@
-package io.maskstream.model.release;
+package io.maskstream.releases;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

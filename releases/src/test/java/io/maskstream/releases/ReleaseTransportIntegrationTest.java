@@ -1,4 +1,4 @@
-package io.maskstream.model.release;
+package io.maskstream.releases;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,7 @@
+/**
+ * How model releases travel: {@link io.maskstream.releases.ReleaseLog} reads and writes the compacted
+ * {@code model-releases} topic, {@link io.maskstream.releases.ArtifactStore} carries bundle files through
+ * Kafka in chunks (so processors on other machines need no shared filesystem), and
+ * {@link io.maskstream.releases.ReleaseFollower} tells a running service when the active release changes.
+ */
+package io.maskstream.releases;
