@@ -1,5 +1,10 @@
 package io.maskstream.producers;
 
+import io.maskstream.datasets.Capture;
+import io.maskstream.datasets.FrameLabel;
+import io.maskstream.datasets.Frames;
+import io.maskstream.datasets.ImageCodec;
+
 import io.maskstream.events.DeadLetter;
 import io.maskstream.events.DeadLetterReason;
 import io.maskstream.events.Frame;

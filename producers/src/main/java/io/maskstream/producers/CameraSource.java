@@ -1,5 +1,7 @@
 package io.maskstream.producers;
 
+import io.maskstream.datasets.Capture;
+
 import java.io.IOException;
 
 /**

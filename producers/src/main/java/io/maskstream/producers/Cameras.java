@@ -1,7 +1,7 @@
 package io.maskstream.producers;
 
 import io.maskstream.producers.synthetic.SyntheticCamera;
-import io.maskstream.producers.synthetic.SyntheticFaces;
+import io.maskstream.synthetic.SyntheticFaces;
 import io.maskstream.producers.video.StreamAddress;
 import io.maskstream.producers.video.VideoSource;
 import io.micrometer.core.instrument.MeterRegistry;

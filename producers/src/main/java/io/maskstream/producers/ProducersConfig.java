@@ -1,11 +1,13 @@
 package io.maskstream.producers;
 
+import io.maskstream.datasets.Frames;
+
 import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.config.ConfigDefinitions;
 import io.maskstream.runtime.config.ConfigSource;
 import io.maskstream.runtime.config.ServiceConfig;
 import io.maskstream.producers.synthetic.Scenario;
-import io.maskstream.producers.synthetic.SyntheticOptions;
+import io.maskstream.synthetic.SyntheticOptions;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;

@@ -1,5 +1,5 @@
 /**
- * Cameras to Kafka. A {@link io.maskstream.producers.CameraSource} yields images ({@link io.maskstream.producers.Capture}s)
+ * Cameras to Kafka. A {@link io.maskstream.producers.CameraSource} yields images ({@link io.maskstream.datasets.Capture}s)
  * from the competition dataset layout ({@code dataset}), a synthetic face generator ({@code synthetic}) or FFmpeg
  * video files and live streams ({@code video}); {@link io.maskstream.producers.CameraPublisher} runs many of them in
  * one process, paces each at its own fps, stamps capture time and a per-camera sequence number, and publishes

@@ -1,5 +1,8 @@
 package io.maskstream.producers;
 
+import io.maskstream.datasets.Capture;
+import io.maskstream.datasets.ImageCodec;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,16 +13,16 @@ import io.maskstream.events.DeadLetterReason;
 import io.maskstream.events.Frame;
 import io.maskstream.events.LabeledFrame;
 import io.maskstream.events.MaskState;
-import io.maskstream.producers.dataset.CompetitionDataset;
-import io.maskstream.producers.dataset.DatasetLayout;
-import io.maskstream.producers.dataset.DatasetScan;
+import io.maskstream.datasets.CompetitionDataset;
+import io.maskstream.datasets.DatasetLayout;
+import io.maskstream.datasets.DatasetScan;
 import io.maskstream.producers.dataset.DatasetSource;
 import io.maskstream.producers.synthetic.Scenario;
 import io.maskstream.producers.synthetic.SyntheticCamera;
-import io.maskstream.producers.synthetic.SyntheticDataset;
-import io.maskstream.producers.synthetic.SyntheticFaces;
-import io.maskstream.producers.synthetic.SyntheticOptions;
-import io.maskstream.producers.synthetic.SyntheticPerson;
+import io.maskstream.synthetic.SyntheticDataset;
+import io.maskstream.synthetic.SyntheticFaces;
+import io.maskstream.synthetic.SyntheticOptions;
+import io.maskstream.synthetic.SyntheticPerson;
 import io.maskstream.producers.video.StreamAddress;
 import io.maskstream.producers.video.TestVideos;
 import io.maskstream.producers.video.VideoSource;

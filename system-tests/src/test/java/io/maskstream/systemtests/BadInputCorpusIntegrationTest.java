@@ -12,7 +12,7 @@ import io.maskstream.processor.StreamProcessorService;
 import io.maskstream.producers.CameraPublisher;
 import io.maskstream.producers.CameraSource;
 import io.maskstream.producers.CameraStats;
-import io.maskstream.producers.Capture;
+import io.maskstream.datasets.Capture;
 import io.maskstream.producers.ProducersConfig;
 import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.schemas.serde.AvroSerializer;

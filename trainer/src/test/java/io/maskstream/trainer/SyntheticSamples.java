@@ -3,9 +3,9 @@ package io.maskstream.trainer;
 import io.maskstream.events.MaskState;
 import io.maskstream.model.ImagePreprocessor;
 import io.maskstream.model.ImageRejectedException;
-import io.maskstream.producers.synthetic.SyntheticFaces;
-import io.maskstream.producers.synthetic.SyntheticOptions;
-import io.maskstream.producers.synthetic.SyntheticPerson;
+import io.maskstream.synthetic.SyntheticFaces;
+import io.maskstream.synthetic.SyntheticOptions;
+import io.maskstream.synthetic.SyntheticPerson;
 import java.util.ArrayList;
 import java.util.List;
 

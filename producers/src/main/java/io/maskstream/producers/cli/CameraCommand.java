@@ -1,13 +1,15 @@
 package io.maskstream.producers.cli;
 
+import io.maskstream.datasets.Frames;
+
 import io.maskstream.producers.CameraPublisher;
 import io.maskstream.producers.Cameras;
 import io.maskstream.producers.CameraSource;
 import io.maskstream.producers.ProducersConfig;
-import io.maskstream.producers.dataset.CompetitionDataset;
-import io.maskstream.producers.dataset.DatasetException;
-import io.maskstream.producers.dataset.DatasetProblem;
-import io.maskstream.producers.dataset.DatasetScan;
+import io.maskstream.datasets.CompetitionDataset;
+import io.maskstream.datasets.DatasetException;
+import io.maskstream.datasets.DatasetProblem;
+import io.maskstream.datasets.DatasetScan;
 import io.maskstream.producers.dataset.DatasetSource;
 import io.maskstream.producers.video.VideoSource;
 import io.maskstream.runtime.cli.ConfigOptions;

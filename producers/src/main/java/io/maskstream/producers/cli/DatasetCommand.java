@@ -1,8 +1,8 @@
 package io.maskstream.producers.cli;
 
-import io.maskstream.producers.synthetic.SyntheticDataset;
-import io.maskstream.producers.synthetic.SyntheticFaces;
-import io.maskstream.producers.synthetic.SyntheticOptions;
+import io.maskstream.synthetic.SyntheticDataset;
+import io.maskstream.synthetic.SyntheticFaces;
+import io.maskstream.synthetic.SyntheticOptions;
 import io.maskstream.runtime.cli.ConfigOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,7 +1,14 @@
 package io.maskstream.producers.dataset;
 
+import io.maskstream.datasets.CompetitionDataset;
+import io.maskstream.datasets.DatasetException;
+import io.maskstream.datasets.DatasetProblem;
+import io.maskstream.datasets.DatasetScan;
+import io.maskstream.datasets.EvalImage;
+import io.maskstream.datasets.TrainImage;
+
 import io.maskstream.producers.CameraSource;
-import io.maskstream.producers.Capture;
+import io.maskstream.datasets.Capture;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

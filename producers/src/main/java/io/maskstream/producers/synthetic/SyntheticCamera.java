@@ -1,8 +1,12 @@
 package io.maskstream.producers.synthetic;
 
+import io.maskstream.synthetic.Rng;
+import io.maskstream.synthetic.SyntheticFaces;
+import io.maskstream.synthetic.SyntheticPerson;
+
 import io.maskstream.events.MaskState;
 import io.maskstream.producers.CameraSource;
-import io.maskstream.producers.Capture;
+import io.maskstream.datasets.Capture;
 import java.time.Instant;
 import java.util.Objects;
 

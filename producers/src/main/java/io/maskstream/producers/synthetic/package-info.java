@@ -1,8 +1,6 @@
 /**
- * Synthetic face photos for demos and tests, drawn procedurally with Java2D from a seed:
- * {@link io.maskstream.producers.synthetic.SyntheticFaces} (one photo of one person on demand),
- * {@link io.maskstream.producers.synthetic.SyntheticDataset} (a whole dataset in the competition layout) and
- * {@link io.maskstream.producers.synthetic.SyntheticCamera} (a live camera following a
- * {@link io.maskstream.producers.synthetic.Scenario}). Same seed, same bytes.
+ * Synthetic cameras: {@link io.maskstream.producers.synthetic.SyntheticCamera} streams synthetic people following a
+ * {@link io.maskstream.producers.synthetic.Scenario}; {@link io.maskstream.producers.synthetic.LabeledSyntheticCamera}
+ * streams them with their ground truth.
  */
 package io.maskstream.producers.synthetic;

@@ -1,8 +1,10 @@
 package io.maskstream.producers.video;
 
+import io.maskstream.datasets.Frames;
+
 import io.maskstream.producers.CameraSource;
-import io.maskstream.producers.Capture;
-import io.maskstream.producers.ImageCodec;
+import io.maskstream.datasets.Capture;
+import io.maskstream.datasets.ImageCodec;
 import io.maskstream.producers.ProducersConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

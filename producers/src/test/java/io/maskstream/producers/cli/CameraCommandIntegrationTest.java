@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.maskstream.embedded.EmbeddedStack;
 import io.maskstream.embedded.SharedTestStack;
-import io.maskstream.producers.synthetic.SyntheticDataset;
-import io.maskstream.producers.synthetic.SyntheticFaces;
-import io.maskstream.producers.synthetic.SyntheticOptions;
+import io.maskstream.synthetic.SyntheticDataset;
+import io.maskstream.synthetic.SyntheticFaces;
+import io.maskstream.synthetic.SyntheticOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

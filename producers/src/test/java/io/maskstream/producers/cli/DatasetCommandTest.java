@@ -2,8 +2,8 @@ package io.maskstream.producers.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.maskstream.producers.dataset.CompetitionDataset;
-import io.maskstream.producers.dataset.DatasetScan;
+import io.maskstream.datasets.CompetitionDataset;
+import io.maskstream.datasets.DatasetScan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,11 @@
 package io.maskstream.producers.synthetic;
 
+import io.maskstream.synthetic.SyntheticFaces;
+import io.maskstream.synthetic.SyntheticOptions;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.maskstream.producers.Capture;
+import io.maskstream.datasets.Capture;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import io.maskstream.producers.Capture;
-import io.maskstream.producers.ImageCodec;
+import io.maskstream.datasets.Capture;
+import io.maskstream.datasets.ImageCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.Color;
 import java.awt.Graphics2D;

@@ -1,6 +1,6 @@
 package io.maskstream.producers.video;
 
-import io.maskstream.producers.Capture;
+import io.maskstream.datasets.Capture;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.maskstream.producers.video;
 
 import io.maskstream.events.MaskState;
-import io.maskstream.producers.synthetic.SyntheticFaces;
-import io.maskstream.producers.synthetic.SyntheticOptions;
+import io.maskstream.synthetic.SyntheticFaces;
+import io.maskstream.synthetic.SyntheticOptions;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import org.bytedeco.ffmpeg.global.avcodec;

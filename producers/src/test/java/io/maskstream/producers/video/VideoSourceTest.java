@@ -3,8 +3,8 @@ package io.maskstream.producers.video;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.maskstream.producers.Capture;
-import io.maskstream.producers.ImageCodec;
+import io.maskstream.datasets.Capture;
+import io.maskstream.datasets.ImageCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
