@@ -324,39 +324,25 @@ public final class CompetitionDataset {
 
         /** Rows after the header (null for blank lines, to keep line numbers); the header must match. */
         private List<String[]> readCsv(Path csv, String rel, String header) {
-            List<String> lines;
+            CsvTable table;
             try {
-                lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+                table = CsvTable.parse(Files.readString(csv, StandardCharsets.UTF_8));
             } catch (IOException e) {
                 problem(rel, "cannot read: " + e);
                 return List.of();
+            } catch (RuntimeException e) {
+                problem(rel, "is not readable as CSV: " + e.getMessage());
+                return List.of();
             }
-            if (lines.isEmpty()) {
+            if (table.header().length == 0 && table.rows().isEmpty()) {
                 problem(rel, "is empty; expected the header " + header);
                 return List.of();
             }
-            String first = lines.get(0).replace("\uFEFF", "").trim();
-            if (!String.join(",", fields(first)).toLowerCase(Locale.ROOT).equals(header.toLowerCase(Locale.ROOT))) {
-                problem(rel, "line 1 is '" + first + "', expected the header " + header);
+            if (!table.hasHeader(header)) {
+                problem(rel, "line 1 is '" + String.join(",", table.header()) + "', expected the header " + header);
                 return List.of();
             }
-            List<String[]> rows = new ArrayList<>();
-            for (String l : lines.subList(1, lines.size())) {
-                rows.add(l.isBlank() ? null : fields(l));
-            }
-            return rows;
-        }
-
-        private static String[] fields(String line) {
-            String[] f = line.trim().split(",", -1);
-            for (int i = 0; i < f.length; i++) {
-                String v = f[i].trim();
-                if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
-                    v = v.substring(1, v.length() - 1);
-                }
-                f[i] = v;
-            }
-            return f;
+            return table.rows();
         }
 
         private List<Path> list(Path dir, String rel) {

@@ -1,5 +1,6 @@
 package io.maskstream.evaluation;
 
+import io.maskstream.runtime.Progress;
 import io.maskstream.events.LabeledFrame;
 import io.maskstream.evaluation.metrics.Confusion;
 import io.maskstream.model.AgeBands;

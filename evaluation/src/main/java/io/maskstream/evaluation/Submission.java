@@ -1,10 +1,12 @@
 package io.maskstream.evaluation;
 
+import io.maskstream.runtime.Progress;
 import io.maskstream.model.Classifier;
 import io.maskstream.model.ImageRejectedException;
 import io.maskstream.model.Prediction;
 import io.maskstream.model.PreparedImage;
-import java.io.BufferedReader;
+import io.maskstream.datasets.CsvTable;
+import io.maskstream.datasets.DatasetLayout;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -43,17 +45,14 @@ public final class Submission {
         if (!Files.isRegularFile(info)) {
             throw new IOException("No info.csv in " + eval + " (expected <dataset>/eval/info.csv)");
         }
+        CsvTable table = CsvTable.parse(Files.readString(info, StandardCharsets.UTF_8));
+        if (table.header().length == 0 || !table.header()[0].equalsIgnoreCase("ImageID")) {
+            throw new IOException(info + ": the first line must be the header " + DatasetLayout.EVAL_INFO_HEADER);
+        }
         List<String> ids = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(info, StandardCharsets.UTF_8)) {
-            String header = r.readLine();
-            if (header == null || !header.replace("\uFEFF", "").trim().toLowerCase(java.util.Locale.ROOT).startsWith("imageid")) {
-                throw new IOException(info + ": the first line must be the header ImageID,ans");
-            }
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (!line.isBlank()) {
-                    ids.add(line.split(",", -1)[0].trim());
-                }
+        for (String[] row : table.rows()) {
+            if (row != null) {
+                ids.add(row[0]);
             }
         }
         long start = System.nanoTime();

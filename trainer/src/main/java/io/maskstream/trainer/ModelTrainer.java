@@ -13,7 +13,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import io.maskstream.evaluation.Progress;
+import io.maskstream.runtime.Progress;
 import io.maskstream.evaluation.metrics.Confusion;
 import io.maskstream.events.ModelMetrics;
 import io.maskstream.model.AgeBands;

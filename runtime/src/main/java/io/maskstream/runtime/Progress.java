@@ -1,4 +1,4 @@
-package io.maskstream.evaluation;
+package io.maskstream.runtime;
 
 import java.io.PrintStream;
 import java.util.Locale;
