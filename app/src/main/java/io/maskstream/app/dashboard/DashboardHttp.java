@@ -1,31 +1,26 @@
 package io.maskstream.app.dashboard;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.maskstream.app.dashboard.DashboardState.LatestFrame;
+import io.maskstream.runtime.http.ReadOnlyHttpServer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dashboard's web server (the JDK's, no framework). Routes: {@code /} the page, {@code /static/*} its
+ * The dashboard's web server ({@link ReadOnlyHttpServer}). Routes: {@code /} the page, {@code /static/*} its
  * CSS, JavaScript and icon (from this jar), {@code /api/state} the snapshot as JSON, {@code /events} the
  * same snapshot pushed once a second as server-sent events, {@code /frames/<camera>} the latest frame (only
  * when frames are switched on: otherwise 404, so no image can leave through the dashboard), and
@@ -55,8 +50,7 @@ final class DashboardHttp implements AutoCloseable {
     private final AtomicInteger streams = new AtomicInteger();
     private final MeterRegistry registry;
     private Gauge streamsGauge;
-    private HttpServer server;
-    private ExecutorService executor;
+    private ReadOnlyHttpServer server;
     private volatile boolean closed;
 
     DashboardHttp(String host, int port, Supplier<String> currentJson, SnapshotFeed feed, DashboardState state,
@@ -88,80 +82,50 @@ final class DashboardHttp implements AutoCloseable {
     }
 
     void start() throws IOException {
-        HttpServer s = HttpServer.create(new InetSocketAddress(host, requestedPort), 64);
-        AtomicInteger n = new AtomicInteger();
-        // Unbounded on purpose: a rejected task would kill the server's dispatcher; event streams are capped instead.
-        executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "maskstream-dashboard-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        s.setExecutor(executor);
-        s.createContext("/", this::handle);
-        s.start();
-        server = s;
+        // As many threads as requests: each live page holds one for its event stream (capped at MAX_EVENT_STREAMS).
+        server = ReadOnlyHttpServer.start(host, requestedPort, 64, 0, "maskstream-dashboard-http", this::handle);
         streamsGauge = Gauge.builder("maskstream.dashboard.event.streams", streams, AtomicInteger::get)
                 .description("Dashboard pages connected to the live event stream").register(registry);
     }
 
     int port() {
-        return server == null ? -1 : server.getAddress().getPort();
+        return server == null ? -1 : server.port();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String method = exchange.getRequestMethod();
-            boolean head = "HEAD".equals(method);
-            if (!head && !"GET".equals(method)) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                text(exchange, 405, "method not allowed", head);
-                return;
-            }
-            String path = exchange.getRequestURI().getRawPath();
-            if (path.equals("/") || path.equals("/index.html")) {
-                exchange.getResponseHeaders().set("Content-Security-Policy", PAGE_POLICY);
-                send(exchange, 200, "text/html; charset=utf-8", resources.get("/index.html"), head);
-            } else if (STATIC.containsKey(path)) {
-                send(exchange, 200, STATIC.get(path), resources.get(path), head);
-            } else if (path.equals("/favicon.ico")) {
-                send(exchange, 200, "image/svg+xml", resources.get("/static/favicon.svg"), head);
-            } else if (path.equals("/api/state")) {
-                send(exchange, 200, "application/json; charset=utf-8",
-                        currentJson.get().getBytes(StandardCharsets.UTF_8), head);
-            } else if (path.equals("/events")) {
-                events(exchange, head);
-            } else if (path.startsWith("/frames/")) {
-                frame(exchange, decode(path.substring("/frames/".length())), head);
-            } else if (path.startsWith("/reports/")) {
-                report(exchange, decode(path.substring("/reports/".length())), head);
-            } else {
-                text(exchange, 404, "not found", head);
-            }
-        } catch (IOException e) {
-            LOG.debug("Dashboard request ended: {}", e.toString()); // the page went away
-        } catch (RuntimeException e) {
-            LOG.warn("Dashboard request {} failed: {}", exchange.getRequestURI(), e.toString(), e);
+    private void handle(ReadOnlyHttpServer.Request request) throws IOException {
+        String path = request.rawPath();
+        if (path.equals("/") || path.equals("/index.html")) {
+            request.setHeader("Content-Security-Policy", PAGE_POLICY);
+            request.send(200, "text/html; charset=utf-8", resources.get("/index.html"));
+        } else if (STATIC.containsKey(path)) {
+            request.send(200, STATIC.get(path), resources.get(path));
+        } else if (path.equals("/favicon.ico")) {
+            request.send(200, "image/svg+xml", resources.get("/static/favicon.svg"));
+        } else if (path.equals("/api/state")) {
+            request.send(200, "application/json; charset=utf-8", currentJson.get().getBytes(StandardCharsets.UTF_8));
+        } else if (path.equals("/events")) {
+            events(request);
+        } else if (path.startsWith("/frames/")) {
+            frame(request, decode(path.substring("/frames/".length())));
+        } else if (path.startsWith("/reports/")) {
+            report(request, decode(path.substring("/reports/".length())));
+        } else {
+            request.text(404, "not found");
         }
     }
 
     /** Server-sent events: the current snapshot at once, then each new one as the ticker publishes it. */
-    private void events(HttpExchange exchange, boolean head) throws IOException {
+    private void events(ReadOnlyHttpServer.Request request) throws IOException {
         if (streams.incrementAndGet() > MAX_EVENT_STREAMS) {
             streams.decrementAndGet();
-            exchange.getResponseHeaders().set("Retry-After", "5");
-            text(exchange, 503, "too many live pages; close one", head);
+            request.setHeader("Retry-After", "5").text(503, "too many live pages; close one");
             return;
         }
         try {
-            exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-            exchange.getResponseHeaders().set("Cache-Control", "no-store");
-            exchange.getResponseHeaders().set("X-Accel-Buffering", "no");
-            if (head) {
-                exchange.sendResponseHeaders(200, -1);
+            OutputStream out = request.setHeader("X-Accel-Buffering", "no").stream(200, "text/event-stream; charset=utf-8");
+            if (out == null) {
                 return;
             }
-            exchange.sendResponseHeaders(200, 0);
-            OutputStream out = exchange.getResponseBody();
             out.write("retry: 2000\n\n".getBytes(StandardCharsets.UTF_8));
             long seen = -1;
             while (!closed) {
@@ -184,26 +148,25 @@ final class DashboardHttp implements AutoCloseable {
         }
     }
 
-    private void frame(HttpExchange exchange, String camera, boolean head) throws IOException {
+    private void frame(ReadOnlyHttpServer.Request request, String camera) throws IOException {
         Optional<LatestFrame> f = showFrames ? state.latestFrame(camera) : Optional.empty();
         if (f.isEmpty()) {
-            text(exchange, 404, showFrames ? "no frame from this camera yet" : "frames are off (dashboard.show.frames)", head);
+            request.text(404, showFrames ? "no frame from this camera yet" : "frames are off (dashboard.show.frames)");
             return;
         }
         String type = f.get().contentType();
-        send(exchange, 200, type.equals("image/png") ? "image/png" : "image/jpeg", f.get().image(), head);
+        request.send(200, type.equals("image/png") ? "image/png" : "image/jpeg", f.get().image());
     }
 
-    private void report(HttpExchange exchange, String relative, boolean head) throws IOException {
+    private void report(ReadOnlyHttpServer.Request request, String relative) throws IOException {
         Optional<Path> file = reports.resolve(relative);
         if (file.isEmpty()) {
-            text(exchange, 404, "no such report", head);
+            request.text(404, "no such report");
             return;
         }
         // A report runs in an opaque origin: its scripts draw its charts but cannot reach the dashboard.
-        exchange.getResponseHeaders().set("Content-Security-Policy", "sandbox allow-scripts");
-        send(exchange, 200, ReportIndex.type(file.get()).orElse("application/octet-stream"),
-                Files.readAllBytes(file.get()), head);
+        request.setHeader("Content-Security-Policy", "sandbox allow-scripts");
+        request.send(200, ReportIndex.type(file.get()).orElse("application/octet-stream"), Files.readAllBytes(file.get()));
     }
 
     private static String decode(String raw) {
@@ -214,41 +177,13 @@ final class DashboardHttp implements AutoCloseable {
         }
     }
 
-    private static void text(HttpExchange exchange, int status, String body, boolean head) throws IOException {
-        send(exchange, status, "text/plain; charset=utf-8", (body + "\n").getBytes(StandardCharsets.UTF_8), head);
-    }
-
-    private static void send(HttpExchange exchange, int status, String type, byte[] body, boolean head) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        exchange.getResponseHeaders().set("Referrer-Policy", "no-referrer");
-        if (head) {
-            exchange.sendResponseHeaders(status, -1);
-            return;
-        }
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
-    }
-
     @Override
     public void close() {
         closed = true;
         feed.close();
         if (server != null) {
-            server.stop(0);
+            server.close();
             server = null;
-        }
-        if (executor != null) {
-            executor.shutdownNow();
-            try {
-                executor.awaitTermination(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            executor = null;
         }
         if (streamsGauge != null) {
             registry.remove(streamsGauge);

@@ -1,29 +1,21 @@
 package io.maskstream.runtime.metrics;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.maskstream.runtime.Service;
 import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.config.ServiceConfig;
+import io.maskstream.runtime.http.ReadOnlyHttpServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A service's metrics and health endpoint, on the JDK's HTTP server (no web framework):
+ * A service's metrics and health endpoint, on {@link ReadOnlyHttpServer}:
  * <ul>
  *   <li>{@code GET /metrics} — the registry in the Prometheus text format 0.0.4 (OpenMetrics 1.0 when the
  *       scraper's {@code Accept} header asks for it);</li>
@@ -46,8 +38,7 @@ public final class MetricsServer implements Service {
     private final int configuredPort;
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier ready;
-    private HttpServer server;
-    private ExecutorService executor;
+    private ReadOnlyHttpServer server;
     private volatile int port = -1;
 
     /** Reads {@value CommonConfig#METRICS_HOST} and {@value CommonConfig#METRICS_PORT} from {@code config}. */
@@ -90,19 +81,8 @@ public final class MetricsServer implements Service {
         if (server != null) {
             return;
         }
-        HttpServer s = HttpServer.create(new InetSocketAddress(host, configuredPort), 16);
-        AtomicInteger threads = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS, r -> {
-            Thread t = new Thread(r, "maskstream-metrics-http-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        s.setExecutor(pool);
-        s.createContext("/", this::handle);
-        s.start();
-        server = s;
-        executor = pool;
-        port = s.getAddress().getPort();
+        server = ReadOnlyHttpServer.start(host, configuredPort, 16, THREADS, "maskstream-metrics-http", this::handle);
+        port = server.port();
         LOG.info("Metrics and health at http://{}:{}/metrics, /health, /ready", hostForUrl(), port);
     }
 
@@ -120,28 +100,15 @@ public final class MetricsServer implements Service {
         return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String method = exchange.getRequestMethod();
-            boolean head = "HEAD".equals(method);
-            if (!head && !"GET".equals(method)) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                respond(exchange, 405, "text/plain; charset=utf-8", "method not allowed\n", false);
-                return;
+    private void handle(ReadOnlyHttpServer.Request request) throws IOException {
+        switch (request.uri().getPath()) {
+            case "/metrics" -> metrics(request);
+            case "/health" -> request.text(200, "UP");
+            case "/ready" -> {
+                boolean isReady = isReady();
+                request.text(isReady ? 200 : 503, isReady ? "READY" : "NOT READY");
             }
-            switch (exchange.getRequestURI().getPath()) {
-                case "/metrics" -> metrics(exchange, head);
-                case "/health" -> respond(exchange, 200, "text/plain; charset=utf-8", "UP\n", head);
-                case "/ready" -> {
-                    boolean isReady = isReady();
-                    respond(exchange, isReady ? 200 : 503, "text/plain; charset=utf-8",
-                            isReady ? "READY\n" : "NOT READY\n", head);
-                }
-                default -> respond(exchange, 404, "text/plain; charset=utf-8",
-                        "not found: try /metrics, /health or /ready\n", head);
-            }
-        } catch (IOException e) {
-            LOG.debug("Metrics request failed: {}", e.toString()); // the scraper hung up
+            default -> request.text(404, "not found: try /metrics, /health or /ready");
         }
     }
 
@@ -154,49 +121,21 @@ public final class MetricsServer implements Service {
         }
     }
 
-    private void metrics(HttpExchange exchange, boolean head) throws IOException {
-        String accept = exchange.getRequestHeaders().getFirst("Accept");
+    private void metrics(ReadOnlyHttpServer.Request request) throws IOException {
+        String accept = request.header("Accept");
         String contentType = accept != null && accept.toLowerCase(Locale.ROOT).contains("application/openmetrics-text")
                 ? OPENMETRICS_100 : TEXT_004;
         ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
         registry.scrape(body, contentType);
-        send(exchange, 200, contentType, body.toByteArray(), head);
-    }
-
-    private static void respond(HttpExchange exchange, int status, String contentType, String body, boolean head)
-            throws IOException {
-        send(exchange, status, contentType, body.getBytes(StandardCharsets.UTF_8), head);
-    }
-
-    private static void send(HttpExchange exchange, int status, String contentType, byte[] body, boolean head)
-            throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        if (head) {
-            exchange.sendResponseHeaders(status, -1);
-            return;
-        }
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
+        request.send(200, contentType, body.toByteArray());
     }
 
     @Override
     public synchronized void close() {
         port = -1;
         if (server != null) {
-            server.stop(0);
+            server.close();
             server = null;
-        }
-        if (executor != null) {
-            executor.shutdownNow();
-            try {
-                executor.awaitTermination(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            executor = null;
         }
     }
 }
