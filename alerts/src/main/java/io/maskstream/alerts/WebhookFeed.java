@@ -1,7 +1,6 @@
 package io.maskstream.alerts;
 
 import io.maskstream.events.Alert;
-import io.maskstream.schemas.serde.SchemaRegistryException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,7 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.concurrent.ConcurrentSkipListSet;
-import org.apache.kafka.clients.consumer.CloseOptions;
+import io.maskstream.schemas.ConsumerLoop;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -53,9 +53,7 @@ final class WebhookFeed implements AutoCloseable {
     private final WebhookSink sink;
     private final AlertsMetrics metrics;
     private final long startMillis;
-    private final Thread thread;
-    private volatile boolean closed;
-    private volatile KafkaConsumer<String, Alert> consumer;
+    private final ConsumerLoop<String, Alert> loop;
 
     // Owned by the feed thread, except the sets, whose entries the sink's thread removes on completion.
     private final Map<TopicPartition, NavigableSet<Long>> outstanding = new HashMap<>();
@@ -83,59 +81,62 @@ final class WebhookFeed implements AutoCloseable {
         this.sink = sink;
         this.metrics = metrics;
         this.startMillis = startMillis;
-        this.thread = new Thread(this::run, "maskstream-alerts-webhook-feed");
-        this.thread.setDaemon(true);
+        this.loop = new ConsumerLoop<>("maskstream-alerts-webhook-feed",
+                () -> new KafkaConsumer<>(this.consumerProperties, new StringDeserializer(), this.valueDeserializer), new Feed());
     }
 
     void start() {
-        thread.start();
+        loop.start();
     }
 
-    private void run() {
-        KafkaConsumer<String, Alert> c = null;
-        try {
-            c = new KafkaConsumer<>(consumerProperties, new StringDeserializer(), valueDeserializer);
-            consumer = c;
-            if (closed) {
-                return;
-            }
+    /** The feed's work on one consumer (see {@link ConsumerLoop}). */
+    private final class Feed implements ConsumerLoop.Body<String, Alert> {
+        @Override
+        public void open(Consumer<String, Alert> c) {
+            outstanding.clear();
+            lastSeen.clear();
+            committed.clear();
+            backlog.clear();
+            paused = false;
             c.subscribe(List.of(topic), new Rebalance(c));
             LOG.info("Webhook feed reading {} (group {}, read_committed)", topic,
                     consumerProperties.get(ConsumerConfig.GROUP_ID_CONFIG));
-            while (!closed) {
-                try {
-                    drainBacklog(c);
-                    // while paused, poll briefly (it keeps the membership alive): the queue drains in milliseconds
-                    // once the webhook answers
-                    ConsumerRecords<String, Alert> records = c.poll(paused ? PAUSED_POLL : POLL);
-                    records.forEach(backlog::addLast);
-                    drainBacklog(c);
-                    if (System.currentTimeMillis() - lastCommit >= COMMIT_EVERY_MS) {
-                        commit(c, c.assignment(), false);
-                    }
-                } catch (WakeupException e) {
-                    // close() woke us up
-                } catch (RecordDeserializationException e) {
-                    skipOrWait(c, e);
-                } catch (KafkaException e) {
-                    if (!closed) {
-                        LOG.warn("Webhook feed: {}; retrying in 1 s", e.toString());
-                        pause(1000);
-                    }
-                }
+        }
+
+        @Override
+        public boolean beforePoll(Consumer<String, Alert> c) {
+            drainBacklog(c);
+            return true;
+        }
+
+        @Override
+        public Duration pollTimeout() {
+            // while paused, poll briefly (it keeps the membership alive): the queue drains in milliseconds once the
+            // webhook answers
+            return paused ? PAUSED_POLL : POLL;
+        }
+
+        @Override
+        public void records(Consumer<String, Alert> c, ConsumerRecords<String, Alert> records) {
+            records.forEach(backlog::addLast);
+            drainBacklog(c);
+            if (System.currentTimeMillis() - lastCommit >= COMMIT_EVERY_MS) {
+                commit(c, c.assignment(), false);
             }
+        }
+
+        @Override
+        public void unreadable(Consumer<String, Alert> c, RecordDeserializationException e) {
+            metrics.webhookFailed();
+            LOG.warn("Alert record {}@{} cannot be read and is not posted: {}", e.topicPartition(), e.offset(),
+                    e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+            lastSeen.put(e.topicPartition(), e.offset());
+            c.seek(e.topicPartition(), e.offset() + 1);
+        }
+
+        @Override
+        public void close(Consumer<String, Alert> c) {
             commit(c, c.assignment(), true);
-        } catch (RuntimeException e) {
-            LOG.error("Webhook feed stopped: {}", e.toString(), e);
-        } finally {
-            consumer = null;
-            if (c != null) {
-                try {
-                    c.close(CloseOptions.timeout(CLIENT_TIMEOUT));
-                } catch (RuntimeException e) {
-                    LOG.warn("Webhook feed consumer did not close cleanly: {}", e.toString());
-                }
-            }
         }
     }
 
@@ -143,7 +144,7 @@ final class WebhookFeed implements AutoCloseable {
      * Hands the backlog to the sink in order until the sink is full; pauses every assigned partition while a
      * backlog remains (new ones included) and resumes when it is gone.
      */
-    private void drainBacklog(KafkaConsumer<String, Alert> c) {
+    private void drainBacklog(Consumer<String, Alert> c) {
         while (!backlog.isEmpty() && hand(backlog.peekFirst())) {
             backlog.pollFirst();
         }
@@ -178,21 +179,8 @@ final class WebhookFeed implements AutoCloseable {
         return true;
     }
 
-    private void skipOrWait(KafkaConsumer<String, Alert> c, RecordDeserializationException e) {
-        if (e.getCause() instanceof SchemaRegistryException) {
-            LOG.warn("Webhook feed cannot reach the schema registry ({}); retrying in 2 s", e.getCause().getMessage());
-            pause(2000);
-            return;
-        }
-        metrics.webhookFailed();
-        LOG.warn("Alert record {}@{} cannot be read and is not posted: {}", e.topicPartition(), e.offset(),
-                e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
-        lastSeen.put(e.topicPartition(), e.offset());
-        c.seek(e.topicPartition(), e.offset() + 1);
-    }
-
     /** Commits, per partition, the oldest offset not yet done (or past the last seen record). */
-    private void commit(KafkaConsumer<String, Alert> c, Collection<TopicPartition> partitions, boolean sync) {
+    private void commit(Consumer<String, Alert> c, Collection<TopicPartition> partitions, boolean sync) {
         lastCommit = System.currentTimeMillis();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : partitions) {
@@ -243,9 +231,9 @@ final class WebhookFeed implements AutoCloseable {
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
-        private final KafkaConsumer<String, Alert> c;
+        private final Consumer<String, Alert> c;
 
-        Rebalance(KafkaConsumer<String, Alert> c) {
+        Rebalance(Consumer<String, Alert> c) {
             this.c = c;
         }
 
@@ -293,30 +281,9 @@ final class WebhookFeed implements AutoCloseable {
         }
     }
 
-    private void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closed = true;
-        }
-    }
-
     /** Stops reading and commits what is done; waits a few seconds at most. */
     @Override
     public void close() {
-        closed = true;
-        KafkaConsumer<String, Alert> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        try {
-            thread.join(CLIENT_TIMEOUT.toMillis() + 5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            LOG.warn("Webhook feed still closing; leaving it (daemon)");
-        }
+        loop.close();
     }
 }

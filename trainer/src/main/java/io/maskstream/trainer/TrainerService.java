@@ -13,12 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import io.maskstream.schemas.ConsumerLoop;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,12 +38,10 @@ public final class TrainerService implements Service {
     private final TrainerConfig config;
     private final AtomicLong sinceLastTraining = new AtomicLong();
     private final AtomicBoolean training = new AtomicBoolean();
-    private final AtomicReference<String> lastVerdict = new AtomicReference<>("none yet");
     private final Counter trainings;
     private final Counter promotions;
     private volatile boolean running = true;
-    private KafkaConsumer<byte[], byte[]> consumer;
-    private Thread follower;
+    private ConsumerLoop<byte[], byte[]> follower;
     private Thread worker;
 
     public TrainerService(TrainerConfig config, MeterRegistry registry) {
@@ -69,36 +68,32 @@ public final class TrainerService implements Service {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(TrainerConfig.GROUP_ID));
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         String topic = config.getString(CommonConfig.TOPIC_LABELED_FRAMES);
-        consumer.subscribe(List.of(topic));
-        follower = new Thread(() -> follow(topic), "trainer-follower");
-        follower.setDaemon(true);
-        follower.start();
-        LOG.info("Trainer follows {}: retrains every {} new labeled frames on the latest {}", topic,
-                config.getInt(TrainerConfig.RETRAIN_EVERY), config.getInt(TrainerConfig.MAX_FRAMES));
-    }
-
-    private void follow(String topic) {
         int every = config.getInt(TrainerConfig.RETRAIN_EVERY);
-        try {
-            while (running) {
-                int n = consumer.poll(Duration.ofMillis(500)).count();
-                if (n > 0) {
-                    consumer.commitAsync();
-                }
-                if (sinceLastTraining.addAndGet(n) >= every && training.compareAndSet(false, true)) {
-                    sinceLastTraining.set(0);
-                    worker = new Thread(() -> retrain(topic), "trainer-worker");
-                    worker.setDaemon(true);
-                    worker.start();
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } finally {
-            consumer.close();
-        }
+        follower = new ConsumerLoop<>("trainer-follower",
+                () -> new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                new ConsumerLoop.Body<byte[], byte[]>() {
+                    @Override
+                    public void open(Consumer<byte[], byte[]> c) {
+                        c.subscribe(List.of(topic));
+                    }
+
+                    @Override
+                    public void records(Consumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) {
+                        int n = records.count();
+                        if (n > 0) {
+                            c.commitAsync();
+                        }
+                        if (sinceLastTraining.addAndGet(n) >= every && training.compareAndSet(false, true)) {
+                            sinceLastTraining.set(0);
+                            worker = new Thread(() -> retrain(topic), "trainer-worker");
+                            worker.setDaemon(true);
+                            worker.start();
+                        }
+                    }
+                }).start();
+        LOG.info("Trainer follows {}: retrains every {} new labeled frames on the latest {}", topic, every,
+                config.getInt(TrainerConfig.MAX_FRAMES));
     }
 
     private void retrain(String topic) {
@@ -110,11 +105,8 @@ public final class TrainerService implements Service {
             TrainingJob.Outcome outcome = job.run(loaded.getKey(), loaded.getValue(), true,
                     config.getBoolean(TrainerConfig.PROMOTE));
             trainings.increment();
-            if (outcome.verdict() != null) {
-                lastVerdict.set(outcome.verdict().toString());
-                if (outcome.verdict().promoted()) {
-                    promotions.increment();
-                }
+            if (outcome.verdict() != null && outcome.verdict().promoted()) {
+                promotions.increment();
             }
         } catch (Exception e) {
             if (running) {
@@ -152,25 +144,13 @@ public final class TrainerService implements Service {
         return new TopicRange(topic, from, null, to, null, null, null);
     }
 
-    /** The last promotion gate's verdict, for status lines. */
-    public String lastVerdict() {
-        return lastVerdict.get();
-    }
-
-    public boolean isTraining() {
-        return training.get();
-    }
-
     @Override
     public void close() {
         running = false;
-        if (consumer != null) {
-            consumer.wakeup();
+        if (follower != null) {
+            follower.close();
         }
         try {
-            if (follower != null) {
-                follower.join(10_000);
-            }
             if (worker != null && worker.isAlive()) {
                 LOG.info("Stopping the training in progress (it ends after its current batch)");
                 worker.interrupt();

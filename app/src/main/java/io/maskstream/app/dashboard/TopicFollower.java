@@ -1,6 +1,5 @@
 package io.maskstream.app.dashboard;
 
-import io.maskstream.schemas.serde.SchemaRegistryException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,15 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import org.apache.kafka.clients.consumer.CloseOptions;
+import io.maskstream.schemas.ConsumerLoop;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
 final class TopicFollower<V> implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicFollower.class);
-    private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
     private static final long REFRESH_PARTITIONS_MS = 30_000;
 
@@ -55,10 +54,7 @@ final class TopicFollower<V> implements AutoCloseable {
     private final BiConsumer<ConsumerRecord<String, V>, Long> handler;
     private final DashboardState state;
     private final Runnable onRecord;
-    private final Thread thread;
-    private volatile boolean closed;
-    private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
-    private volatile KafkaConsumer<String, V> consumer;
+    private final ConsumerLoop<String, V> loop;
 
     /**
      * @param consumerProperties the user's client settings ({@code kafka.*} and the cluster); the isolation
@@ -81,81 +77,69 @@ final class TopicFollower<V> implements AutoCloseable {
         this.handler = handler;
         this.state = state;
         this.onRecord = onRecord;
-        this.thread = new Thread(this::run, "maskstream-dashboard-" + role);
-        this.thread.setDaemon(true);
+        this.loop = new ConsumerLoop<>("maskstream-dashboard-" + role,
+                () -> new KafkaConsumer<>(properties, new StringDeserializer(), this.deserializer), new Follow());
     }
 
     void start() {
         state.topic(role, topic, "starting");
-        thread.start();
+        loop.start();
     }
 
-    private void run() {
-        KafkaConsumer<String, V> c = null;
-        try {
-            c = new KafkaConsumer<>(properties, new StringDeserializer(), deserializer);
-            consumer = c;
-            long lastRefresh = 0;
-            boolean waitingLogged = false;
-            while (!closed) {
-                try {
-                    if (System.currentTimeMillis() - lastRefresh >= REFRESH_PARTITIONS_MS || c.assignment().isEmpty()) {
-                        lastRefresh = System.currentTimeMillis();
-                        if (!assign(c)) {
-                            if (!waitingLogged) {
-                                LOG.warn("Dashboard: topic {} ({}) does not exist yet or the cluster cannot be reached; waiting",
-                                        topic, role);
-                                waitingLogged = true;
-                            }
-                            state.topic(role, topic, "waiting");
-                            pause(2000);
-                            lastRefresh = 0;
-                            continue;
-                        }
-                        state.topic(role, topic, "following");
-                    }
-                    for (ConsumerRecord<String, V> r : c.poll(POLL)) {
-                        onRecord.run();
-                        handler.accept(r, System.currentTimeMillis());
-                    }
-                } catch (WakeupException e) {
-                    // close() woke us up
-                } catch (RecordDeserializationException e) {
-                    if (e.getCause() instanceof SchemaRegistryException) {
-                        LOG.warn("Dashboard cannot reach the schema registry for {} ({}); retrying in 2 s", topic,
-                                e.getCause().getMessage());
-                        pause(2000);
-                    } else {
-                        state.unreadable();
-                        LOG.warn("Dashboard skips unreadable record {}@{}: {}", e.topicPartition(), e.offset(),
-                                e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
-                        c.seek(e.topicPartition(), e.offset() + 1);
-                    }
-                } catch (KafkaException e) {
-                    if (!closed) {
-                        LOG.warn("Dashboard follower of {}: {}; retrying in 2 s", topic, e.toString());
-                        state.topic(role, topic, "retrying");
-                        pause(2000);
-                    }
-                }
+    /** Keeps every partition of the topic assigned (waiting for the topic if need be) and hands on each record. */
+    private final class Follow implements ConsumerLoop.Body<String, V> {
+        private long lastRefresh;
+        private boolean waitingLogged;
+
+        @Override
+        public void open(Consumer<String, V> c) {
+            lastRefresh = 0;
+        }
+
+        @Override
+        public boolean beforePoll(Consumer<String, V> c) {
+            if (System.currentTimeMillis() - lastRefresh < REFRESH_PARTITIONS_MS && !c.assignment().isEmpty()) {
+                return true;
             }
-        } catch (RuntimeException e) {
-            LOG.error("Dashboard follower of {} stopped: {}", topic, e.toString(), e);
-            state.topic(role, topic, "stopped");
-        } finally {
-            consumer = null;
-            if (c != null) {
-                try {
-                    c.close(CloseOptions.timeout(CLIENT_TIMEOUT));
-                } catch (RuntimeException e) {
-                    LOG.debug("Dashboard consumer of {} did not close cleanly: {}", topic, e.toString());
-                }
+            lastRefresh = System.currentTimeMillis();
+            if (assign(c)) {
+                state.topic(role, topic, "following");
+                return true;
             }
+            if (!waitingLogged) {
+                LOG.warn("Dashboard: topic {} ({}) does not exist yet or the cluster cannot be reached; waiting", topic, role);
+                waitingLogged = true;
+            }
+            state.topic(role, topic, "waiting");
+            lastRefresh = 0;
+            loop.pause(2000);
+            return false;
+        }
+
+        @Override
+        public void records(Consumer<String, V> c, ConsumerRecords<String, V> records) {
+            for (ConsumerRecord<String, V> r : records) {
+                onRecord.run();
+                handler.accept(r, System.currentTimeMillis());
+            }
+        }
+
+        @Override
+        public void unreadable(Consumer<String, V> c, RecordDeserializationException e) {
+            state.unreadable();
+            LOG.warn("Dashboard skips unreadable record {}@{}: {}", e.topicPartition(), e.offset(),
+                    e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+            c.seek(e.topicPartition(), e.offset() + 1);
+        }
+
+        @Override
+        public void failed(KafkaException e) {
+            state.topic(role, topic, "retrying");
         }
     }
 
     /** Assigns every partition of the topic, positioning new ones per {@link #start}; false if the topic is missing. */
-    private boolean assign(KafkaConsumer<String, V> c) {
+    private boolean assign(Consumer<String, V> c) {
         List<PartitionInfo> infos;
         try {
             infos = c.partitionsFor(topic, CLIENT_TIMEOUT);
@@ -192,28 +176,8 @@ final class TopicFollower<V> implements AutoCloseable {
         return true;
     }
 
-    /** Waits, or less when the follower is closed meanwhile. */
-    private void pause(long millis) {
-        try {
-            closing.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closed = true;
-        }
-    }
-
     @Override
     public void close() {
-        closed = true;
-        closing.countDown(); // ends a pause()
-        KafkaConsumer<String, V> c = consumer;
-        if (c != null) {
-            c.wakeup(); // ends a poll() (never interrupt: that would break the consumer's own close)
-        }
-        try {
-            thread.join(CLIENT_TIMEOUT.toMillis() + 5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }
