@@ -232,10 +232,10 @@ public final class Classifier implements BatchClassifier {
 
     private void warmUp(String model) throws InvalidModelException {
         InputSpec input = metadata.input();
-        PreparedImage grey = new PreparedImage(input.width(), input.height(), new byte[input.width() * input.height() * 3],
+        PreparedImage black = new PreparedImage(input.width(), input.height(), new byte[input.width() * input.height() * 3],
                 input.width(), input.height());
         try (NDManager batch = manager.newSubManager()) {
-            NDArray x = preprocessor.toBatch(batch, List.of(grey));
+            NDArray x = preprocessor.toBatch(batch, List.of(black));
             NDList out = block.forward(new ParameterStore(batch, false), new NDList(x), false);
             int[] units = metadata.heads().units();
             boolean shapesOk = out.size() == units.length;

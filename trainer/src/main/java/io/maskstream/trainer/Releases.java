@@ -9,8 +9,6 @@ import io.maskstream.model.ModelBundle;
 import io.maskstream.releases.ArtifactStore;
 import io.maskstream.releases.ReleaseLog;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,9 +56,6 @@ public final class Releases {
     /** Publishes the bundle's artifact and a CANDIDATE release carrying its holdout metrics. */
     public ModelRelease publishCandidate(ModelBundle bundle, ModelMetrics metrics, String trainingData) throws IOException {
         byte[] bytes = bundle.toBytes();
-        Path dir = Path.of(config.getString(TrainerConfig.OUTPUT_DIR));
-        Files.createDirectories(dir);
-        bundle.write(dir.resolve(bundle.metadata().version() + ".bundle"));
         String uri = artifacts.publish(bundle.metadata().version(), bytes, bundle.sha256());
         Instant now = Instant.now();
         ModelRelease release = ModelRelease.newBuilder().setVersion(bundle.metadata().version())

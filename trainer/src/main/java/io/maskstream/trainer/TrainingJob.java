@@ -14,9 +14,12 @@ import java.util.Map;
 /** One retraining: load labeled photos, split by person, train, publish a candidate, run the promotion gate. */
 public final class TrainingJob {
 
-    /** What the job produced; release and verdict are null when nothing was published. */
-    public record Outcome(ModelTrainer.Result result, PersonSplit split, PromotionGate.Sets gate, ModelRelease release,
-                          Releases.Verdict verdict) {
+    /**
+     * What the job produced: the bundle, always written to {@code trainer.output.dir} ({@code bundleFile}); release
+     * and verdict are null when nothing was published.
+     */
+    public record Outcome(ModelTrainer.Result result, Path bundleFile, PersonSplit split, PromotionGate.Sets gate,
+                          ModelRelease release, Releases.Verdict verdict) {
     }
 
     private final TrainerConfig config;
@@ -46,12 +49,16 @@ public final class TrainingJob {
         String version = config.getString(TrainerConfig.ARCHITECTURE) + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         ModelTrainer.Result result = new ModelTrainer(config).train(split, version, data);
+        Path dir = Path.of(config.getString(TrainerConfig.OUTPUT_DIR));
+        java.nio.file.Files.createDirectories(dir);
+        Path file = dir.resolve(version + ".bundle");
+        result.bundle().write(file); // a user without a broker keeps the model too
         if (!publish) {
-            return new Outcome(result, split, gate, null, null);
+            return new Outcome(result, file, split, gate, null, null);
         }
         Releases releases = new Releases(config);
         ModelRelease release = releases.publishCandidate(result.bundle(), result.holdout(), data);
         Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), gate.gate()) : null;
-        return new Outcome(result, split, gate, release, verdict);
+        return new Outcome(result, file, split, gate, release, verdict);
     }
 }

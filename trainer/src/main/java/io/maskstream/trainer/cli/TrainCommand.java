@@ -80,6 +80,8 @@ public final class TrainCommand implements Callable<Integer> {
                         + " at epoch %d of %d, %.1f s/epoch%n", r.bundle().metadata().version(), r.holdout().getMacroF1(),
                 r.holdout().getAccuracy(), r.holdout().getMaskF1(), r.holdout().getGenderF1(), r.holdout().getAgeF1(),
                 r.bestEpoch(), r.history().size(), r.secondsPerEpoch());
+        System.out.println("Bundle written to " + outcome.bundleFile().toAbsolutePath()
+                + " (serve it with processor.model.path, score it with 'maskstream score -m FILE')");
         if (outcome.verdict() != null) {
             System.out.println("Promotion gate: " + outcome.verdict());
         } else if (outcome.release() != null) {
