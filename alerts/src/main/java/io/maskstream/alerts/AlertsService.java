@@ -7,7 +7,6 @@ import io.maskstream.runtime.streams.SupervisedStreams;
 import io.maskstream.schemas.Topics;
 import io.maskstream.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;

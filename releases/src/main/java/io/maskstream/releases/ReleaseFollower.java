@@ -57,11 +57,6 @@ public final class ReleaseFollower implements AutoCloseable {
         return initialActive;
     }
 
-    /** How often following restarted after a failure. */
-    public int restarts() {
-        return loop == null ? 0 : loop.restarts();
-    }
-
     /** One consumer's view: every version's latest state, read from the start of the topic. */
     private final class Follow implements ConsumerLoop.Body<String, ModelRelease> {
         private final Map<String, ModelRelease> releases = new HashMap<>();

@@ -55,9 +55,6 @@ public final class PromotionGate {
 
     /** The samples of the gate set and the rest (for training and early stopping), in their order. */
     public record Sets(List<Sample> rest, List<Sample> gate) {
-        public long gatePersons() {
-            return gate.stream().map(Sample::personId).distinct().count();
-        }
     }
 
     public static Sets split(List<Sample> samples, double fraction) {

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Restarts back off (0 s, then 1 s doubling to 30 s while failures follow each other within a minute). A failure
  * {@code fatal} accepts, or a fenced instance id (another instance uses the same {@code instance.id}), stops the
- * client for good: {@link #failure()} then says why.
+ * client for good ({@link #state()} then stays {@code ERROR}, which readiness reports).
  */
 public final class SupervisedStreams implements AutoCloseable {
 
@@ -44,7 +44,6 @@ public final class SupervisedStreams implements AutoCloseable {
     private long startedAt;
     private long backoffMs;
     private int restarts;
-    private volatile Throwable failure;
     private volatile boolean closed;
 
     /**
@@ -82,13 +81,11 @@ public final class SupervisedStreams implements AutoCloseable {
 
     private StreamThreadExceptionResponse onFailure(Throwable e) {
         if (isFenced(e)) {
-            failure = e;
             LOG.error("{}: another instance joined the group with this instance's id ({}): stopping. Give each instance "
                     + "its own instance.id (or state directory)", name, membership.instanceId(), e);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
         if (fatal.test(e)) {
-            failure = e;
             LOG.error("{}: stream thread failed; stopping: {}", name, e.toString(), e);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
@@ -140,7 +137,6 @@ public final class SupervisedStreams implements AutoCloseable {
                 launch();
                 LOG.info("{}: Kafka Streams client restarted (restart {})", name, restarts);
             } catch (RuntimeException e) {
-                failure = e;
                 LOG.error("{}: cannot restart Kafka Streams: {}", name, e.toString(), e);
             }
         }
@@ -160,18 +156,6 @@ public final class SupervisedStreams implements AutoCloseable {
         synchronized (lock) {
             return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
         }
-    }
-
-    /** The current client (changes after a restart), or null. */
-    public KafkaStreams current() {
-        synchronized (lock) {
-            return streams;
-        }
-    }
-
-    /** Why the client stopped for good, or null while it runs or restarts. */
-    public Throwable failure() {
-        return failure;
     }
 
     /** How often the client was restarted after a failure. */
