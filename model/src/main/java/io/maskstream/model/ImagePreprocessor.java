@@ -89,29 +89,8 @@ public final class ImagePreprocessor {
      *     too small, too large, truncated or corrupt images
      */
     public PreparedImage prepare(byte[] encodedImage) throws ImageRejectedException {
-        if (encodedImage == null || encodedImage.length == 0) {
-            throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "the image is empty (0 bytes)");
-        }
-        if (encodedImage.length > limits.maxBytes()) {
-            throw new ImageRejectedException(ImageRejectedException.Reason.IMAGE_TOO_LARGE, "the image has " + encodedImage.length
-                    + " bytes, more than the limit of " + limits.maxBytes());
-        }
-        ImageFormat format = ImageFormat.sniff(encodedImage);
-        if (format == ImageFormat.UNKNOWN) {
-            throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "not an image: the " + encodedImage.length
-                    + " bytes are neither JPEG nor PNG");
-        }
-        if (!format.supported()) {
-            throw new ImageRejectedException(ImageRejectedException.Reason.UNSUPPORTED_CONTENT_TYPE, "the bytes are a " + format
-                    + " image; only JPEG and PNG are supported");
-        }
-        ImageReader reader;
-        try {
-            reader = (format == ImageFormat.JPEG ? JPEG_READER : PNG_READER).createReaderInstance();
-        } catch (IOException e) {
-            throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "no " + format + " decoder: "
-                    + e.getMessage(), e);
-        }
+        ImageFormat format = checkEncoded(encodedImage);
+        ImageReader reader = newReader(format);
         FirstWarning warning = new FirstWarning();
         reader.addIIOReadWarningListener(warning);
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encodedImage))) {
@@ -138,6 +117,179 @@ public final class ImagePreprocessor {
         } finally {
             reader.dispose();
         }
+    }
+
+    /**
+     * Decodes a JPEG or PNG at full resolution, for detection: faces are found in a letterboxed copy
+     * ({@link #letterbox}) and cut from this one ({@link #crop}). The same checks as {@link #prepare} apply.
+     *
+     * @throws ImageRejectedException as {@link #prepare}
+     */
+    public DecodedImage decode(byte[] encodedImage) throws ImageRejectedException {
+        ImageFormat format = checkEncoded(encodedImage);
+        ImageReader reader = newReader(format);
+        FirstWarning warning = new FirstWarning();
+        reader.addIIOReadWarningListener(warning);
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encodedImage))) {
+            reader.setInput(in, true, true);
+            checkSize(reader.getWidth(0), reader.getHeight(0));
+            BufferedImage decoded = reader.read(0, reader.getDefaultReadParam());
+            if (warning.message != null) {
+                throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "the " + format
+                        + " image is truncated or corrupt (decoder: " + warning.message + ")");
+            }
+            return new DecodedImage(toBgr(decoded));
+        } catch (ImageRejectedException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "cannot decode the " + format
+                    + " image: " + detail, e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /**
+     * The whole frame scaled, without distortion, into this preprocessor's input size, centred on grey: what a
+     * detector sees. {@link Letterbox#of} with the same sizes maps its boxes back to the frame.
+     */
+    public PreparedImage letterbox(DecodedImage frame) {
+        Letterbox l = Letterbox.of(frame.width(), frame.height(), spec.width(), spec.height());
+        BufferedImage target = new BufferedImage(spec.width(), spec.height(), BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = target.createGraphics();
+        try {
+            g.setColor(BACKDROP);
+            g.fillRect(0, 0, spec.width(), spec.height());
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            int x = (int) Math.round(l.padX());
+            int y = (int) Math.round(l.padY());
+            int w = Math.max(1, (int) Math.round(frame.width() * l.scale()));
+            int h = Math.max(1, (int) Math.round(frame.height() * l.scale()));
+            g.drawImage(frame.image(), x, y, w, h, null);
+        } finally {
+            g.dispose();
+        }
+        return new PreparedImage(spec.width(), spec.height(), rgbOf(target), frame.width(), frame.height());
+    }
+
+    /**
+     * One face cut from the full-resolution frame, as the classifier takes it: the box grows by {@code margin} (a
+     * fraction of its width on the left and right, of its height above and below), then its shorter side grows to
+     * the input's aspect so the face is never stretched; what lies outside the frame is grey. The region is then
+     * resized to the input size with the same bilinear resize as {@link #prepare}. Training crops and serving crops
+     * both come from here.
+     *
+     * @throws IllegalArgumentException if the margin is negative or not finite
+     */
+    public PreparedImage crop(DecodedImage frame, Box box, double margin) {
+        if (!(margin >= 0) || Double.isInfinite(margin)) {
+            throw new IllegalArgumentException("the crop margin must be a finite number >= 0, got " + margin);
+        }
+        Box region = box.grow(margin).toAspect(spec.width(), spec.height());
+        BufferedImage target = new BufferedImage(spec.width(), spec.height(), BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = target.createGraphics();
+        try {
+            Box inside = region.clip(frame.width(), frame.height());
+            if (inside == null || inside.w() < 1 || inside.h() < 1) {
+                g.setColor(BACKDROP);
+                g.fillRect(0, 0, spec.width(), spec.height());
+            } else {
+                double sx = spec.width() / region.w();
+                double sy = spec.height() / region.h();
+                if (inside.w() < region.w() - 1e-6 || inside.h() < region.h() - 1e-6) {
+                    g.setColor(BACKDROP);
+                    g.fillRect(0, 0, spec.width(), spec.height());
+                }
+                int sx1 = (int) Math.floor(inside.x());
+                int sy1 = (int) Math.floor(inside.y());
+                int sx2 = Math.min(frame.width(), (int) Math.ceil(inside.right()));
+                int sy2 = Math.min(frame.height(), (int) Math.ceil(inside.bottom()));
+                int dx1 = (int) Math.round((sx1 - region.x()) * sx);
+                int dy1 = (int) Math.round((sy1 - region.y()) * sy);
+                int dx2 = (int) Math.round((sx2 - region.x()) * sx);
+                int dy2 = (int) Math.round((sy2 - region.y()) * sy);
+                g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+                g.drawImage(frame.image(), dx1, dy1, dx2, dy2, sx1, sy1, sx2, sy2, null);
+            }
+        } finally {
+            g.dispose();
+        }
+        return new PreparedImage(spec.width(), spec.height(), rgbOf(target), frame.width(), frame.height());
+    }
+
+    /** The whole frame as the classifier takes it in whole-frame mode: centre-cropped to the input's aspect. */
+    public PreparedImage whole(DecodedImage frame) {
+        Box centre = frame.bounds();
+        double target = (double) spec.width() / spec.height();
+        if (centre.w() / centre.h() > target) {
+            double w = centre.h() * target;
+            centre = new Box((centre.w() - w) / 2, 0, w, centre.h());
+        } else {
+            double h = centre.w() / target;
+            centre = new Box(0, (centre.h() - h) / 2, centre.w(), h);
+        }
+        return crop(frame, centre, 0);
+    }
+
+    private ImageFormat checkEncoded(byte[] encodedImage) throws ImageRejectedException {
+        if (encodedImage == null || encodedImage.length == 0) {
+            throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "the image is empty (0 bytes)");
+        }
+        if (encodedImage.length > limits.maxBytes()) {
+            throw new ImageRejectedException(ImageRejectedException.Reason.IMAGE_TOO_LARGE, "the image has " + encodedImage.length
+                    + " bytes, more than the limit of " + limits.maxBytes());
+        }
+        ImageFormat format = ImageFormat.sniff(encodedImage);
+        if (format == ImageFormat.UNKNOWN) {
+            throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "not an image: the " + encodedImage.length
+                    + " bytes are neither JPEG nor PNG");
+        }
+        if (!format.supported()) {
+            throw new ImageRejectedException(ImageRejectedException.Reason.UNSUPPORTED_CONTENT_TYPE, "the bytes are a " + format
+                    + " image; only JPEG and PNG are supported");
+        }
+        return format;
+    }
+
+    private static ImageReader newReader(ImageFormat format) throws ImageRejectedException {
+        try {
+            return (format == ImageFormat.JPEG ? JPEG_READER : PNG_READER).createReaderInstance();
+        } catch (IOException e) {
+            throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "no " + format + " decoder: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Any decoded image as 3-byte BGR (the decoder's own buffer when it already is). */
+    private static BufferedImage toBgr(BufferedImage decoded) {
+        BufferedImage source = isCmyk(decoded) ? cmykToBgr(decoded) : decoded;
+        if (source.getType() == BufferedImage.TYPE_3BYTE_BGR) {
+            return source;
+        }
+        BufferedImage bgr = new BufferedImage(source.getWidth(), source.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = bgr.createGraphics();
+        try {
+            if (source.getColorModel().hasAlpha()) {
+                g.setColor(BACKDROP);
+                g.fillRect(0, 0, source.getWidth(), source.getHeight());
+            }
+            g.drawImage(source, 0, 0, null);
+        } finally {
+            g.dispose();
+        }
+        return bgr;
+    }
+
+    private static byte[] rgbOf(BufferedImage bgrImage) {
+        byte[] bgr = ((DataBufferByte) bgrImage.getRaster().getDataBuffer()).getData();
+        byte[] rgb = new byte[bgr.length];
+        for (int i = 0; i < bgr.length; i += 3) {
+            rgb[i] = bgr[i + 2];
+            rgb[i + 1] = bgr[i + 1];
+            rgb[i + 2] = bgr[i];
+        }
+        return rgb;
     }
 
     /**
@@ -180,14 +332,7 @@ public final class ImagePreprocessor {
         } finally {
             g.dispose();
         }
-        byte[] bgr = ((DataBufferByte) target.getRaster().getDataBuffer()).getData();
-        byte[] rgb = new byte[bgr.length];
-        for (int i = 0; i < bgr.length; i += 3) {
-            rgb[i] = bgr[i + 2];
-            rgb[i + 1] = bgr[i + 1];
-            rgb[i + 2] = bgr[i];
-        }
-        return rgb;
+        return rgbOf(target);
     }
 
     private static boolean isCmyk(BufferedImage image) {

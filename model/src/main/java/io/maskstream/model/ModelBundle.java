@@ -38,7 +38,8 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * A model as it travels: a zip holding {@code metadata.json} and {@code weights.params} (DJL's
- * {@code Block.saveParameters} format), whose metadata carries the weights' SHA-256.
+ * {@code Block.saveParameters} format), whose metadata carries the weights' SHA-256, and for a scene model
+ * {@code detector.bundle}: the face detector trained beside the classifier, itself a bundle of this format.
  *
  * <p>Invariants: immutable; a bundle that exists was either built here or passed every check of
  * {@link #read} (zip intact, metadata complete and sane, architecture known, weights checksum equal to
@@ -51,6 +52,7 @@ public final class ModelBundle {
 
     static final String METADATA_ENTRY = "metadata.json";
     static final String WEIGHTS_ENTRY = "weights.params";
+    static final String DETECTOR_ENTRY = "detector.bundle";
 
     private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
     private static final int MAX_METADATA_BYTES = 1 << 20;
@@ -65,12 +67,14 @@ public final class ModelBundle {
     private final byte[] weights;
     private final byte[] bytes;
     private final String sha256;
+    private final ModelBundle detector;
 
-    private ModelBundle(BundleMetadata metadata, byte[] weights, byte[] bytes) {
+    private ModelBundle(BundleMetadata metadata, byte[] weights, byte[] bytes, ModelBundle detector) {
         this.metadata = metadata;
         this.weights = weights;
         this.bytes = bytes;
         this.sha256 = sha256(bytes);
+        this.detector = detector;
     }
 
     /**
@@ -168,12 +172,15 @@ public final class ModelBundle {
         }
         byte[] metadataJson = null;
         byte[] weights = null;
+        byte[] detectorBytes = null;
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bundleBytes))) {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
                 if (METADATA_ENTRY.equals(entry.getName())) {
                     metadataJson = readEntry(zip, MAX_METADATA_BYTES, entry.getName(), Reason.BAD_METADATA);
                 } else if (WEIGHTS_ENTRY.equals(entry.getName())) {
                     weights = readEntry(zip, MAX_WEIGHTS_BYTES, entry.getName(), Reason.LOAD_FAILED);
+                } else if (DETECTOR_ENTRY.equals(entry.getName())) {
+                    detectorBytes = readEntry(zip, MAX_WEIGHTS_BYTES, entry.getName(), Reason.LOAD_FAILED);
                 }
             }
         } catch (ZipException | EOFException e) {
@@ -199,7 +206,20 @@ public final class ModelBundle {
                     + ": the weights' SHA-256 is " + actual + " but the metadata says " + metadata.weightsSha256()
                     + "; the weights were altered or belong to another bundle");
         }
-        return new ModelBundle(metadata, weights, bundleBytes.clone());
+        ModelBundle detector = null;
+        if (detectorBytes != null) {
+            try {
+                detector = read(detectorBytes);
+            } catch (InvalidModelException e) {
+                throw new InvalidModelException(e.reason(), "model " + metadata.version() + ": its face detector ("
+                        + DETECTOR_ENTRY + "): " + e.getMessage(), e);
+            }
+            if (detector.detector != null) {
+                throw new InvalidModelException(Reason.BAD_METADATA, "model " + metadata.version()
+                        + ": its face detector holds a detector of its own");
+            }
+        }
+        return new ModelBundle(metadata, weights, bundleBytes.clone(), detector);
     }
 
     /** Writes the bundle's bytes to a file, atomically where the file system allows (no half-written bundle). */
@@ -244,14 +264,32 @@ public final class ModelBundle {
 
     /** The same weights under another model version (the weights' checksum stays). */
     public ModelBundle withVersion(String version) {
-        return assemble(metadata.withVersion(Objects.requireNonNull(version, "version")), weights);
+        return assemble(metadata.withVersion(Objects.requireNonNull(version, "version")), weights, detector);
+    }
+
+    /**
+     * The face detector trained with this classifier, when the bundle holds one: a scene model is one release
+     * holding both, so the classifier always serves the crops of the detector it was trained beside.
+     */
+    public java.util.Optional<ModelBundle> detector() {
+        return java.util.Optional.ofNullable(detector);
+    }
+
+    /** This classifier with {@code faceDetector} packed beside it (replacing any it held). */
+    public ModelBundle withDetector(ModelBundle faceDetector) {
+        Objects.requireNonNull(faceDetector, "faceDetector");
+        if (faceDetector.detector != null) {
+            throw new IllegalArgumentException("a face detector cannot hold a detector of its own");
+        }
+        return assemble(metadata, weights, faceDetector);
     }
 
     /** The same weights with another training summary in the metadata (the trainer adds it after choosing an epoch). */
     public ModelBundle withTrainingSummary(java.util.Map<String, String> summary) {
         BundleMetadata m = metadata;
         return assemble(new BundleMetadata(m.formatVersion(), m.version(), m.architecture(), m.heads(), m.input(),
-                m.createdTime(), summary == null ? null : new java.util.LinkedHashMap<>(summary), m.weightsSha256()), weights);
+                m.createdTime(), summary == null ? null : new java.util.LinkedHashMap<>(summary), m.weightsSha256()), weights,
+                detector);
     }
 
     /** The weights in DJL's parameter format; shared, not copied: never modify. */
@@ -268,14 +306,27 @@ public final class ModelBundle {
 
     /** Packs metadata and weights as given, without checks; tests use it to make broken bundles. */
     static ModelBundle assemble(BundleMetadata metadata, byte[] weights) {
-        return new ModelBundle(metadata, weights, zip(MetadataJson.write(metadata), weights));
+        return assemble(metadata, weights, null);
+    }
+
+    private static ModelBundle assemble(BundleMetadata metadata, byte[] weights, ModelBundle detector) {
+        return new ModelBundle(metadata, weights, zip(MetadataJson.write(metadata), weights,
+                detector == null ? null : detector.bytes), detector);
     }
 
     static byte[] zip(byte[] metadataJson, byte[] weights) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(metadataJson.length + weights.length + 512);
+        return zip(metadataJson, weights, null);
+    }
+
+    private static byte[] zip(byte[] metadataJson, byte[] weights, byte[] detector) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(metadataJson.length + weights.length + 512
+                + (detector == null ? 0 : detector.length));
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
             putStored(zip, METADATA_ENTRY, metadataJson);
             putStored(zip, WEIGHTS_ENTRY, weights);
+            if (detector != null) {
+                putStored(zip, DETECTOR_ENTRY, detector);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot zip a model bundle in memory", e);
         }
