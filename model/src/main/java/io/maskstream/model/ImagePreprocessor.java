@@ -292,6 +292,12 @@ public final class ImagePreprocessor {
         return rgb;
     }
 
+    /** The part of a {@code sourceWidth × sourceHeight} image that {@link #prepare} keeps (its centre crop). */
+    public Box wholeFrameRegion(int sourceWidth, int sourceHeight) {
+        DecodePlan plan = plan(sourceWidth, sourceHeight);
+        return new Box(plan.x(), plan.y(), plan.width(), plan.height());
+    }
+
     /**
      * What {@link #prepare} would decode for an image of this size: the crop and subsampling step, read
      * from the header alone. Shows that a huge image is decoded small.

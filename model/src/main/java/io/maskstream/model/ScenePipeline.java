@@ -13,6 +13,12 @@ import java.util.Objects;
  */
 public final class ScenePipeline {
 
+    /**
+     * The training-summary key under which a classifier trained on face crops records the margin they were cut with;
+     * serving cuts its crops the same way.
+     */
+    public static final String CROP_MARGIN_KEY = "crop.margin";
+
     /** One face: where the detector found it and what the classifier says about it. */
     public record Face(Detection detection, Prediction prediction) {
     }

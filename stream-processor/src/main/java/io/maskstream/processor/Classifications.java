@@ -2,24 +2,51 @@ package io.maskstream.processor;
 
 import io.maskstream.events.AgeHead;
 import io.maskstream.events.Classification;
+import io.maskstream.events.Face;
+import io.maskstream.events.FaceBox;
 import io.maskstream.events.Frame;
 import io.maskstream.events.GenderHead;
 import io.maskstream.events.MaskHead;
+import io.maskstream.model.Box;
 import io.maskstream.model.Prediction;
+import io.maskstream.model.ScenePipeline;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Turns a model's prediction for a frame into the {@code Classification} event. */
+/** Turns the model's verdict on a frame's faces into the {@code Classification} event. */
 final class Classifications {
 
     private Classifications() {
     }
 
-    static Classification of(AcceptedFrame accepted, Prediction p, String modelVersion, int batchSize, long nowMs) {
+    /**
+     * The event of a frame: every face, most prominent first, and the first one's verdict at the frame level (null
+     * there when the frame has no face).
+     *
+     * @param trackIds each face's track id, in order; null in whole-frame mode (no tracking)
+     */
+    static Classification of(AcceptedFrame accepted, List<ScenePipeline.Face> faces, long[] trackIds, String modelVersion,
+                             String detectorVersion, int batchSize, long nowMs) {
         Frame frame = accepted.frame();
-        int code = p.classCode();
         long capture = frame.getCaptureTime().toEpochMilli();
+        List<Face> events = new ArrayList<>(faces.size());
+        for (int i = 0; i < faces.size(); i++) {
+            ScenePipeline.Face f = faces.get(i);
+            Prediction p = f.prediction();
+            int code = p.classCode();
+            events.add(Face.newBuilder()
+                    .setBox(box(f.detection().box()))
+                    .setDetectionScore(f.detection().score())
+                    .setMask(mask(p))
+                    .setGender(gender(p))
+                    .setAge(age(p))
+                    .setClassCode(code)
+                    .setClassProbability(p.classes()[code])
+                    .setTrackId(trackIds == null ? null : trackIds[i])
+                    .build());
+        }
+        Face top = events.isEmpty() ? null : events.get(0);
         return Classification.newBuilder()
                 .setCameraId(frame.getCameraId())
                 .setFrameSequence(frame.getSequence())
@@ -27,19 +54,38 @@ final class Classifications {
                 .setProcessedTime(Instant.ofEpochMilli(nowMs))
                 .setLatencyMs(nowMs - capture)
                 .setModelVersion(modelVersion)
-                .setMask(MaskHead.newBuilder().setLabel(EventLabels.mask(p.maskLabel())).setProbability(p.mask()[p.maskLabel().ordinal()])
-                        .setProbabilities(list(p.mask())).build())
-                .setGender(GenderHead.newBuilder().setLabel(EventLabels.gender(p.genderLabel()))
-                        .setProbability(p.gender()[p.genderLabel().ordinal()]).setProbabilities(list(p.gender())).build())
-                .setAge(AgeHead.newBuilder().setLabel(EventLabels.age(p.ageLabel())).setProbability(p.age()[p.ageLabel().ordinal()])
-                        .setProbabilities(list(p.age())).build())
-                .setClassCode(code)
-                .setClassProbability(p.classes()[code])
+                .setMask(top == null ? null : top.getMask())
+                .setGender(top == null ? null : top.getGender())
+                .setAge(top == null ? null : top.getAge())
+                .setClassCode(top == null ? null : top.getClassCode())
+                .setClassProbability(top == null ? null : top.getClassProbability())
                 .setBatchSize(batchSize)
                 .setSource(frame.getSource())
                 .setOriginalCaptureTime(accepted.originalCaptureTime() == null ? null
                         : Instant.ofEpochMilli(accepted.originalCaptureTime()))
+                .setFaces(events)
+                .setDetectorVersion(detectorVersion)
                 .build();
+    }
+
+    static FaceBox box(Box b) {
+        return FaceBox.newBuilder().setX((float) b.x()).setY((float) b.y()).setWidth((float) b.w()).setHeight((float) b.h())
+                .build();
+    }
+
+    private static MaskHead mask(Prediction p) {
+        return MaskHead.newBuilder().setLabel(EventLabels.mask(p.maskLabel())).setProbability(p.mask()[p.maskLabel().ordinal()])
+                .setProbabilities(list(p.mask())).build();
+    }
+
+    private static GenderHead gender(Prediction p) {
+        return GenderHead.newBuilder().setLabel(EventLabels.gender(p.genderLabel()))
+                .setProbability(p.gender()[p.genderLabel().ordinal()]).setProbabilities(list(p.gender())).build();
+    }
+
+    private static AgeHead age(Prediction p) {
+        return AgeHead.newBuilder().setLabel(EventLabels.age(p.ageLabel())).setProbability(p.age()[p.ageLabel().ordinal()])
+                .setProbabilities(list(p.age())).build();
     }
 
     private static List<Float> list(float[] values) {

@@ -3,6 +3,7 @@ package io.maskstream.processor;
 import io.maskstream.events.DeadLetter;
 import io.maskstream.events.DeadLetterReason;
 import io.maskstream.events.Frame;
+import io.maskstream.model.DecodedImage;
 import io.maskstream.model.ImagePreprocessor;
 import io.maskstream.model.ImageRejectedException;
 import io.maskstream.model.PreparedImage;
@@ -29,6 +30,7 @@ final class FrameIntake implements Processor<byte[], byte[], Object, Object> {
 
     private final Deserializer<Frame> frames;
     private final Preprocessing preprocessing;
+    private final boolean detect;
     private final ProcessorMetrics metrics;
     private final CaptureClock clock;
     private ProcessorContext<Object, Object> context;
@@ -38,8 +40,18 @@ final class FrameIntake implements Processor<byte[], byte[], Object, Object> {
         ImagePreprocessor current();
     }
 
-    FrameIntake(Deserializer<Frame> frames, Preprocessing preprocessing, ProcessorMetrics metrics, CaptureClock clock) {
+    /** A frame's image as the batcher needs it: prepared for the classifier, or decoded whole for the detector. */
+    record Image(PreparedImage prepared, DecodedImage decoded) {
+
+        static Image of(byte[] encoded, ImagePreprocessor preprocessor, boolean detect) throws ImageRejectedException {
+            return detect ? new Image(null, preprocessor.decode(encoded)) : new Image(preprocessor.prepare(encoded), null);
+        }
+    }
+
+    FrameIntake(Deserializer<Frame> frames, Preprocessing preprocessing, boolean detect, ProcessorMetrics metrics,
+                CaptureClock clock) {
         this.frames = frames;
+        this.detect = detect;
         this.preprocessing = preprocessing;
         this.metrics = metrics;
         this.clock = clock;
@@ -80,9 +92,9 @@ final class FrameIntake implements Processor<byte[], byte[], Object, Object> {
         byte[] image = new byte[frame.getImage().remaining()];
         frame.getImage().duplicate().get(image);
         long start = System.nanoTime();
-        PreparedImage prepared;
+        Image prepared;
         try {
-            prepared = preprocessing.current().prepare(image);
+            prepared = Image.of(image, preprocessing.current(), detect);
         } catch (ImageRejectedException e) {
             reject(record, source, EventLabels.reason(e.reason()), e.getMessage(), camera, frame.getSequence());
             return;
@@ -90,8 +102,8 @@ final class FrameIntake implements Processor<byte[], byte[], Object, Object> {
         metrics.decoded(System.nanoTime() - start);
         Long original = trustCaptureTime(frame, clock, context.currentSystemTimeMs());
         AcceptedFrame accepted = new AcceptedFrame(frame, record.key(), value, source == null ? "frames" : source.topic(),
-                source == null ? -1 : source.partition(), source == null ? -1 : source.offset(), record.timestamp(), prepared,
-                original);
+                source == null ? -1 : source.partition(), source == null ? -1 : source.offset(), record.timestamp(), prepared.prepared(),
+                prepared.decoded(), original);
         context.forward(new Record<>(camera, accepted, record.timestamp()), FrameTopology.BATCHER);
     }
 

@@ -27,9 +27,13 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The processor's Kafka Streams topology:
  * <pre>
- *   frames ─► intake ─┬─► micro-batcher [frame-buffer store] ─► classifications
+ *   frames ─► intake ─┬─► micro-batcher [frame-buffer store, face-tracks store] ─► classifications
  *                     └─► frames-dlq ◄──────────┘ (frames the model cannot take)
  * </pre>
+ * In detect mode ({@code processor.faces.mode=detect}) intake decodes each frame at full resolution and the
+ * micro-batcher runs a batch's frames through the detector in one pass, their crops through the classifier in
+ * another ({@link io.maskstream.model.ScenePipeline}), then gives each face its track id from the camera's tracks
+ * (the face-tracks store) as it emits the frame's event.
  * Built by a static method so {@code TopologyTestDriver} tests run it without a broker, and the same code
  * runs for real in {@link StreamProcessorService}.
  */
@@ -41,6 +45,7 @@ public final class FrameTopology {
     static final String CLASSIFICATIONS_SINK = "classifications-sink";
     static final String DEAD_LETTER_SINK = "dead-letter-sink";
     static final String BUFFER_STORE = "frame-buffer";
+    static final String TRACKS_STORE = "face-tracks";
 
     private FrameTopology() {
     }
@@ -59,6 +64,7 @@ public final class FrameTopology {
             }
             return p;
         };
+        boolean detect = config.detectFaces();
         CaptureClock clock = new CaptureClock(config.getLong(ProcessorConfig.MAX_CAPTURE_AHEAD_MS), metrics);
         // Only what is wrong with the stored frame itself becomes a dead letter; anything else (an unreachable
         // registry, no model yet) fails the task as it would on the live path, and the frame is restored again later.
@@ -70,10 +76,10 @@ public final class FrameTopology {
                     Frame frame = frameReader.deserialize(topic, stored.value());
                     byte[] image = new byte[frame.getImage().remaining()];
                     frame.getImage().duplicate().get(image);
-                    PreparedImage prepared = preprocessing.current().prepare(image);
+                    FrameIntake.Image prepared = FrameIntake.Image.of(image, preprocessing.current(), detect);
                     Long original = FrameIntake.trustCaptureTime(frame, clock, System.currentTimeMillis());
                     return new AcceptedFrame(frame, stored.key(), stored.value(), topic, partition, offset,
-                            stored.timestamp(), prepared, original);
+                            stored.timestamp(), prepared.prepared(), prepared.decoded(), original);
                 } catch (RecordDecodeException e) {
                     throw new MicroBatcher.RestoreException(e.reason(), e.getMessage());
                 } catch (ImageRejectedException e) {
@@ -105,11 +111,18 @@ public final class FrameTopology {
         Topology topology = new Topology();
         topology.addSource((org.apache.kafka.streams.AutoOffsetReset) null, SOURCE, clock, Serdes.ByteArray().deserializer(),
                 Serdes.ByteArray().deserializer(), frames.name());
-        topology.addProcessor(INTAKE, () -> new FrameIntake(frameReader, preprocessing, metrics, clock), SOURCE);
+        topology.addProcessor(INTAKE, () -> new FrameIntake(frameReader, preprocessing, detect, metrics, clock), SOURCE);
+        Tracker tracker = detect ? new Tracker(config.getInt(ProcessorConfig.TRACKING_MAX_GAP_FRAMES),
+                config.getDouble(ProcessorConfig.TRACKING_MIN_IOU)) : null;
         topology.addProcessor(BATCHER, () -> new MicroBatcher(maxBatch, maxDelay, models, restorer, tta, metrics,
-                inference), INTAKE);
+                inference, tracker), INTAKE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(),
                 BufferedFrame.serde()).withLoggingEnabled(changelog).withCachingEnabled(), BATCHER);
+        if (detect) {
+            // One small entry per camera; in the same transactions as the events, so track ids survive a crash.
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TRACKS_STORE), Serdes.String(),
+                    CameraTracks.serde()).withLoggingEnabled(Map.of()).withCachingEnabled(), BATCHER);
+        }
         topology.addSink(CLASSIFICATIONS_SINK, classifications.name(), classifications.keySerde().serializer(),
                 classifications.valueSerde().serializer(), BATCHER);
         topology.addSink(DEAD_LETTER_SINK, deadLetters.name(), deadLetters.keySerde().serializer(),

@@ -3,6 +3,10 @@ package io.maskstream.processor;
 import io.maskstream.events.Classification;
 import io.maskstream.events.DeadLetterReason;
 import io.maskstream.model.BatchClassifier;
+import io.maskstream.model.Box;
+import io.maskstream.model.DecodedImage;
+import io.maskstream.model.Detection;
+import io.maskstream.model.ScenePipeline;
 import io.maskstream.model.ImageRejectedException;
 import io.maskstream.model.InputSpec;
 import io.maskstream.model.Prediction;
@@ -61,6 +65,8 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
     private final List<Unrestorable> unrestorable = new ArrayList<>();
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Long, BufferedFrame> store;
+    private KeyValueStore<String, CameraTracks> tracks;
+    private final Tracker tracker;
 
     /** A buffered frame and when (the task's wall clock, ms) it joined the buffer. */
     private record Pending(AcceptedFrame frame, long arrivedMs) {
@@ -93,9 +99,16 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         }
     }
 
-    /** What inference made of one frame: a prediction, or the reason it has none. */
-    private record Outcome(AcceptedFrame frame, Prediction prediction, String version, int batchSize,
-                           DeadLetterReason reason, String message) {
+    /**
+     * What inference made of one frame: its faces (in whole-frame mode the one face the frame is), or — when
+     * {@code faces} is null — the reason it has none.
+     */
+    private record Outcome(AcceptedFrame frame, List<ScenePipeline.Face> faces, String version, String detectorVersion,
+                           int batchSize, DeadLetterReason reason, String message) {
+
+        static Outcome failed(AcceptedFrame frame, String version, DeadLetterReason reason, String message) {
+            return new Outcome(frame, null, version, null, 0, reason, message);
+        }
     }
 
     /**
@@ -117,8 +130,10 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         }
     }
 
+    /** @param tracker gives faces their track ids in detect mode; null in whole-frame mode */
     MicroBatcher(int maxBatchSize, Duration maxDelay, ModelHolder models, FrameRestorer restorer, boolean flipTta,
-                 ProcessorMetrics metrics, Inference inference) {
+                 ProcessorMetrics metrics, Inference inference, Tracker tracker) {
+        this.tracker = tracker;
         this.maxBatchSize = maxBatchSize;
         this.maxDelay = maxDelay;
         this.models = models;
@@ -132,6 +147,7 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.store = context.getStateStore(FrameTopology.BUFFER_STORE);
+        this.tracks = tracker == null ? null : context.getStateStore(FrameTopology.TRACKS_STORE);
         restoreBuffered();
         long tick = Math.max(1, Math.min(maxDelay.toMillis() / 4, 25));
         context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::onTick);
@@ -291,7 +307,7 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
             Outcome o = batch.retried.get(i);
             if (o == null) {
                 failed++;
-                o = new Outcome(batch.frames.get(i).frame, null, version, 0, DeadLetterReason.INFERENCE_FAILED,
+                o = Outcome.failed(batch.frames.get(i).frame, version, DeadLetterReason.INFERENCE_FAILED,
                         "Inference did not finish: the forward pass of its batch of " + batch.frames.size()
                                 + " took over " + inference.timeout().toMillis() + " ms, and so did the frame-by-frame retry"
                                 + " (processor.inference.timeout.ms)");
@@ -311,14 +327,16 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         List<Outcome> outcomes = new ArrayList<>(batch.size());
         try (ModelHolder.Lease lease = lease()) {
             BatchClassifier model = lease.classifier();
-            List<PreparedImage> images = new ArrayList<>(batch.size());
             List<AcceptedFrame> ready = new ArrayList<>(batch.size());
+            List<PreparedImage> images = new ArrayList<>(batch.size());
             for (Pending p : batch) {
                 try {
-                    images.add(fitTo(model, p.frame));
+                    if (tracker == null) {
+                        images.add(fitTo(model, p.frame));
+                    }
                     ready.add(p.frame);
                 } catch (ImageRejectedException e) {
-                    outcomes.add(new Outcome(p.frame, null, model.version(), 0, EventLabels.reason(e.reason()), e.getMessage()));
+                    outcomes.add(Outcome.failed(p.frame, model.version(), EventLabels.reason(e.reason()), e.getMessage()));
                 }
             }
             if (ready.isEmpty()) {
@@ -326,20 +344,56 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
             }
             long start = System.nanoTime();
             try {
-                List<Prediction> predictions = model.classify(images, flipTta);
+                List<List<ScenePipeline.Face>> faces = tracker == null ? wholeFrames(model, ready, images)
+                        : detectAndClassify(lease, ready);
                 metrics.batch(ready.size(), System.nanoTime() - start);
                 for (int i = 0; i < ready.size(); i++) {
-                    outcomes.add(new Outcome(ready.get(i), predictions.get(i), model.version(), ready.size(), null, null));
+                    outcomes.add(new Outcome(ready.get(i), faces.get(i), model.version(), detectorVersion(lease),
+                            ready.size(), null, null));
                 }
             } catch (RuntimeException e) {
                 metrics.batchFailed();
                 LOG.warn("Batch of {} failed in inference ({}); retrying frame by frame", ready.size(), e.toString());
                 for (int i = 0; i < ready.size(); i++) {
-                    outcomes.add(classifyOne(model, ready.get(i), images.get(i)));
+                    outcomes.add(inferOne(lease, ready.get(i), tracker == null ? images.get(i) : null));
                 }
             }
         }
         return outcomes;
+    }
+
+    /** Whole-frame mode: one forward pass; each frame is one face, the region its preprocessing kept. */
+    private List<List<ScenePipeline.Face>> wholeFrames(BatchClassifier model, List<AcceptedFrame> frames,
+                                                       List<PreparedImage> images) {
+        List<Prediction> predictions = model.classify(images, flipTta);
+        List<List<ScenePipeline.Face>> out = new ArrayList<>(frames.size());
+        for (int i = 0; i < frames.size(); i++) {
+            PreparedImage img = images.get(i);
+            Box region = model.preprocessor().wholeFrameRegion(img.sourceWidth(), img.sourceHeight());
+            out.add(List.of(new ScenePipeline.Face(new Detection(region, 1f), predictions.get(i))));
+        }
+        return out;
+    }
+
+    /** Detect mode: one detector pass over the frames, one classifier pass over all their crops. */
+    private List<List<ScenePipeline.Face>> detectAndClassify(ModelHolder.Lease lease, List<AcceptedFrame> frames) {
+        if (lease.detector() == null) {
+            throw new IllegalStateException("model " + lease.classifier().version() + " has no face detector and "
+                    + ProcessorConfig.DETECTOR_FILE + " is empty");
+        }
+        List<DecodedImage> decoded = new ArrayList<>(frames.size());
+        for (AcceptedFrame f : frames) {
+            decoded.add(f.decoded());
+        }
+        ScenePipeline.Timing[] timing = new ScenePipeline.Timing[1];
+        List<List<ScenePipeline.Face>> faces = new ScenePipeline(lease.detector(), lease.classifier(), lease.cropMargin())
+                .run(decoded, flipTta, timing);
+        metrics.scene(frames.size(), timing[0].crops(), timing[0].detectNanos(), timing[0].classifyNanos());
+        return faces;
+    }
+
+    private static String detectorVersion(ModelHolder.Lease lease) {
+        return lease.detector() == null ? null : lease.detector().version();
     }
 
     /** The frame-by-frame retry of a batch whose pass timed out: records each outcome as soon as it has it. */
@@ -351,9 +405,9 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
                 AcceptedFrame f = batch.frames.get(i).frame;
                 Outcome o;
                 try {
-                    o = classifyOne(model, f, fitTo(model, f));
+                    o = inferOne(lease, f, tracker == null ? fitTo(model, f) : null);
                 } catch (ImageRejectedException e) {
-                    o = new Outcome(f, null, model.version(), 0, EventLabels.reason(e.reason()), e.getMessage());
+                    o = Outcome.failed(f, model.version(), EventLabels.reason(e.reason()), e.getMessage());
                 }
                 batch.retried.set(i, o);
                 outcomes.add(o);
@@ -362,14 +416,17 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         return outcomes;
     }
 
-    private Outcome classifyOne(BatchClassifier model, AcceptedFrame frame, PreparedImage image) {
+    /** One frame on its own; a failure dead-letters only this frame. */
+    private Outcome inferOne(ModelHolder.Lease lease, AcceptedFrame frame, PreparedImage image) {
+        BatchClassifier model = lease.classifier();
         try {
             long one = System.nanoTime();
-            Prediction p = model.classify(List.of(image), flipTta).get(0);
+            List<ScenePipeline.Face> faces = tracker == null ? wholeFrames(model, List.of(frame), List.of(image)).get(0)
+                    : detectAndClassify(lease, List.of(frame)).get(0);
             metrics.batch(1, System.nanoTime() - one);
-            return new Outcome(frame, p, model.version(), 1, null, null);
+            return new Outcome(frame, faces, model.version(), detectorVersion(lease), 1, null, null);
         } catch (RuntimeException single) {
-            return new Outcome(frame, null, model.version(), 0, DeadLetterReason.INFERENCE_FAILED,
+            return Outcome.failed(frame, model.version(), DeadLetterReason.INFERENCE_FAILED,
                     "Inference failed for this frame with model " + model.version() + ": " + single);
         }
     }
@@ -387,8 +444,8 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
     private void emitAll(List<Outcome> outcomes) {
         long now = System.currentTimeMillis();
         for (Outcome o : outcomes) {
-            if (o.prediction != null) {
-                emit(o.frame, o.prediction, o.version, o.batchSize, now);
+            if (o.faces != null) {
+                emit(o, now);
             } else {
                 deadLetter(o.frame, o.reason, o.message);
             }
@@ -407,8 +464,22 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         return model.preprocessor().prepare(bytes);
     }
 
-    private void emit(AcceptedFrame f, Prediction p, String version, int batchSize, long now) {
-        Classification c = Classifications.of(f, p, version, batchSize, now);
+    /** Emits the frame's event; in detect mode its faces get their track ids first, in the same transaction. */
+    private void emit(Outcome o, long now) {
+        AcceptedFrame f = o.frame;
+        long[] trackIds = null;
+        if (tracker != null) {
+            String camera = f.frame().getCameraId();
+            CameraTracks state = tracks.get(camera);
+            if (state == null) {
+                state = new CameraTracks();
+            }
+            List<Box> boxes = new ArrayList<>(o.faces.size());
+            o.faces.forEach(face -> boxes.add(face.detection().box()));
+            trackIds = tracker.assign(state, f.frame().getSequence(), boxes);
+            tracks.put(camera, state);
+        }
+        Classification c = Classifications.of(f, o.faces, trackIds, o.version, o.detectorVersion, o.batchSize, now);
         metrics.event(c.getLatencyMs());
         context.forward(new Record<>(f.frame().getCameraId(), c, f.timestamp()), FrameTopology.CLASSIFICATIONS_SINK);
         store.delete(f.offset());

@@ -1,6 +1,8 @@
 package io.maskstream.processor;
 
 import io.maskstream.model.BatchClassifier;
+import io.maskstream.model.FaceDetector;
+import io.maskstream.model.ScenePipeline;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -20,24 +22,45 @@ public final class ModelHolder implements AutoCloseable {
 
     private final AtomicReference<Lease> current = new AtomicReference<>();
     private final Consumer<String> onSwap;
+    private volatile FaceDetector fileDetector;
+    private volatile double defaultMargin = 0.2;
 
     /** @param onSwap told the new version after each swap (for metrics and logs) */
     public ModelHolder(Consumer<String> onSwap) {
         this.onSwap = onSwap;
     }
 
-    /** A counted reference to one loaded model; closing it releases the reference. */
+    /**
+     * A counted reference to one loaded model: the classifier, and in detect mode the face detector whose crops it
+     * classifies and the margin those crops are cut with. Closing it releases the reference.
+     */
     public static final class Lease implements AutoCloseable {
         private final BatchClassifier classifier;
+        private final FaceDetector detector;
+        private final boolean ownsDetector;
+        private final double cropMargin;
         // One reference belongs to the holder while the model is current; each batch adds one.
         private final AtomicInteger refs = new AtomicInteger(1);
 
-        private Lease(BatchClassifier classifier) {
+        private Lease(BatchClassifier classifier, FaceDetector detector, boolean ownsDetector, double cropMargin) {
             this.classifier = classifier;
+            this.detector = detector;
+            this.ownsDetector = ownsDetector;
+            this.cropMargin = cropMargin;
         }
 
         public BatchClassifier classifier() {
             return classifier;
+        }
+
+        /** The face detector to use with this classifier; null when there is none (whole-frame mode). */
+        public FaceDetector detector() {
+            return detector;
+        }
+
+        /** How far face boxes grow before they are cut for this classifier. */
+        public double cropMargin() {
+            return cropMargin;
         }
 
         boolean tryRetain() {
@@ -57,8 +80,29 @@ public final class ModelHolder implements AutoCloseable {
             if (refs.decrementAndGet() == 0) {
                 LOG.info("Closing model {} (its last batch is done)", classifier.version());
                 classifier.close();
+                if (ownsDetector && detector != null) {
+                    detector.close();
+                }
             }
         }
+    }
+
+    /**
+     * Detect mode with a pretrained detector file: {@code detector} serves beside every classifier swapped in without
+     * a detector of its own; it is closed with the holder.
+     */
+    public void useFileDetector(FaceDetector detector) {
+        this.fileDetector = detector;
+    }
+
+    /** The crop margin for classifiers that do not record their own. */
+    public void defaultCropMargin(double margin) {
+        this.defaultMargin = margin;
+    }
+
+    /** The pretrained detector set by {@link #useFileDetector}, or null. */
+    public FaceDetector fileDetector() {
+        return fileDetector;
     }
 
     /** A lease on the current model, or null when none is loaded yet. The caller must close it. */
@@ -77,7 +121,15 @@ public final class ModelHolder implements AutoCloseable {
 
     /** Makes {@code next} the model for every following batch. */
     public void swap(BatchClassifier next) {
-        Lease old = current.getAndSet(new Lease(next));
+        swap(next, null);
+    }
+
+    /**
+     * Makes {@code next} the model for every following batch, with {@code detector} (owned: closed with it) as its
+     * face detector, or the file detector when {@code detector} is null.
+     */
+    public void swap(BatchClassifier next, FaceDetector detector) {
+        Lease old = current.getAndSet(lease(next, detector));
         LOG.info("Model {} is now serving{}", next.version(), old == null ? "" : " (was " + old.classifier.version() + ")");
         onSwap.accept(next.version());
         if (old != null) {
@@ -87,7 +139,12 @@ public final class ModelHolder implements AutoCloseable {
 
     /** Makes {@code first} current only if no model is loaded yet; returns whether it did. */
     public boolean swapIfNone(BatchClassifier first) {
-        if (!current.compareAndSet(null, new Lease(first))) {
+        return swapIfNone(first, null);
+    }
+
+    /** As {@link #swapIfNone(BatchClassifier)}, with the classifier's own detector (see {@link #swap(BatchClassifier, FaceDetector)}). */
+    public boolean swapIfNone(BatchClassifier first, FaceDetector detector) {
+        if (!current.compareAndSet(null, lease(first, detector))) {
             return false;
         }
         LOG.info("Model {} is now serving", first.version());
@@ -110,11 +167,29 @@ public final class ModelHolder implements AutoCloseable {
         return lease == null ? null : lease.classifier.version();
     }
 
+    private Lease lease(BatchClassifier classifier, FaceDetector own) {
+        double margin = defaultMargin;
+        String recorded = classifier.metadata().trainingSummary().get(ScenePipeline.CROP_MARGIN_KEY);
+        if (recorded != null) {
+            try {
+                margin = Double.parseDouble(recorded);
+            } catch (NumberFormatException e) {
+                LOG.warn("Model {} records crop margin '{}', not a number; using {}", classifier.version(), recorded, margin);
+            }
+        }
+        return own != null ? new Lease(classifier, own, true, margin) : new Lease(classifier, fileDetector, false, margin);
+    }
+
     @Override
     public void close() {
         Lease old = current.getAndSet(null);
         if (old != null) {
             old.close();
+        }
+        FaceDetector file = fileDetector;
+        fileDetector = null;
+        if (file != null) {
+            file.close();
         }
     }
 }

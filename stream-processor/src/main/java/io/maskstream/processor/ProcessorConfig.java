@@ -1,6 +1,7 @@
 package io.maskstream.processor;
 
 import io.maskstream.model.ComputeSettings;
+import io.maskstream.model.DetectorSettings;
 import io.maskstream.model.ImageLimits;
 import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.config.ConfigDefinitions;
@@ -39,6 +40,19 @@ public final class ProcessorConfig extends ServiceConfig {
     public static final String MODEL_FETCH_TIMEOUT_MS = "processor.model.fetch.timeout.ms";
     public static final String MODEL_FETCH_BACKOFF_MS = "processor.model.fetch.backoff.ms";
     public static final String MODEL_FETCH_BACKOFF_MAX_MS = "processor.model.fetch.backoff.max.ms";
+    public static final String FACES_MODE = "processor.faces.mode";
+    public static final String DETECTOR_FILE = "processor.detector.file";
+    public static final String DETECTOR_FORMAT = "processor.detector.format";
+    public static final String DETECTOR_MIN_SCORE = "processor.detector.min.score";
+    public static final String DETECTOR_NMS_IOU = "processor.detector.nms.iou";
+    public static final String DETECTOR_MAX_FACES = "processor.detector.max.faces";
+    public static final String CROP_MARGIN = "processor.crop.margin";
+    public static final String TRACKING_MAX_GAP_FRAMES = "processor.tracking.max.gap.frames";
+    public static final String TRACKING_MIN_IOU = "processor.tracking.min.iou";
+    /** {@link #FACES_MODE}: the frame is the face (portrait feeds such as the competition data). */
+    public static final String WHOLE_FRAME = "whole-frame";
+    /** {@link #FACES_MODE}: find every face, classify each, track each person. */
+    public static final String DETECT = "detect";
     /** Prefix of the static-membership keys ({@link StreamsMembership#define}). */
     static final String MEMBERSHIP_PREFIX = "processor";
 
@@ -97,7 +111,31 @@ public final class ProcessorConfig extends ServiceConfig {
                     "Wait before retrying an artifact fetch that failed for a passing reason (broker unreachable, timeout); "
                             + "doubled after each failure.")
             .define(MODEL_FETCH_BACKOFF_MAX_MS, Type.LONG, 60_000L, Range.between(1, 3_600_000), Importance.LOW,
-                    "Longest wait between artifact fetch retries.");
+                    "Longest wait between artifact fetch retries.")
+            .define(FACES_MODE, Type.STRING, WHOLE_FRAME, ValidString.in(WHOLE_FRAME, DETECT), Importance.HIGH,
+                    "whole-frame: each frame is one face, centre-cropped (portrait feeds such as the competition data); "
+                            + "detect: a face detector finds every face, each is cut from the full-resolution frame and "
+                            + "classified (crops of many frames share one forward pass), and each person is tracked.")
+            .define(DETECTOR_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "In detect mode: a pretrained face detector file to use instead of the detector a release carries "
+                            + "(read once at start-up; nothing is ever downloaded). Empty: the active release's own detector.")
+            .define(DETECTOR_FORMAT, Type.STRING, "blazeface", ValidString.in("blazeface"), Importance.LOW,
+                    "Format of processor.detector.file: blazeface (MediaPipe BlazeFace as ONNX, run by ONNX Runtime).")
+            .define(DETECTOR_MIN_SCORE, Type.DOUBLE, 0.5, Range.between(0.01, 0.99), Importance.MEDIUM,
+                    "Faces the detector is less sure of are dropped.")
+            .define(DETECTOR_NMS_IOU, Type.DOUBLE, 0.4, Range.between(0.05, 1.0), Importance.LOW,
+                    "Of two detections overlapping by more than this IoU, the weaker is dropped.")
+            .define(DETECTOR_MAX_FACES, Type.INT, 32, Range.between(1, 1024), Importance.LOW,
+                    "Most faces kept per frame (the most confident).")
+            .define(CROP_MARGIN, Type.DOUBLE, 0.2, Range.between(0.0, 2.0), Importance.LOW,
+                    "How far a face box grows on each side (a fraction of its size) before it is cut for the classifier, "
+                            + "for a model that does not say (a model trained on crops records its own margin, which wins).")
+            .define(TRACKING_MAX_GAP_FRAMES, Type.INT, 10, Range.between(0, 100_000), Importance.MEDIUM,
+                    "A person unseen for more frames than this (missed by the detector, hidden) gets a new track id when "
+                            + "seen again.")
+            .define(TRACKING_MIN_IOU, Type.DOUBLE, 0.3, Range.between(0.01, 1.0), Importance.LOW,
+                    "A face continues a track when its box overlaps the track's last box by at least this IoU (or, "
+                            + "failing that, its centre lies within half a face width of it).");
 
     public ProcessorConfig(ConfigSource source) {
         super(DEFINITION, source);
@@ -124,6 +162,16 @@ public final class ProcessorConfig extends ServiceConfig {
     public ImageLimits imageLimits() {
         return new ImageLimits(getInt(IMAGE_MIN_SIDE), getLong(IMAGE_MAX_PIXELS),
                 getInt(CommonConfig.TOPIC_FRAMES_MAX_BYTES));
+    }
+
+    /** Whether frames go through face detection ({@value #DETECT}) rather than being one face each. */
+    public boolean detectFaces() {
+        return DETECT.equals(getString(FACES_MODE));
+    }
+
+    public DetectorSettings detectorSettings() {
+        return new DetectorSettings(getDouble(DETECTOR_MIN_SCORE).floatValue(), getDouble(DETECTOR_NMS_IOU).floatValue(),
+                getInt(DETECTOR_MAX_FACES));
     }
 
     /** Publishes the processor's keys to the shared configuration catalogue. */

@@ -28,6 +28,9 @@ public final class ProcessorMetrics {
     private final Counter inferenceTimeouts;
     private final Counter batchFailures;
     private final Counter fetchRetries;
+    private final Counter faces;
+    private final Timer detectTime;
+    private final Timer classifyTime;
     private final Map<String, Counter> clamped = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicReference<Gauge> activeModel = new AtomicReference<>();
     private final Map<InvalidModelException.Reason, Counter> refused = new EnumMap<>(InvalidModelException.Reason.class);
@@ -66,6 +69,14 @@ public final class ProcessorMetrics {
         fetchRetries = Counter.builder("maskstream.processor.model.fetch.retries")
                 .description("Artifact fetches that failed for a passing reason (broker unreachable, timeout) and were "
                         + "tried again").register(registry);
+        faces = Counter.builder("maskstream.processor.faces").description("Faces found by the detector (detect mode)")
+                .register(registry);
+        detectTime = Timer.builder("maskstream.processor.detect.time")
+                .description("Detector forward pass time per micro-batch (detect mode)").publishPercentiles(0.5, 0.99)
+                .register(registry);
+        classifyTime = Timer.builder("maskstream.processor.classify.time")
+                .description("Classifier forward pass time over a micro-batch's face crops (detect mode)")
+                .publishPercentiles(0.5, 0.99).register(registry);
         for (InvalidModelException.Reason reason : InvalidModelException.Reason.values()) {
             refused.put(reason, Counter.builder("maskstream.processor.model.refused")
                     .description("Model releases refused (the running model kept serving), by reason")
@@ -123,6 +134,13 @@ public final class ProcessorMetrics {
     void batch(int size, long inferenceNanos) {
         batchSize.record(size);
         inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A detect-mode batch: frames, faces found, and the time of each pass. */
+    void scene(int frames, int faceCount, long detectNanos, long classifyNanos) {
+        faces.increment(faceCount);
+        detectTime.record(detectNanos, TimeUnit.NANOSECONDS);
+        classifyTime.record(classifyNanos, TimeUnit.NANOSECONDS);
     }
 
     void event(long latencyMs) {

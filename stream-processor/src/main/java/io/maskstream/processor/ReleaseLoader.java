@@ -2,6 +2,7 @@ package io.maskstream.processor;
 
 import io.maskstream.events.ModelRelease;
 import io.maskstream.model.Classifier;
+import io.maskstream.model.FaceDetector;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.releases.ArtifactStore;
@@ -58,8 +59,12 @@ final class ReleaseLoader implements AutoCloseable {
         return r == null ? null : r.getVersion();
     }
 
+    /** A release loaded: its classifier, and in detect mode its own face detector (null when the file's serves). */
+    record Loaded(Classifier classifier, FaceDetector detector) {
+    }
+
     /** Loads the release's model (verified and warmed up), or throws saying why it is refused or not readable now. */
-    Classifier load(ModelRelease release) throws InvalidModelException, ArtifactUnavailableException {
+    Loaded load(ModelRelease release) throws InvalidModelException, ArtifactUnavailableException {
         long start = System.nanoTime();
         byte[] bytes = artifacts.fetch(release, fetchTimeout);
         ModelBundle bundle = ModelBundle.read(bytes);
@@ -68,9 +73,17 @@ final class ReleaseLoader implements AutoCloseable {
                     + " carries a bundle of version " + bundle.metadata().version());
         }
         Classifier classifier = Classifier.load(bundle, config.computeSettings(), config.imageLimits());
-        LOG.info("Release {} ({}, {} bytes) fetched, verified and warmed up in {} ms", release.getVersion(),
-                release.getArchitecture(), bytes.length, (System.nanoTime() - start) / 1_000_000);
-        return classifier;
+        FaceDetector detector;
+        try {
+            detector = Detectors.forBundle(bundle, config, models.fileDetector() != null);
+        } catch (InvalidModelException | RuntimeException e) {
+            classifier.close();
+            throw e;
+        }
+        LOG.info("Release {} ({}, {} bytes{}) fetched, verified and warmed up in {} ms", release.getVersion(),
+                release.getArchitecture(), bytes.length, detector == null ? "" : ", face detector " + detector.version(),
+                (System.nanoTime() - start) / 1_000_000);
+        return new Loaded(classifier, detector);
     }
 
     /**
@@ -82,7 +95,8 @@ final class ReleaseLoader implements AutoCloseable {
         if (!release.getStatusTime().isAfter(applied) || release.getVersion().equals(models.currentVersion())) {
             return;
         }
-        models.swap(load(release));
+        Loaded loaded = load(release);
+        models.swap(loaded.classifier(), loaded.detector());
         applied = release.getStatusTime();
     }
 

@@ -2,6 +2,7 @@ package io.maskstream.processor;
 
 import io.maskstream.events.ModelRelease;
 import io.maskstream.model.Classifier;
+import io.maskstream.model.FaceDetector;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.releases.ArtifactStore;
@@ -96,6 +97,10 @@ public final class StreamProcessorService implements Service {
      */
     private void loadInitialModel() throws Exception {
         String path = config.getString(ProcessorConfig.MODEL_PATH);
+        models.defaultCropMargin(config.getDouble(ProcessorConfig.CROP_MARGIN));
+        if (config.detectFaces()) {
+            models.useFileDetector(Detectors.fromFile(config));
+        }
         if (config.getBoolean(ProcessorConfig.FOLLOW_RELEASES)) {
             loader = new ReleaseLoader(config, new ArtifactStore(config), models, metrics);
             metrics.watchServing(models::currentVersion, loader::activeVersion);
@@ -121,11 +126,21 @@ public final class StreamProcessorService implements Service {
         }
         ModelBundle bundle = ModelBundle.read(Path.of(path));
         Classifier classifier = Classifier.load(bundle, config.computeSettings(), config.imageLimits());
-        LOG.info("Loaded model {} ({}, input {}x{}) from {} on {}", bundle.metadata().version(),
-                bundle.metadata().architecture(), bundle.metadata().input().width(), bundle.metadata().input().height(),
-                path, classifier.device());
-        if (!models.swapIfNone(classifier)) { // a background retry swapped the active release in meanwhile
+        FaceDetector detector;
+        try {
+            detector = Detectors.forBundle(bundle, config, models.fileDetector() != null);
+        } catch (InvalidModelException | RuntimeException e) {
             classifier.close();
+            throw e;
+        }
+        LOG.info("Loaded model {} ({}, input {}x{}{}) from {} on {}", bundle.metadata().version(),
+                bundle.metadata().architecture(), bundle.metadata().input().width(), bundle.metadata().input().height(),
+                detector == null ? "" : ", face detector " + detector.version(), path, classifier.device());
+        if (!models.swapIfNone(classifier, detector)) { // a background retry swapped the active release in meanwhile
+            classifier.close();
+            if (detector != null) {
+                detector.close();
+            }
         }
     }
 
