@@ -18,7 +18,7 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The alerts service's Kafka Streams topology:
  * <pre>
- *   classifications ─► intake ─► episode-detector [alert-episodes store, changelogged] ─► alerts
+ *   classifications ─► intake ─► episode-detector [alert-episodes, alert-people stores, changelogged] ─► alerts
  *                        └─► classifications-dlq (records that cannot be used)
  * </pre>
  * Built by static methods so {@code TopologyTestDriver} tests run the same code without a broker.
@@ -28,6 +28,8 @@ public final class AlertsTopology {
 
     /** Name of the per-camera episode store (its changelog is {@code <application.id>-alert-episodes-changelog}). */
     public static final String STORE = "alert-episodes";
+    /** Name of the per-person store of detect-mode cameras (its changelog is {@code <application.id>-alert-people-changelog}). */
+    public static final String PEOPLE_STORE = "alert-people";
     static final String SOURCE = "classifications-source";
     static final String INTAKE = "intake";
     static final String DETECTOR = "episode-detector";
@@ -65,9 +67,11 @@ public final class AlertsTopology {
                 classifications.name());
         topology.addProcessor(INTAKE, () -> new ClassificationIntake(classifications.valueSerde().deserializer(),
                 DETECTOR, DEAD_LETTER_SINK, metrics), SOURCE);
-        topology.addProcessor(DETECTOR, () -> new EpisodeDetector(rules, STORE, metrics), INTAKE);
+        topology.addProcessor(DETECTOR, () -> new EpisodeDetector(rules, STORE, PEOPLE_STORE, metrics), INTAKE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
                 CameraState.serde()).withLoggingEnabled(java.util.Map.of()).withCachingEnabled(), DETECTOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PEOPLE_STORE), Serdes.String(),
+                PeopleState.serde()).withLoggingEnabled(java.util.Map.of()).withCachingEnabled(), DETECTOR);
         topology.addSink(ALERTS_SINK, alerts.name(), alerts.keySerde().serializer(), alerts.valueSerde().serializer(),
                 DETECTOR);
         topology.addSink(DEAD_LETTER_SINK, deadLetters.name(), deadLetters.keySerde().serializer(),

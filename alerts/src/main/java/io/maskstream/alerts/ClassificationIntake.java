@@ -83,15 +83,34 @@ final class ClassificationIntake implements Processor<byte[], byte[], Object, Ob
             // The camera's state lives in the partition of its key: a record keyed otherwise would split it.
             return "Record key '" + key + "' is not the camera id '" + c.getCameraId() + "'";
         }
-        if (c.getMask() == null || c.getMask().getLabel() == null) {
-            return "Classification without a mask label";
+        if (c.getMask() == null && !c.getFaces().isEmpty()) {
+            return "Classification with " + c.getFaces().size() + " face(s) but no frame-level mask label";
         }
-        float p = c.getMask().getProbability();
-        if (!(p >= 0f && p <= 1f)) {
-            return "Mask probability " + p + " is not in [0, 1]";
+        if (c.getMask() != null) {
+            String bad = problemWith(c.getMask(), "Mask");
+            if (bad != null) {
+                return bad;
+            }
+        }
+        for (int i = 0; i < c.getFaces().size(); i++) {
+            String bad = problemWith(c.getFaces().get(i).getMask(), "Face " + i + ": mask");
+            if (bad != null) {
+                return bad;
+            }
         }
         if (c.getCaptureTime() == null) {
             return "Classification without a capture time";
+        }
+        return null;
+    }
+
+    private static String problemWith(io.maskstream.events.MaskHead mask, String what) {
+        if (mask == null || mask.getLabel() == null) {
+            return what + " without a label";
+        }
+        float p = mask.getProbability();
+        if (!(p >= 0f && p <= 1f)) {
+            return what + " probability " + p + " is not in [0, 1]";
         }
         return null;
     }

@@ -139,6 +139,48 @@ class AlertsTopologyTest {
         assertThat(raised.get(0).getWindowFrames()).isEqualTo(10);
     }
 
+    /** Sends {@code count} detect-mode frames of camera {@code id} from sequence {@code from}, 33 ms apart. */
+    void scenes(String id, long from, int count, Classifications.Person... people) {
+        for (long seq = from; seq < from + count; seq++) {
+            classifications.pipeInput(id, Classifications.scene(id, seq, seq * 33, people));
+        }
+    }
+
+    @Test
+    void oneUnmaskedPersonInFrontOfACameraForAHundredFramesIsOneAlertNamingTheirTrackAndBox() {
+        start();
+        scenes("cam-s", 0, 100, new Classifications.Person(7, 120, MaskState.NONE, 0.95f));
+        List<Alert> raised = alerts.readValuesToList();
+        assertThat(raised).hasSize(1);
+        assertThat(raised.get(0).getTrackId()).isEqualTo(7L);
+        assertThat(raised.get(0).getBox().getX()).isEqualTo(120f);
+        assertThat(raised.get(0).getAlertId()).isEqualTo("cam-s/track-7/NO_MASK/0");
+    }
+
+    @Test
+    void twoUnmaskedPeopleInOneSceneAreTwoAlertsAndAMaskedOneRaisesNone() {
+        start();
+        scenes("cam-s", 0, 100, new Classifications.Person(1, 300, MaskState.NONE, 0.95f),
+                new Classifications.Person(2, 20, MaskState.NONE, 0.9f),
+                new Classifications.Person(3, 160, MaskState.WORN, 0.95f));
+        List<Alert> raised = alerts.readValuesToList();
+        assertThat(raised).extracting(Alert::getTrackId).containsExactlyInAnyOrder(1L, 2L);
+        assertThat(raised).allSatisfy(a -> assertThat(a.getKind()).isEqualTo(AlertKind.NO_MASK));
+    }
+
+    @Test
+    void aPersonWhoLeavesEndsTheirEpisodeAndTheStateOfPeopleGoneIsDropped() {
+        start(Map.of(AlertsConfig.QUIET_PERIOD_MS, 1000L));
+        scenes("cam-s", 0, 20, new Classifications.Person(4, 50, MaskState.NONE, 0.95f));
+        scenes("cam-s", 20, 40); // nobody for 40 frames (1.3 s): the quiet period passes
+        scenes("cam-s", 60, 20, new Classifications.Person(4, 50, MaskState.NONE, 0.95f));
+        assertThat(alerts.readValuesToList()).hasSize(2);
+        scenes("cam-s", 80, 40, new Classifications.Person(5, 50, MaskState.WORN, 0.95f));
+        var store = driver.<String, PeopleState>getKeyValueStore(AlertsTopology.PEOPLE_STORE);
+        assertThat(store.get("cam-s")).as("nobody unmasked left to remember").isNull();
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
     @Test
     void threeHundredConsecutiveUnmaskedFramesAreOneAlert() {
         start();

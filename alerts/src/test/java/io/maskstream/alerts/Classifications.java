@@ -37,4 +37,28 @@ final class Classifications {
                 .setClassCode(label.ordinal() * 6).setClassProbability(p * 0.8f * 0.6f).setBatchSize(8)
                 .setSource(null).build();
     }
+
+    /** A person's face in a scene: their track, where they are, and their mask. */
+    record Person(long track, float x, MaskState label, float p) {
+    }
+
+    /** A detect-mode frame: one face per person (none for an empty scene), the largest (first) at frame level. */
+    static Classification scene(String camera, long seq, long captureOffsetMillis, Person... people) {
+        Classification frame = of(camera, seq, captureOffsetMillis, MaskState.WORN, 0.9f, "v-scene");
+        List<io.maskstream.events.Face> faces = new ArrayList<>();
+        for (Person person : people) {
+            Classification one = of(camera, seq, captureOffsetMillis, person.label(), person.p(), "v-scene");
+            faces.add(io.maskstream.events.Face.newBuilder()
+                    .setBox(io.maskstream.events.FaceBox.newBuilder().setX(person.x()).setY(40).setWidth(50).setHeight(60)
+                            .build())
+                    .setDetectionScore(0.95f).setMask(one.getMask()).setGender(one.getGender()).setAge(one.getAge())
+                    .setClassCode(one.getClassCode()).setClassProbability(one.getClassProbability())
+                    .setTrackId(person.track()).build());
+        }
+        io.maskstream.events.Face top = faces.isEmpty() ? null : faces.get(0);
+        return Classification.newBuilder(frame).setFaces(faces).setDetectorVersion("v-scene")
+                .setMask(top == null ? null : top.getMask()).setGender(top == null ? null : top.getGender())
+                .setAge(top == null ? null : top.getAge()).setClassCode(top == null ? null : top.getClassCode())
+                .setClassProbability(top == null ? null : top.getClassProbability()).build();
+    }
 }
