@@ -35,6 +35,13 @@ final class AlertJson {
         n.put("windowFrames", a.getWindowFrames());
         n.put("peakConfidence", a.getPeakConfidence());
         n.put("modelVersion", a.getModelVersion());
+        if (a.getTrackId() != null) {
+            n.put("trackId", a.getTrackId());
+        }
+        if (a.getBox() != null) {
+            n.putArray("box").add(a.getBox().getX()).add(a.getBox().getY()).add(a.getBox().getWidth())
+                    .add(a.getBox().getHeight());
+        }
         return n;
     }
 
