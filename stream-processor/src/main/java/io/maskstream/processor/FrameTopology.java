@@ -3,6 +3,7 @@ package io.maskstream.processor;
 import io.maskstream.events.Classification;
 import io.maskstream.events.DeadLetter;
 import io.maskstream.events.Frame;
+import io.maskstream.model.FaceTracker;
 import io.maskstream.model.ImagePreprocessor;
 import io.maskstream.model.ImageRejectedException;
 import io.maskstream.model.PreparedImage;
@@ -112,7 +113,7 @@ public final class FrameTopology {
         topology.addSource((org.apache.kafka.streams.AutoOffsetReset) null, SOURCE, clock, Serdes.ByteArray().deserializer(),
                 Serdes.ByteArray().deserializer(), frames.name());
         topology.addProcessor(INTAKE, () -> new FrameIntake(frameReader, preprocessing, detect, metrics, clock), SOURCE);
-        Tracker tracker = detect ? new Tracker(config.getInt(ProcessorConfig.TRACKING_MAX_GAP_FRAMES),
+        FaceTracker tracker = detect ? new FaceTracker(config.getInt(ProcessorConfig.TRACKING_MAX_GAP_FRAMES),
                 config.getDouble(ProcessorConfig.TRACKING_MIN_IOU)) : null;
         topology.addProcessor(BATCHER, () -> new MicroBatcher(maxBatch, maxDelay, models, restorer, tta, metrics,
                 inference, tracker), INTAKE);

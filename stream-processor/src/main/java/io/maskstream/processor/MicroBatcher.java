@@ -4,6 +4,8 @@ import io.maskstream.events.Classification;
 import io.maskstream.events.DeadLetterReason;
 import io.maskstream.model.BatchClassifier;
 import io.maskstream.model.Box;
+import io.maskstream.model.FaceTracker;
+import io.maskstream.model.FaceTracks;
 import io.maskstream.model.DecodedImage;
 import io.maskstream.model.Detection;
 import io.maskstream.model.ScenePipeline;
@@ -65,8 +67,8 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
     private final List<Unrestorable> unrestorable = new ArrayList<>();
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Long, BufferedFrame> store;
-    private KeyValueStore<String, CameraTracks> tracks;
-    private final Tracker tracker;
+    private KeyValueStore<String, FaceTracks> tracks;
+    private final FaceTracker tracker;
 
     /** A buffered frame and when (the task's wall clock, ms) it joined the buffer. */
     private record Pending(AcceptedFrame frame, long arrivedMs) {
@@ -132,7 +134,7 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
 
     /** @param tracker gives faces their track ids in detect mode; null in whole-frame mode */
     MicroBatcher(int maxBatchSize, Duration maxDelay, ModelHolder models, FrameRestorer restorer, boolean flipTta,
-                 ProcessorMetrics metrics, Inference inference, Tracker tracker) {
+                 ProcessorMetrics metrics, Inference inference, FaceTracker tracker) {
         this.tracker = tracker;
         this.maxBatchSize = maxBatchSize;
         this.maxDelay = maxDelay;
@@ -470,9 +472,9 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         long[] trackIds = null;
         if (tracker != null) {
             String camera = f.frame().getCameraId();
-            CameraTracks state = tracks.get(camera);
+            FaceTracks state = tracks.get(camera);
             if (state == null) {
-                state = new CameraTracks();
+                state = new FaceTracks();
             }
             List<Box> boxes = new ArrayList<>(o.faces.size());
             o.faces.forEach(face -> boxes.add(face.detection().box()));

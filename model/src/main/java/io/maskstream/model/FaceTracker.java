@@ -1,6 +1,5 @@
-package io.maskstream.processor;
+package io.maskstream.model;
 
-import io.maskstream.model.Box;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,15 +12,24 @@ import java.util.List;
  * unseen for more than {@code maxGapFrames} frames ends. A camera whose sequence numbers go backwards (it restarted
  * counting) starts afresh, keeping its id counter.
  *
- * <p>Pure logic on a {@link CameraTracks} the caller keeps (the processor: a changelogged store, written in the same
- * transaction as the events, so ids survive a crash and a rebalance exactly once).
+ * <p>Pure logic on a {@link FaceTracks} the caller keeps: the processor keeps one per camera in a changelogged store,
+ * written in the same transaction as the events, so ids survive a crash and a rebalance exactly once; {@code score}
+ * keeps one per sequence.
  */
-final class Tracker {
+public final class FaceTracker {
 
     private final int maxGapFrames;
     private final double minIou;
 
-    Tracker(int maxGapFrames, double minIou) {
+    /**
+     * @param maxGapFrames frames a person may go unseen and keep their id
+     * @param minIou       overlap with a track's last box that continues it
+     */
+    public FaceTracker(int maxGapFrames, double minIou) {
+        if (maxGapFrames < 0 || !(minIou > 0 && minIou <= 1)) {
+            throw new IllegalArgumentException("a tracker needs a gap >= 0 and an IoU in (0, 1], got " + maxGapFrames
+                    + " and " + minIou);
+        }
         this.maxGapFrames = maxGapFrames;
         this.minIou = minIou;
     }
@@ -30,12 +38,12 @@ final class Tracker {
     }
 
     /** Assigns a track id to each face of frame {@code sequence}, in the order given, and updates {@code state}. */
-    long[] assign(CameraTracks state, long sequence, List<Box> faces) {
+    public long[] assign(FaceTracks state, long sequence, List<Box> faces) {
         if (state.lastSequence() >= 0 && sequence < state.lastSequence()) {
             state.tracks().clear();
         }
         state.tracks().removeIf(t -> sequence - t.lastSequence() > maxGapFrames + 1L);
-        List<CameraTracks.Track> tracks = state.tracks();
+        List<FaceTracks.Track> tracks = state.tracks();
         List<Pair> pairs = new ArrayList<>();
         for (int t = 0; t < tracks.size(); t++) {
             Box last = tracks.get(t).box();
@@ -63,13 +71,13 @@ final class Tracker {
                 trackTaken[p.track] = true;
                 faceTaken[p.face] = true;
                 ids[p.face] = tracks.get(p.track).id();
-                tracks.set(p.track, new CameraTracks.Track(ids[p.face], faces.get(p.face), sequence));
+                tracks.set(p.track, new FaceTracks.Track(ids[p.face], faces.get(p.face), sequence));
             }
         }
         for (int f = 0; f < faces.size(); f++) {
             if (!faceTaken[f]) {
                 ids[f] = state.newId();
-                tracks.add(new CameraTracks.Track(ids[f], faces.get(f), sequence));
+                tracks.add(new FaceTracks.Track(ids[f], faces.get(f), sequence));
             }
         }
         state.seen(sequence);
