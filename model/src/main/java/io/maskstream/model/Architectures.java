@@ -16,8 +16,11 @@ public final class Architectures {
     public static final String RESNET18 = "resnet18";
     /** A small fast CNN for CPUs. */
     public static final String FASTNET = "fastnet";
+    /** A small fully-convolutional face detector ({@link HeadLayout#FACE_GRID} only); see {@link GridNet}. */
+    public static final String GRIDNET = "gridnet";
 
-    private static final Set<String> NAMES = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(RESNET18, FASTNET)));
+    private static final Set<String> NAMES = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(RESNET18, FASTNET,
+            GRIDNET)));
 
     static {
         Compute.prepare();
@@ -36,12 +39,27 @@ public final class Architectures {
         return NAMES.contains(architecture);
     }
 
+    /** Whether the architecture is a face detector (its only head layout is {@link HeadLayout#FACE_GRID}). */
+    public static boolean isDetector(String architecture) {
+        return GRIDNET.equals(architecture);
+    }
+
     /**
      * A new, uninitialised network: initialise it with an input of shape {@code [N, 3, height, width]}.
      *
-     * @throws InvalidModelException with {@link InvalidModelException.Reason#UNKNOWN_ARCHITECTURE}
+     * @throws InvalidModelException with {@link InvalidModelException.Reason#UNKNOWN_ARCHITECTURE}, or
+     *     {@link InvalidModelException.Reason#SHAPE_MISMATCH} when a detector architecture is paired with a
+     *     classifier's head layout or the other way round (such a bundle's outputs would not be what it claims)
      */
     public static Block build(String architecture, HeadLayout layout) throws InvalidModelException {
+        if (isKnown(architecture) && isDetector(architecture) != layout.isDetector()) {
+            throw new InvalidModelException(InvalidModelException.Reason.SHAPE_MISMATCH, "architecture \"" + architecture
+                    + "\" is a " + (isDetector(architecture) ? "face detector" : "classifier") + " and cannot have head layout "
+                    + layout + (isDetector(architecture) ? " (its layout is FACE_GRID)" : " (FACE_GRID is a detector's)"));
+        }
+        if (GRIDNET.equals(architecture)) {
+            return GridNet.build(FaceGrid.CHANNELS);
+        }
         String[] names = layout == HeadLayout.MULTI_HEAD ? new String[] {"mask", "gender", "age"} : new String[] {"classes"};
         return build(architecture, names, layout.units());
     }
@@ -58,12 +76,13 @@ public final class Architectures {
     }
 
     /**
-     * The default input of an architecture. Both keep the 3:4 (width:height) aspect of the 384×512
+     * The default input of an architecture. The two classifiers keep the 3:4 (width:height) aspect of the 384×512
      * competition photos, so such a photo is only scaled (other aspects are centre-cropped, never
      * stretched; see {@link ImagePreprocessor}). fastnet takes 96×128 (a 4×
      * reduction: faces still span ~60 px, enough for mask/gender/age, and the JPEG can be decoded at half
      * scale). resnet18 takes 192×256, the same pixel count as its usual 224×224, at the photos' aspect.
-     * Both normalise with ImageNet's mean and std.
+     * Both normalise with ImageNet's mean and std. gridnet, a detector, takes whole frames letterboxed to 256×192:
+     * 640×480 camera frames scaled by 0.4 without padding, their 40–190 px faces 16–76 px at its input.
      *
      * @throws IllegalArgumentException for an unknown architecture
      */
@@ -73,6 +92,9 @@ public final class Architectures {
         }
         if (FASTNET.equals(architecture)) {
             return InputSpec.imagenet(96, 128);
+        }
+        if (GRIDNET.equals(architecture)) {
+            return InputSpec.imagenet(GridNet.DEFAULT_WIDTH, GridNet.DEFAULT_HEIGHT);
         }
         throw new IllegalArgumentException("unknown architecture \"" + architecture + "\"; this build knows " + NAMES);
     }

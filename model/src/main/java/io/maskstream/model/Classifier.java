@@ -1,27 +1,17 @@
 package io.maskstream.model;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.Initializer;
-import ai.djl.util.Pair;
 import io.maskstream.model.InvalidModelException.Reason;
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
-import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -34,12 +24,12 @@ import org.slf4j.LoggerFactory;
  * and holds only finite values, and its outputs have the layout's shapes (checked by a warm-up batch);
  * {@link #classify} runs inference only (running batch-norm statistics, no autograd) and may be called
  * from several threads at once; {@link #close()} waits for classifications in flight, then frees every
- * native resource, and later calls fail cleanly instead of touching freed memory.
+ * native resource, and later calls fail cleanly instead of touching freed memory. A face detector's bundle
+ * ({@link HeadLayout#isDetector()}) is refused: see {@link TrainedFaceDetector}.
  */
 public final class Classifier implements BatchClassifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(Classifier.class);
-    private static final int MAX_LISTED_MISMATCHES = 5;
 
     static {
         Compute.prepare();
@@ -81,6 +71,11 @@ public final class Classifier implements BatchClassifier {
             throws InvalidModelException {
         BundleMetadata metadata = bundle.metadata();
         String model = "model " + metadata.version() + " (" + metadata.architecture() + "/" + metadata.heads() + ")";
+        if (metadata.heads().isDetector()) {
+            throw new InvalidModelException(Reason.SHAPE_MISMATCH, model + " is a face detector, not a classifier: it finds "
+                    + "faces in whole frames and has no mask, gender or age outputs; load it with TrainedFaceDetector, or "
+                    + "ship it inside a classifier's bundle (ModelBundle.withDetector)");
+        }
         long started = System.nanoTime();
         Device device = Compute.device(settings);
         Block block = Architectures.build(metadata.architecture(), metadata.heads());
@@ -88,11 +83,7 @@ public final class Classifier implements BatchClassifier {
         boolean ok = false;
         try {
             InputSpec input = metadata.input();
-            Map<String, Shape> expected = expectedShapes(block, manager, input);
-            block.clear();
-            loadWeights(block, manager, bundle.weights(), model);
-            checkShapes(block, expected, model);
-            checkFinite(block, model);
+            BundleWeights.load(block, manager, input, bundle.weights(), model);
             block.freezeParameters(true); // inference only: no gradients are ever recorded for these weights
             Classifier classifier = new Classifier(metadata, block, manager, device, true, limits);
             classifier.warmUp(model);
@@ -117,6 +108,10 @@ public final class Classifier implements BatchClassifier {
     public static Classifier wrap(Block block, BundleMetadata metadata, ComputeSettings settings) {
         Objects.requireNonNull(block, "block");
         Objects.requireNonNull(metadata, "metadata");
+        if (metadata.heads().isDetector()) {
+            throw new IllegalArgumentException("model " + metadata.version() + " is a face detector (" + metadata.heads()
+                    + "), not a classifier; wrap it with TrainedFaceDetector");
+        }
         if (!block.isInitialized()) {
             throw new IllegalArgumentException("the block has no weights yet: initialise or train it first");
         }
@@ -254,69 +249,6 @@ public final class Classifier implements BatchClassifier {
             }
         } catch (EngineException e) {
             throw new InvalidModelException(Reason.LOAD_FAILED, model + " fails on a warm-up image: " + e.getMessage(), e);
-        }
-    }
-
-    private static Map<String, Shape> expectedShapes(Block block, NDManager manager, InputSpec input) {
-        // Zeros are cheap; only the shapes matter, the arrays are freed right after.
-        block.setInitializer(Initializer.ZEROS, p -> true);
-        block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, input.height(), input.width()));
-        Map<String, Shape> shapes = new LinkedHashMap<>();
-        for (Pair<String, Parameter> p : block.getParameters()) {
-            shapes.put(p.getKey(), p.getValue().getShape());
-        }
-        return shapes;
-    }
-
-    private static void loadWeights(Block block, NDManager manager, byte[] weights, String model)
-            throws InvalidModelException {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(weights))) {
-            block.loadParameters(manager, in);
-            if (in.read() != -1) {
-                throw new InvalidModelException(Reason.SHAPE_MISMATCH, model + ": the weights hold more tensors than the "
-                        + "network has parameters; they were saved from a different network");
-            }
-        } catch (MalformedModelException | IOException e) {
-            throw new InvalidModelException(Reason.SHAPE_MISMATCH, model + ": the weights do not fit the network's "
-                    + "structure (" + e.getMessage() + "); they were saved from a different architecture or head layout", e);
-        }
-    }
-
-    private static void checkShapes(Block block, Map<String, Shape> expected, String model) throws InvalidModelException {
-        List<String> mismatches = new ArrayList<>();
-        int count = 0;
-        for (Pair<String, Parameter> p : block.getParameters()) {
-            Parameter parameter = p.getValue();
-            Shape want = expected.get(p.getKey());
-            Shape got = parameter.isInitialized() ? parameter.getArray().getShape() : null;
-            if (got == null || !got.equals(want)) {
-                count++;
-                if (mismatches.size() < MAX_LISTED_MISMATCHES) {
-                    mismatches.add(p.getKey() + " is " + (got == null ? "missing" : got) + " but the network needs " + want);
-                }
-            } else if (parameter.getArray().getDataType() != DataType.FLOAT32) {
-                throw new InvalidModelException(Reason.SHAPE_MISMATCH, model + ": parameter " + p.getKey() + " is "
-                        + parameter.getArray().getDataType() + ", expected float32");
-            }
-        }
-        if (count > 0) {
-            throw new InvalidModelException(Reason.SHAPE_MISMATCH, model + ": " + count
-                    + " weight tensor(s) do not fit the network: " + String.join("; ", mismatches)
-                    + (count > mismatches.size() ? "; ..." : ""));
-        }
-    }
-
-    private static void checkFinite(Block block, String model) throws InvalidModelException {
-        for (Pair<String, Parameter> p : block.getParameters()) {
-            NDArray array = p.getValue().getArray();
-            try (NDArray nan = array.isNaN(); NDArray inf = array.isInfinite(); NDArray bad = nan.logicalOr(inf);
-                 NDArray count = bad.countNonzero()) {
-                long n = count.toType(DataType.INT64, false).getLong();
-                if (n > 0) {
-                    throw new InvalidModelException(Reason.NON_FINITE_WEIGHTS, model + ": parameter " + p.getKey() + " holds "
-                            + n + " NaN or infinite value(s)");
-                }
-            }
         }
     }
 

@@ -51,11 +51,17 @@ final class MetadataJson {
             mean.add(m.input().mean(c));
             std.add(m.input().std(c));
         }
-        ObjectNode labels = root.putObject("labels");
-        labels.put("classCode", "mask*6 + gender*3 + age");
-        names(labels.putArray("mask"), MaskLabel.values());
-        names(labels.putArray("gender"), GenderLabel.values());
-        names(labels.putArray("age"), AgeLabel.values());
+        if (m.heads().isDetector()) {
+            root.put("outputs", "[N," + FaceGrid.CHANNELS + ",H/" + FaceGrid.STRIDE + ",W/" + FaceGrid.STRIDE
+                    + "] per cell: objectness logit, centre dx, dy from the cell centre (cells), log(width/"
+                    + (int) FaceGrid.REFERENCE_SIZE + "), log(height/" + (int) FaceGrid.REFERENCE_SIZE + ") (input px)");
+        } else {
+            ObjectNode labels = root.putObject("labels");
+            labels.put("classCode", "mask*6 + gender*3 + age");
+            names(labels.putArray("mask"), MaskLabel.values());
+            names(labels.putArray("gender"), GenderLabel.values());
+            names(labels.putArray("age"), AgeLabel.values());
+        }
         root.put("createdTime", m.createdTime().toString());
         ObjectNode summary = root.putObject("trainingSummary");
         m.trainingSummary().forEach(summary::put);
@@ -94,7 +100,8 @@ final class MetadataJson {
         try {
             heads = HeadLayout.valueOf(headsText);
         } catch (IllegalArgumentException e) {
-            throw bad("metadata field \"heads\" is \"" + headsText + "\", expected one of MULTI_HEAD, SINGLE_18");
+            throw bad("metadata field \"heads\" is \"" + headsText + "\", expected one of "
+                    + Arrays.toString(HeadLayout.values()));
         }
         JsonNode inputNode = field(root, "input");
         int width = integer(inputNode, "width");

@@ -11,6 +11,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ArchitecturesTest {
@@ -45,9 +46,9 @@ class ArchitecturesTest {
     }
 
     @Test
-    void bothArchitecturesGiveTheHeadLayoutsOutputShapes() throws Exception {
-        for (String architecture : Architectures.names()) {
-            for (HeadLayout layout : HeadLayout.values()) {
+    void bothClassifierArchitecturesGiveTheHeadLayoutsOutputShapes() throws Exception {
+        for (String architecture : List.of(Architectures.RESNET18, Architectures.FASTNET)) {
+            for (HeadLayout layout : List.of(HeadLayout.MULTI_HEAD, HeadLayout.SINGLE_18)) {
                 InputSpec input = architecture.equals(Architectures.FASTNET)
                         ? Architectures.defaultInput(architecture) : new InputSpec(64, 96, new float[3], new float[] {1, 1, 1});
                 try (NDManager manager = Compute.engine().newBaseManager()) {
@@ -75,13 +76,29 @@ class ArchitecturesTest {
     }
 
     @Test
-    void defaultInputsKeepThePhotosThreeToFourAspect() {
-        for (String architecture : Architectures.names()) {
+    void classifierDefaultInputsKeepThePhotosThreeToFourAspect() {
+        for (String architecture : List.of(Architectures.RESNET18, Architectures.FASTNET)) {
             InputSpec input = Architectures.defaultInput(architecture);
             assertThat(input.width() * 4).isEqualTo(input.height() * 3);
         }
         assertThat(Architectures.defaultInput(Architectures.FASTNET).width()).isEqualTo(96);
         assertThat(Architectures.defaultInput(Architectures.RESNET18).width()).isEqualTo(192);
+    }
+
+    @Test
+    void detectorAndClassifierArchitecturesDoNotMixWithEachOthersHeadLayouts() throws Exception {
+        assertThat(Architectures.isDetector(Architectures.GRIDNET)).isTrue();
+        assertThat(Architectures.isDetector(Architectures.FASTNET)).isFalse();
+        assertThatThrownBy(() -> Architectures.build(Architectures.GRIDNET, HeadLayout.MULTI_HEAD))
+                .isInstanceOfSatisfying(InvalidModelException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InvalidModelException.Reason.SHAPE_MISMATCH))
+                .hasMessageContaining("face detector");
+        assertThatThrownBy(() -> Architectures.build(Architectures.FASTNET, HeadLayout.FACE_GRID))
+                .isInstanceOfSatisfying(InvalidModelException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InvalidModelException.Reason.SHAPE_MISMATCH))
+                .hasMessageContaining("classifier");
+        assertThat(Architectures.defaultInput(Architectures.GRIDNET).width()).isEqualTo(256);
+        assertThat(Architectures.defaultInput(Architectures.GRIDNET).height()).isEqualTo(192);
     }
 
     @Test
