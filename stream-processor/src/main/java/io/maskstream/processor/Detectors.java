@@ -3,6 +3,7 @@ package io.maskstream.processor;
 import io.maskstream.model.FaceDetector;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
+import io.maskstream.model.TrainedFaceDetector;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +61,6 @@ final class Detectors {
     }
 
     private static FaceDetector loadBundle(ModelBundle detector, ProcessorConfig config) throws InvalidModelException {
-        throw new InvalidModelException(InvalidModelException.Reason.LOAD_FAILED, "trained detectors are not supported "
-                + "by this build yet: " + detector.metadata().version());
+        return TrainedFaceDetector.load(detector, config.computeSettings(), config.detectorSettings());
     }
 }
