@@ -18,6 +18,10 @@ public final class EvaluationConfig extends ServiceConfig {
     public static final String FLIP_TTA = "evaluation.flip.tta";
     public static final String MISTAKES = "evaluation.mistakes";
     public static final String REPORT_DIR = "evaluation.report.dir";
+    public static final String DETECTOR_FILE = "evaluation.detector.file";
+    public static final String DETECTOR_FORMAT = "evaluation.detector.format";
+    public static final String DETECTOR_MIN_SCORE = "evaluation.detector.min.score";
+    public static final String CROP_MARGIN = "evaluation.crop.margin";
     public static final String DEVICE = "evaluation.device";
     public static final String INTRA_OP_THREADS = "evaluation.intra.op.threads";
     public static final String ONLINE_APPLICATION_ID = "evaluation.online.application.id";
@@ -36,6 +40,14 @@ public final class EvaluationConfig extends ServiceConfig {
                     "How many of the most confident mistakes a report lists per model version.")
             .define(REPORT_DIR, Type.STRING, "reports", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Where evaluation reports are written (one folder per run).")
+            .define(DETECTOR_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "Scenes: a pretrained face detector file to use instead of the detector the model's bundle carries.")
+            .define(DETECTOR_FORMAT, Type.STRING, "blazeface", ConfigDef.ValidString.in("blazeface"), Importance.LOW,
+                    "Format of evaluation.detector.file.")
+            .define(DETECTOR_MIN_SCORE, Type.DOUBLE, 0.5, Range.between(0.01, 0.99), Importance.LOW,
+                    "Scenes: faces the detector is less sure of are dropped (as processor.detector.min.score).")
+            .define(CROP_MARGIN, Type.DOUBLE, 0.2, Range.between(0.0, 2.0), Importance.LOW,
+                    "Scenes: crop margin for a classifier that does not record its own (as processor.crop.margin).")
             .define(DEVICE, Type.STRING, "auto", Importance.LOW, "Inference device: auto, cpu, gpu or gpu:N.")
             .define(INTRA_OP_THREADS, Type.INT, 1, Range.between(0, 256), Importance.LOW,
                     "PyTorch intra-op threads (1 keeps replays bit-for-bit repeatable; 0: engine default).")
@@ -48,6 +60,23 @@ public final class EvaluationConfig extends ServiceConfig {
 
     public EvaluationConfig(ConfigSource source) {
         super(DEFINITION, source);
+    }
+
+    public io.maskstream.model.DetectorSettings detectorSettings() {
+        return new io.maskstream.model.DetectorSettings(getDouble(DETECTOR_MIN_SCORE).floatValue(), 0.4f, 32);
+    }
+
+    /**
+     * The face detector to score {@code bundle} with on scenes: the configured file's, else the bundle's own.
+     *
+     * @throws io.maskstream.model.InvalidModelException when there is neither, or it does not load
+     */
+    public io.maskstream.model.FaceDetector detectorFor(io.maskstream.model.ModelBundle bundle)
+            throws io.maskstream.model.InvalidModelException {
+        String file = getString(DETECTOR_FILE);
+        return file.isBlank() ? io.maskstream.model.FaceDetectors.fromBundle(bundle, computeSettings(), detectorSettings())
+                : io.maskstream.model.FaceDetectors.fromFile(java.nio.file.Path.of(file), getString(DETECTOR_FORMAT),
+                computeSettings(), detectorSettings());
     }
 
     public ComputeSettings computeSettings() {

@@ -5,6 +5,8 @@ import io.maskstream.events.LabeledFrame;
 import io.maskstream.evaluation.metrics.Confusion;
 import io.maskstream.model.AgeBands;
 import io.maskstream.model.Classifier;
+import io.maskstream.model.FaceDetector;
+import io.maskstream.model.ScenePipeline;
 import io.maskstream.model.ImageRejectedException;
 import io.maskstream.model.LabelCodec;
 import io.maskstream.model.ModelBundle;
@@ -44,20 +46,50 @@ public final class ReplayEvaluation {
         Map<Integer, long[]> resolved = replay.resolve(range);
         String described = range.describe(resolved);
         LOG.info("Replaying {}", described);
-        List<LabeledReplay.Record> records = replay.read(resolved);
+        List<LabeledReplay.Record> all = replay.read(resolved);
+        List<LabeledReplay.Record> records = new ArrayList<>();
+        List<SceneEvaluation.Scene> scenes = new ArrayList<>();
+        for (LabeledReplay.Record r : all) {
+            if (r.frame().getScene()) {
+                scenes.add(SceneEvaluation.of(r.frame()));
+            } else {
+                records.add(r);
+            }
+        }
+        if (!scenes.isEmpty()) {
+            LOG.info("{} of the {} labeled frames are scenes: they are scored per face, with detection", scenes.size(),
+                    all.size());
+        }
         List<VersionResult> results = new ArrayList<>();
         int unreadable = 0;
         for (String spec : specs) {
             ModelBundle bundle = ModelSource.resolve(config, spec);
             try (Classifier classifier = Classifier.load(bundle, config.computeSettings())) {
                 int[] bad = new int[1];
-                results.add(evaluate(classifier, records, bad));
+                VersionResult portraits = records.isEmpty() ? null : evaluate(classifier, records, bad);
+                SceneEvaluation.Result sceneResult = null;
+                if (!scenes.isEmpty()) {
+                    try (FaceDetector detector = config.detectorFor(bundle)) {
+                        ScenePipeline pipeline = new ScenePipeline(detector, classifier, ScenePipeline.cropMargin(
+                                bundle.metadata(), config.getDouble(EvaluationConfig.CROP_MARGIN)));
+                        sceneResult = SceneEvaluation.evaluate(pipeline, scenes, config.getInt(EvaluationConfig.BATCH_SIZE),
+                                config.getBoolean(EvaluationConfig.FLIP_TTA));
+                    }
+                    LOG.info("Model {} on scenes: {}", classifier.version(), sceneResult.summary());
+                    bad[0] += sceneResult.unreadable();
+                }
+                results.add(portraits == null
+                        ? new VersionResult(classifier.version(), classifier.metadata().architecture(),
+                        sceneResult.faces().toModelMetrics("replay, per face (a missed face counts as wrong)"), Map.of(),
+                        List.of(), sceneResult.framesPerSecond(), sceneResult)
+                        : new VersionResult(portraits.version(), portraits.architecture(), portraits.metrics(),
+                        portraits.perCamera(), portraits.confidentMistakes(), portraits.framesPerSecond(), sceneResult));
                 unreadable = bad[0];
             }
         }
         boolean tta = config.getBoolean(EvaluationConfig.FLIP_TTA);
-        Path report = Report.write(outDir, described, records.size() - unreadable, tta, results);
-        return new Outcome(described, records.size(), unreadable, results, report);
+        Path report = Report.write(outDir, described, all.size() - unreadable, tta, results);
+        return new Outcome(described, all.size(), unreadable, results, report);
     }
 
     VersionResult evaluate(Classifier classifier, List<LabeledReplay.Record> records, int[] unreadable) {

@@ -78,6 +78,9 @@ public final class Report {
                 c.put("correct", e.getValue().correct());
                 c.put("accuracy", round(e.getValue().accuracy()));
             });
+            if (r.scenes() != null) {
+                scenes(v.putObject("scenes"), r.scenes());
+            }
             ArrayNode mistakes = v.putArray("confidentMistakes");
             for (VersionResult.Mistake mk : r.confidentMistakes()) {
                 ObjectNode o = mistakes.addObject();
@@ -93,6 +96,61 @@ public final class Report {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Detection and per-face figures of the versions scored on scenes, side by side. */
+    private static void sceneTable(StringBuilder h, List<VersionResult> results) {
+        List<VersionResult> withScenes = results.stream().filter(r -> r.scenes() != null).toList();
+        if (withScenes.isEmpty()) {
+            return;
+        }
+        java.util.Set<String> masks = new java.util.TreeSet<>();
+        withScenes.forEach(r -> masks.addAll(r.scenes().detection().byKey().keySet()));
+        h.append("<h2>Scenes: detection at IoU 0.5 and per-face F1</h2><table><tr><th class=\"l\">version</th>")
+                .append("<th class=\"l\">detector</th><th>scenes</th><th>faces</th><th>precision</th><th>recall</th>");
+        masks.forEach(m -> h.append("<th>recall ").append(esc(m.toLowerCase(Locale.ROOT))).append("</th>"));
+        h.append("<th>AP50</th><th>per-face macro-F1</th><th>missed</th></tr>");
+        for (VersionResult r : withScenes) {
+            SceneEvaluation.Result s = r.scenes();
+            h.append("<tr><td class=\"l\">").append(esc(r.version())).append("</td><td class=\"l\">")
+                    .append(esc(s.detectorVersion())).append("</td><td>").append(s.scenes()).append("</td><td>")
+                    .append(s.faces().faces()).append("</td><td>").append(num(s.detection().precision())).append("</td><td>")
+                    .append(num(s.detection().recall())).append("</td>");
+            for (String m : masks) {
+                var c = s.detection().byKey().get(m);
+                h.append("<td>").append(c == null ? "" : num(c.recall())).append("</td>");
+            }
+            h.append("<td>").append(num(s.detection().averagePrecision())).append("</td><td>")
+                    .append(num(s.faces().macroF1())).append("</td><td>").append(s.faces().missedFaces()).append("</td></tr>");
+        }
+        h.append("</table><p class=\"meta\">Per-face macro-F1 counts a face the detector missed as a wrong answer.</p>");
+    }
+
+    private static void scenes(ObjectNode o, SceneEvaluation.Result s) {
+        o.put("detector", s.detectorVersion());
+        o.put("scenes", s.scenes());
+        o.put("faces", s.faces().faces());
+        o.put("missedFaces", s.faces().missedFaces());
+        ObjectNode d = o.putObject("detection");
+        d.put("iou", s.detection().iou());
+        d.put("precision", round(s.detection().precision()));
+        d.put("recall", round(s.detection().recall()));
+        double ap = s.detection().averagePrecision();
+        if (Double.isNaN(ap)) {
+            d.putNull("ap50");
+        } else {
+            d.put("ap50", round(ap));
+        }
+        d.put("truePositives", s.detection().counts().truePositives());
+        d.put("falsePositives", s.detection().counts().falsePositives());
+        d.put("falseNegatives", s.detection().counts().falseNegatives());
+        ObjectNode byMask = d.putObject("recallByMask");
+        s.detection().byKey().forEach((k, c) -> byMask.put(k, round(c.recall())));
+        ObjectNode f = o.putObject("perFace");
+        f.put("macroF1", round(s.faces().macroF1()));
+        f.put("accuracy", round(s.faces().accuracy()));
+        f.put("matchedMacroF1", round(s.faces().matched().macroF1()));
+        f.put("note", "a face the detector missed counts as a wrong answer; matchedMacroF1 scores the found faces only");
     }
 
     /** Writes {@code evaluation.json} and {@code evaluation.html} into {@code dir}; returns the HTML path. */
@@ -133,6 +191,7 @@ public final class Report {
                 .append(" labeled frames &middot; flip TTA ").append(flipTta ? "on" : "off")
                 .append(" &middot; metric: 18-class macro-F1 (the competition's)</p>");
         comparison(h, results);
+        sceneTable(h, results);
         legend(h, results);
         h.append("<h2>Per-class F1</h2>").append(perClassChart(results));
         h.append("<h2>Accuracy per camera</h2>").append(perCameraChart(results));

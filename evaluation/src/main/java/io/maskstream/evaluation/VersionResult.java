@@ -6,10 +6,19 @@ import java.util.Map;
 
 /**
  * One model version's results on a replayed range: the holdout-style metrics (the same {@code ModelMetrics}
- * the trainer stores in releases), accuracy per camera, and the frames it got wrong most confidently.
+ * the trainer stores in releases), accuracy per camera, and the frames it got wrong most confidently; for a range of
+ * labeled scenes, also the detection figures ({@code scenes}), and then {@code metrics} are the per-face metrics in
+ * which a missed face counts as a wrong answer.
  */
 public record VersionResult(String version, String architecture, ModelMetrics metrics,
-                            Map<String, CameraAccuracy> perCamera, List<Mistake> confidentMistakes, double framesPerSecond) {
+                            Map<String, CameraAccuracy> perCamera, List<Mistake> confidentMistakes, double framesPerSecond,
+                            SceneEvaluation.Result scenes) {
+
+    /** A result of portraits only. */
+    public VersionResult(String version, String architecture, ModelMetrics metrics, Map<String, CameraAccuracy> perCamera,
+                         List<Mistake> confidentMistakes, double framesPerSecond) {
+        this(version, architecture, metrics, perCamera, confidentMistakes, framesPerSecond, null);
+    }
 
     /** Frames and correct 18-class answers of one camera. */
     public record CameraAccuracy(int frames, int correct) {

@@ -27,6 +27,20 @@ public final class ScenePipeline {
     public record Timing(long detectNanos, long classifyNanos, int crops) {
     }
 
+    /** The crop margin a classifier records ({@link #CROP_MARGIN_KEY}), else {@code fallback}. */
+    public static double cropMargin(BundleMetadata classifier, double fallback) {
+        String recorded = classifier.trainingSummary().get(CROP_MARGIN_KEY);
+        if (recorded == null) {
+            return fallback;
+        }
+        try {
+            double m = Double.parseDouble(recorded);
+            return m >= 0 && Double.isFinite(m) ? m : fallback;
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
     private final FaceDetector detector;
     private final BatchClassifier classifier;
     private final double margin;

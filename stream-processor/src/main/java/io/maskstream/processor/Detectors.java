@@ -3,7 +3,7 @@ package io.maskstream.processor;
 import io.maskstream.model.FaceDetector;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
-import io.maskstream.model.TrainedFaceDetector;
+import io.maskstream.model.FaceDetectors;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,19 +48,16 @@ final class Detectors {
             }
             return null;
         }
-        ModelBundle detector = bundle.detector().orElseThrow(() -> new InvalidModelException(
-                InvalidModelException.Reason.LOAD_FAILED, "model " + bundle.metadata().version() + " has no face detector, "
-                + "which " + ProcessorConfig.FACES_MODE + "=detect needs (train it on scenes, or set "
-                + ProcessorConfig.DETECTOR_FILE + ")"));
-        return loadBundle(detector, config);
+        if (bundle.detector().isEmpty()) {
+            throw new InvalidModelException(InvalidModelException.Reason.LOAD_FAILED, "model " + bundle.metadata().version()
+                    + " has no face detector, which " + ProcessorConfig.FACES_MODE + "=detect needs (train it on scenes, "
+                    + "or set " + ProcessorConfig.DETECTOR_FILE + ")");
+        }
+        return FaceDetectors.fromBundle(bundle, config.computeSettings(), config.detectorSettings());
     }
 
     private static FaceDetector loadFile(Path file, ProcessorConfig config) throws InvalidModelException {
-        throw new InvalidModelException(InvalidModelException.Reason.LOAD_FAILED, "pretrained detector files are not "
-                + "supported by this build yet: " + file);
-    }
-
-    private static FaceDetector loadBundle(ModelBundle detector, ProcessorConfig config) throws InvalidModelException {
-        return TrainedFaceDetector.load(detector, config.computeSettings(), config.detectorSettings());
+        return FaceDetectors.fromFile(file, config.getString(ProcessorConfig.DETECTOR_FORMAT), config.computeSettings(),
+                config.detectorSettings());
     }
 }

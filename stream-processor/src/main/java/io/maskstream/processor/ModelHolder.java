@@ -168,15 +168,7 @@ public final class ModelHolder implements AutoCloseable {
     }
 
     private Lease lease(BatchClassifier classifier, FaceDetector own) {
-        double margin = defaultMargin;
-        String recorded = classifier.metadata().trainingSummary().get(ScenePipeline.CROP_MARGIN_KEY);
-        if (recorded != null) {
-            try {
-                margin = Double.parseDouble(recorded);
-            } catch (NumberFormatException e) {
-                LOG.warn("Model {} records crop margin '{}', not a number; using {}", classifier.version(), recorded, margin);
-            }
-        }
+        double margin = ScenePipeline.cropMargin(classifier.metadata(), defaultMargin);
         return own != null ? new Lease(classifier, own, true, margin) : new Lease(classifier, fileDetector, false, margin);
     }
 

@@ -1,0 +1,38 @@
+package io.maskstream.model;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * Where face detectors come from: the one a scene bundle carries ({@link ModelBundle#detector()}), or a pretrained
+ * file the user brings. Every service that detects (processor, replay evaluation, {@code score}, the benchmark) loads
+ * them here, with the same verification.
+ */
+public final class FaceDetectors {
+
+    /** The pretrained file formats this build reads. */
+    public static final Set<String> FILE_FORMATS = Set.of("blazeface");
+
+    private FaceDetectors() {
+    }
+
+    /** The detector of a scene bundle, verified and warmed up. */
+    public static FaceDetector fromBundle(ModelBundle bundle, ComputeSettings compute, DetectorSettings settings)
+            throws InvalidModelException {
+        ModelBundle detector = bundle.detector().orElseThrow(() -> new InvalidModelException(
+                InvalidModelException.Reason.LOAD_FAILED, "model " + bundle.metadata().version()
+                + " has no face detector (train it on scenes, or bring a pretrained detector file)"));
+        return TrainedFaceDetector.load(detector, compute, settings);
+    }
+
+    /** A pretrained detector file of {@code format} (one of {@link #FILE_FORMATS}), verified and warmed up. */
+    public static FaceDetector fromFile(Path file, String format, ComputeSettings compute, DetectorSettings settings)
+            throws InvalidModelException {
+        if (!FILE_FORMATS.contains(format)) {
+            throw new InvalidModelException(InvalidModelException.Reason.LOAD_FAILED, "unknown detector format \""
+                    + format + "\"; this build reads " + FILE_FORMATS);
+        }
+        throw new InvalidModelException(InvalidModelException.Reason.LOAD_FAILED, "pretrained detector files are not "
+                + "supported by this build yet: " + file);
+    }
+}
