@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Invariants: DJL runs offline (this class sets {@code ai.djl.offline=true} before DJL's engine is
  * first touched; libtorch comes from the native jar on the classpath and nothing is ever downloaded),
- * and nothing assumes a GPU exists or not: {@code auto} asks DJL how many GPUs it sees.
+ * PyTorch is DJL's default engine although ONNX Runtime is on the classpath too (unless the user names
+ * another with {@code ai.djl.default_engine} or {@code DJL_DEFAULT_ENGINE}), and nothing assumes a GPU
+ * exists or not: {@code auto} asks DJL how many GPUs it sees.
  *
  * <p>Before libtorch starts, its CPU kernels are capped at AVX2 unless allowed otherwise (see
  * {@link CpuKernels}: AVX-512 convolutions returned random NaNs on the virtualised hosts this is built on).
@@ -24,11 +26,18 @@ public final class Compute {
 
     private static final Logger LOG = LoggerFactory.getLogger(Compute.class);
     private static final String ENGINE = "PyTorch";
+    /** DJL reads it once, when its Engine class starts; the DJL_DEFAULT_ENGINE environment variable beats it. */
+    static final String DEFAULT_ENGINE_PROPERTY = "ai.djl.default_engine";
 
     static {
         // Must happen before DJL's Engine is initialised anywhere in this JVM; every class of this
         // package that touches DJL calls prepare() first so this initializer has run.
         System.setProperty("ai.djl.offline", "true");
+        // Two engines are on the classpath (ONNX Runtime runs pretrained detectors); Model.newInstance(name) and
+        // NDManager.newBaseManager() without an engine name must keep meaning PyTorch, whatever DJL's ranking does.
+        if (System.getProperty(DEFAULT_ENGINE_PROPERTY) == null) {
+            System.setProperty(DEFAULT_ENGINE_PROPERTY, ENGINE);
+        }
         CpuKernels.capAtAvx2();
     }
 
