@@ -42,7 +42,7 @@ public final class EvaluationConfig extends ServiceConfig {
                     "Where evaluation reports are written (one folder per run).")
             .define(DETECTOR_FILE, Type.STRING, "", Importance.MEDIUM,
                     "Scenes: a pretrained face detector file to use instead of the detector the model's bundle carries.")
-            .define(DETECTOR_FORMAT, Type.STRING, "blazeface", ConfigDef.ValidString.in("blazeface"), Importance.LOW,
+            .define(DETECTOR_FORMAT, Type.STRING, "blazeface", ConfigDef.ValidString.in("blazeface", "blazeface-back"), Importance.LOW,
                     "Format of evaluation.detector.file.")
             .define(DETECTOR_MIN_SCORE, Type.DOUBLE, 0.5, Range.between(0.01, 0.99), Importance.LOW,
                     "Scenes: faces the detector is less sure of are dropped (as processor.detector.min.score).")

@@ -11,7 +11,8 @@ import java.util.Set;
 public final class FaceDetectors {
 
     /** The pretrained file formats this build reads. */
-    public static final Set<String> FILE_FORMATS = Set.of("blazeface");
+    public static final Set<String> FILE_FORMATS = Set.of(BlazeFaceDetector.Variant.FRONT.format(),
+            BlazeFaceDetector.Variant.BACK.format());
 
     private FaceDetectors() {
     }
@@ -32,7 +33,6 @@ public final class FaceDetectors {
             throw new InvalidModelException(InvalidModelException.Reason.LOAD_FAILED, "unknown detector format \""
                     + format + "\"; this build reads " + FILE_FORMATS);
         }
-        throw new InvalidModelException(InvalidModelException.Reason.LOAD_FAILED, "pretrained detector files are not "
-                + "supported by this build yet: " + file);
+        return BlazeFaceDetector.load(file, BlazeFaceDetector.Variant.ofFormat(format), compute, settings);
     }
 }

@@ -119,8 +119,8 @@ public final class ProcessorConfig extends ServiceConfig {
             .define(DETECTOR_FILE, Type.STRING, "", Importance.MEDIUM,
                     "In detect mode: a pretrained face detector file to use instead of the detector a release carries "
                             + "(read once at start-up; nothing is ever downloaded). Empty: the active release's own detector.")
-            .define(DETECTOR_FORMAT, Type.STRING, "blazeface", ValidString.in("blazeface"), Importance.LOW,
-                    "Format of processor.detector.file: blazeface (MediaPipe BlazeFace as ONNX, run by ONNX Runtime).")
+            .define(DETECTOR_FORMAT, Type.STRING, "blazeface", ValidString.in("blazeface", "blazeface-back"), Importance.LOW,
+                    "Format of processor.detector.file: blazeface (MediaPipe's front-camera BlazeFace as ONNX, 128x128, run by ONNX Runtime) or blazeface-back (its back-camera model, 256x256, for smaller faces).")
             .define(DETECTOR_MIN_SCORE, Type.DOUBLE, 0.5, Range.between(0.01, 0.99), Importance.MEDIUM,
                     "Faces the detector is less sure of are dropped.")
             .define(DETECTOR_NMS_IOU, Type.DOUBLE, 0.4, Range.between(0.05, 1.0), Importance.LOW,
