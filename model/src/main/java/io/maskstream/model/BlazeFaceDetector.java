@@ -66,7 +66,7 @@ public final class BlazeFaceDetector implements FaceDetector {
 
     /** Which BlazeFace: its input side, and the name {@code processor.detector.format} gives it. */
     public enum Variant {
-        /** The front-camera model: 128×128 input, faces larger than roughly a tenth of the frame. */
+        /** The front-camera model: 128×128 input, faces near the camera (a large part of the frame). */
         FRONT(128, "blazeface"),
         /** The back-camera model: 256×256 input, smaller and farther faces. */
         BACK(256, "blazeface-back");

@@ -16,6 +16,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,6 +129,25 @@ class BlazeFaceDetectorTest {
     }
 
     @Test
+    void detectsFromSeveralThreadsAtOnceWithTheSameResults() throws Exception {
+        BlazeFaceDetector detector = front();
+        DecodedImage photo = astronaut();
+        List<Detection> alone = detector.detect(List.of(photo)).get(0);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<List<List<Detection>>>> runs = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                runs.add(pool.submit(() -> detector.detect(List.of(photo, photo))));
+            }
+            for (Future<List<List<Detection>>> run : runs) {
+                assertThat(run.get()).containsExactly(alone, alone);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void versionIsTheFileNameAndItsDigest() throws Exception {
         BlazeFaceDetector detector = front();
         assertThat(detector.version()).matches("face_detection_front_128x128_barracuda\\.onnx@[0-9a-f]{12}");
@@ -233,11 +255,5 @@ class BlazeFaceDetectorTest {
         BufferedImage out = new BufferedImage(frame.width(), frame.height(), BufferedImage.TYPE_3BYTE_BGR);
         new AffineTransformOp(flip, AffineTransformOp.TYPE_NEAREST_NEIGHBOR).filter(frame.image(), out);
         return new DecodedImage(out);
-    }
-
-    static List<Detection> all(List<List<Detection>> frames) {
-        List<Detection> all = new ArrayList<>();
-        frames.forEach(all::addAll);
-        return all;
     }
 }
