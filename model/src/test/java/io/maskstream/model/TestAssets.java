@@ -18,12 +18,12 @@ import java.util.regex.Pattern;
  * Third-party files {@code bin/test-assets} fetches at test-setup time into the folder the build passes as
  * {@code maskstream.assets}. A test that needs one calls {@link #require}: without the file it is skipped, not failed.
  */
-final class TestAssets {
+public final class TestAssets {
 
-    static final String BLAZEFACE_FRONT = "blazeface/face_detection_front_128x128_barracuda.onnx";
-    static final String BLAZEFACE_BACK = "blazeface/face_detection_back_256x256_barracuda.onnx";
-    static final String ASTRONAUT = "skimage/astronaut.png";
-    static final String LFW_SUBSET = "skimage/lfw_subset.npy";
+    public static final String BLAZEFACE_FRONT = "blazeface/face_detection_front_128x128_barracuda.onnx";
+    public static final String BLAZEFACE_BACK = "blazeface/face_detection_back_256x256_barracuda.onnx";
+    public static final String ASTRONAUT = "skimage/astronaut.png";
+    public static final String LFW_SUBSET = "skimage/lfw_subset.npy";
 
     private static final Pattern NPY_SHAPE = Pattern.compile("'shape': \\((\\d+), (\\d+), (\\d+)\\)");
 
@@ -31,7 +31,7 @@ final class TestAssets {
     }
 
     /** The asset's path; skips the calling test when it is absent. */
-    static Path require(String relative) {
+    public static Path require(String relative) {
         String folder = System.getProperty("maskstream.assets", "");
         Path file = folder.isBlank() ? null : Path.of(folder).resolve(relative);
         assumeTrue(file != null && Files.isRegularFile(file), () -> "test asset " + relative + " is not in "

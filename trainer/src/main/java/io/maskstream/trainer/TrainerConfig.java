@@ -47,6 +47,8 @@ public final class TrainerConfig extends ServiceConfig {
     public static final String GATE_CONFIDENCE = "trainer.gate.confidence";
     public static final String GATE_MIN_PERSONS = "trainer.gate.min.persons";
     public static final String ARTIFACTS_KEEP = "trainer.artifacts.keep";
+    public static final String CROP_MARGIN = "trainer.crop.margin";
+    public static final String DETECTOR_EPOCHS = "trainer.detector.epochs";
 
     public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
             .define(ARCHITECTURE, Type.STRING, Architectures.FASTNET, ValidString.in(Architectures.FASTNET,
@@ -83,6 +85,11 @@ public final class TrainerConfig extends ServiceConfig {
             .define(THREADS, Type.INT, 1, Range.between(0, 256), Importance.LOW,
                     "PyTorch intra-op threads (0: engine default; 1 is fastest on a busy 2-core machine).")
             .define(DEVICE, Type.STRING, "auto", Importance.LOW, "Training device: auto, cpu, gpu or gpu:N.")
+            .define(CROP_MARGIN, Type.DOUBLE, 0.2, Range.between(0.0, 2.0), Importance.LOW,
+                    "Scenes: how far each labeled face box grows on each side before it is cut for the classifier; "
+                            + "recorded in the bundle, so the processor cuts its crops the same way.")
+            .define(DETECTOR_EPOCHS, Type.INT, 20, Range.between(1, 1000), Importance.MEDIUM,
+                    "Scenes: epochs of face-detector training (the classifier on the crops follows trainer.epochs).")
             .define(OUTPUT_DIR, Type.STRING, "models", new ConfigDef.NonEmptyString(), Importance.LOW,
                     "Where trained bundles are also written as files.")
             .define(PROMOTE, Type.BOOLEAN, true, Importance.MEDIUM,

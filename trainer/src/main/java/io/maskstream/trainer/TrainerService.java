@@ -99,9 +99,20 @@ public final class TrainerService implements Service {
         try {
             TrainingJob job = new TrainingJob(config);
             TopicRange range = latest(topic, config.getInt(TrainerConfig.MAX_FRAMES));
-            var loaded = job.loadTopic(range);
-            LOG.info("Retraining on {} labeled photos from {}", loaded.getKey().size(), loaded.getValue());
-            TrainingJob.Outcome outcome = job.run(loaded.getKey(), loaded.getValue(), true,
+            TrainingJob.Labeled loaded = job.load(range);
+            if (!loaded.scenes().isEmpty()) {
+                LOG.info("Retraining on {} labeled scenes from {} (portraits in the range: {}, left out)",
+                        loaded.scenes().size(), loaded.description(), loaded.portraits().size());
+                TrainingJob.SceneOutcome outcome = job.runScenes(loaded.scenes(), loaded.description(), true,
+                        config.getBoolean(TrainerConfig.PROMOTE));
+                trainings.increment();
+                if (outcome.verdict() != null && outcome.verdict().promoted()) {
+                    promotions.increment();
+                }
+                return;
+            }
+            LOG.info("Retraining on {} labeled photos from {}", loaded.portraits().size(), loaded.description());
+            TrainingJob.Outcome outcome = job.run(loaded.portraits(), loaded.description(), true,
                     config.getBoolean(TrainerConfig.PROMOTE));
             trainings.increment();
             if (outcome.verdict() != null && outcome.verdict().promoted()) {

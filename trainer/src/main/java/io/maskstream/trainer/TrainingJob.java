@@ -1,5 +1,6 @@
 package io.maskstream.trainer;
 
+import io.maskstream.datasets.CocoDataset;
 import io.maskstream.evaluation.LabeledReplay;
 import io.maskstream.evaluation.TopicRange;
 import io.maskstream.events.ModelRelease;
@@ -39,6 +40,57 @@ public final class TrainingJob {
         Map<Integer, long[]> resolved = replay.resolve(range);
         List<Sample> samples = TrainingSet.fromRecords(replay.read(resolved), new ModelTrainer(config).preprocessor());
         return Map.entry(samples, range.describe(resolved));
+    }
+
+    /** Whether {@code root} is a COCO scene folder (annotations.json beside images/) rather than the competition layout. */
+    public static boolean isSceneFolder(Path root) {
+        return CocoDataset.isCoco(root);
+    }
+
+    /** The labeled scenes of a COCO folder. */
+    public List<SceneSample> loadSceneFolder(Path root) throws java.io.IOException {
+        return SceneTraining.fromFolder(root);
+    }
+
+    /** A topic range's labeled frames: its portraits and its scenes, read once. */
+    public record Labeled(List<Sample> portraits, List<SceneSample> scenes, String description) {
+    }
+
+    /** The portraits and the scenes of a topic range, and the range's description. */
+    public Labeled load(TopicRange range) {
+        LabeledReplay replay = new LabeledReplay(config, range.topic());
+        Map<Integer, long[]> resolved = replay.resolve(range);
+        List<LabeledReplay.Record> records = replay.read(resolved);
+        return new Labeled(TrainingSet.fromRecords(records, new ModelTrainer(config).preprocessor()),
+                SceneTraining.fromRecords(records), range.describe(resolved));
+    }
+
+    /** What a scene training produced; release and verdict are null when nothing was published. */
+    public record SceneOutcome(SceneTraining.Result result, Path bundleFile, ModelRelease release, Releases.Verdict verdict) {
+    }
+
+    /**
+     * One retraining on scenes: a detector and a classifier on its crops, one bundle; published as a candidate whose
+     * metrics are the holdout's per-face figures (a missed face counts as wrong), gated on the gate sequences' faces.
+     */
+    public SceneOutcome runScenes(List<SceneSample> scenes, String data, boolean publish, boolean promote) throws Exception {
+        String version = config.getString(TrainerConfig.ARCHITECTURE) + "-scenes-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        SceneTraining.Result result = SceneTraining.train(config, scenes, version, data);
+        Path dir = Path.of(config.getString(TrainerConfig.OUTPUT_DIR));
+        java.nio.file.Files.createDirectories(dir);
+        Path file = dir.resolve(version + ".bundle");
+        result.bundle().write(file);
+        if (!publish) {
+            return new SceneOutcome(result, file, null, null);
+        }
+        Releases releases = new Releases(config);
+        var metrics = result.holdout() == null ? result.classifier().holdout()
+                : result.holdout().faces().toModelMetrics("per face on " + result.holdoutScenes()
+                + " held-out scenes (a missed face counts as wrong); " + result.holdout().summary());
+        ModelRelease release = releases.publishCandidate(result.bundle(), metrics, data);
+        Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), result.gate().gate()) : null;
+        return new SceneOutcome(result, file, release, verdict);
     }
 
     public Outcome run(List<Sample> samples, String data, boolean publish, boolean promote) throws Exception {

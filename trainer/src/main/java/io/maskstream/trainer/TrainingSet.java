@@ -53,6 +53,9 @@ public final class TrainingSet {
         List<Sample> samples = new ArrayList<>(records.size());
         for (LabeledReplay.Record r : records) {
             LabeledFrame f = r.frame();
+            if (f.getScene()) {
+                continue; // a scene is labeled by its faces: SceneTraining learns from it
+            }
             byte[] bytes = new byte[f.getFrame().getImage().remaining()];
             f.getFrame().getImage().duplicate().get(bytes);
             try {

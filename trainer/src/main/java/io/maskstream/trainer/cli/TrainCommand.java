@@ -7,6 +7,7 @@ import io.maskstream.trainer.ModelTrainer;
 import io.maskstream.trainer.PersonSplit;
 import io.maskstream.trainer.Sample;
 import io.maskstream.trainer.TrainerConfig;
+import io.maskstream.trainer.SceneSample;
 import io.maskstream.trainer.TrainingJob;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -28,7 +29,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
-    @Option(names = "--dataset", paramLabel = "DIR", description = "A dataset folder in the competition layout.")
+    @Option(names = "--dataset", paramLabel = "DIR", description = "A dataset folder in the competition layout, or a COCO "
+            + "folder of scenes (annotations.json beside images/: trains the face detector and the classifier on its crops).")
     Path dataset;
 
     @Option(names = "--topic", description = "Labeled topic (default: topic.labeled.frames) when no --dataset is given.")
@@ -62,14 +64,24 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingJob job = new TrainingJob(cfg);
         List<Sample> samples;
         String data;
+        if (dataset != null && TrainingJob.isSceneFolder(dataset)) {
+            return scenes(cfg, job, job.loadSceneFolder(dataset), "scenes " + dataset.toAbsolutePath());
+        }
         if (dataset != null) {
             samples = job.loadFolder(dataset);
             data = "dataset " + dataset.toAbsolutePath();
         } else {
             String name = topic != null ? topic : cfg.getString(CommonConfig.TOPIC_LABELED_FRAMES);
-            var loaded = job.loadTopic(TopicRange.parse(name, from, to, fromTime, toTime));
-            samples = loaded.getKey();
-            data = loaded.getValue();
+            TrainingJob.Labeled loaded = job.load(TopicRange.parse(name, from, to, fromTime, toTime));
+            if (!loaded.scenes().isEmpty()) {
+                if (!loaded.portraits().isEmpty()) {
+                    System.out.printf("The range holds %d scenes and %d portraits: training on the scenes%n",
+                            loaded.scenes().size(), loaded.portraits().size());
+                }
+                return scenes(cfg, job, loaded.scenes(), loaded.description());
+            }
+            samples = loaded.portraits();
+            data = loaded.description();
         }
         if (compare) {
             return compare(cfg, samples, data);
@@ -82,6 +94,36 @@ public final class TrainCommand implements Callable<Integer> {
                 r.bestEpoch(), r.history().size(), r.secondsPerEpoch());
         System.out.println("Bundle written to " + outcome.bundleFile().toAbsolutePath()
                 + " (serve it with processor.model.path, score it with 'maskstream score -m FILE')");
+        if (outcome.verdict() != null) {
+            System.out.println("Promotion gate: " + outcome.verdict());
+        } else if (outcome.release() != null) {
+            System.out.println("Published candidate " + outcome.release().getVersion());
+        }
+        return 0;
+    }
+
+    /** Scenes: the detector and the classifier on its crops, one bundle, one release. */
+    private Integer scenes(TrainerConfig cfg, TrainingJob job, List<SceneSample> scenes, String data) throws Exception {
+        if (compare) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--compare trains portraits only; the data holds scenes");
+        }
+        TrainingJob.SceneOutcome outcome = job.runScenes(scenes, data, !noPublish,
+                !noPromote && cfg.getBoolean(TrainerConfig.PROMOTE));
+        var r = outcome.result();
+        var det = r.detector().validation();
+        System.out.printf(Locale.ROOT, "Trained %s on %d scenes (%d held out): classifier on the true boxes macro-F1 %.4f; "
+                + "detector %s in %.0f s%n", r.bundle().metadata().version(), r.trainScenes(), r.holdoutScenes(),
+                r.classifier().holdout().getMacroF1(), r.detector().bundle().metadata().version(),
+                r.detector().trainingSeconds());
+        if (r.holdout() != null) {
+            System.out.println("Held-out scenes through detector + classifier: " + r.holdout().summary());
+        } else if (det != null) {
+            System.out.printf(Locale.ROOT, "Detector on validation scenes: precision %.3f recall %.3f%n", det.precision(),
+                    det.recall());
+        }
+        System.out.println("Bundle (classifier + detector) written to " + outcome.bundleFile().toAbsolutePath()
+                + " (serve it with processor.faces.mode=detect and processor.model.path)");
         if (outcome.verdict() != null) {
             System.out.println("Promotion gate: " + outcome.verdict());
         } else if (outcome.release() != null) {
