@@ -1,9 +1,11 @@
 package io.maskstream.synthetic;
 
+import io.maskstream.datasets.Capture;
 import io.maskstream.datasets.CocoDataset;
 import io.maskstream.datasets.CocoImage;
 import io.maskstream.datasets.ImageCodec;
 import io.maskstream.datasets.SceneFace;
+import io.maskstream.datasets.SceneLabel;
 import io.maskstream.events.FaceBox;
 import io.maskstream.events.Gender;
 import io.maskstream.events.MaskState;
@@ -18,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -93,6 +96,17 @@ public final class SyntheticScenes {
         Rendered r = render(sequence, frame);
         return new Scene(sequenceId(sequence), frame, ImageCodec.jpeg(r.image, options.jpegQuality()), options.width(),
                 options.height(), r.faces);
+    }
+
+    /**
+     * The frame as a labelled scene capture, as a COCO folder of these scenes would yield it (source
+     * {@code images/<file>}, keyed by the sequence id): e.g. for a synthetic scene camera.
+     */
+    public Capture capture(int sequence, int frame, Instant captureTime) {
+        Scene s = scene(sequence, frame);
+        String path = CocoDataset.IMAGES + "/" + s.fileName();
+        return Capture.ofScene(s.jpeg(), ImageCodec.JPEG, s.width(), s.height(), captureTime, path,
+                new SceneLabel(s.sequenceId(), s.faces(), path));
     }
 
     /** The frame's pixels (3-byte BGR) and its ground truth. */

@@ -48,6 +48,18 @@ class SyntheticScenesTest {
     }
 
     @Test
+    void aSceneBecomesALabeledFrameWithItsFacesKeyedByItsSequence() {
+        Scene s = scenes.scene(2, 1);
+        io.maskstream.datasets.Capture c = scenes.capture(2, 1, java.time.Instant.EPOCH);
+        io.maskstream.events.LabeledFrame f = io.maskstream.datasets.Frames.labeledFrame("cam", 0, c);
+        assertThat(f.getScene()).isTrue();
+        assertThat(f.getPersonId()).isEqualTo("seq0002");
+        assertThat(f.getSourcePath()).isEqualTo("images/seq0002_0001.jpg");
+        assertThat(f.getFaces()).hasSameSizeAs(s.faces());
+        assertThat(f.getFrame().getImage().array()).isEqualTo(s.jpeg());
+    }
+
+    @Test
     void framesHaveTheConfiguredSizeAndDecode() throws Exception {
         Scene s = new SyntheticScenes(scenes.faces(), SMALL.withSize(200, 150)).scene(0, 0);
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(s.jpeg()));
