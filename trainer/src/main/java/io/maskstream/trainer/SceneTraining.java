@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * held out of both networks. The holdout is then scored as the processor would serve it ({@link SceneEvaluation}):
  * detection precision and recall per mask state, and per-face macro-F1 in which a missed face counts as wrong.
  */
-final class SceneTraining {
+public final class SceneTraining {
 
     private static final Logger LOG = LoggerFactory.getLogger(SceneTraining.class);
 
@@ -91,7 +91,7 @@ final class SceneTraining {
     }
 
     /** What a scene training produced. */
-    record Result(ModelTrainer.Result classifier, DetectorTrainer.Result detector, ModelBundle bundle,
+    public record Result(ModelTrainer.Result classifier, DetectorTrainer.Result detector, ModelBundle bundle,
                   SceneEvaluation.Result holdout, PromotionGate.Sets gate, int trainScenes, int holdoutScenes) {
     }
 
