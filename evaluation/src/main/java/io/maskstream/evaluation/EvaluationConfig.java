@@ -22,6 +22,7 @@ public final class EvaluationConfig extends ServiceConfig {
     public static final String DETECTOR_FORMAT = "evaluation.detector.format";
     public static final String DETECTOR_MIN_SCORE = "evaluation.detector.min.score";
     public static final String CROP_MARGIN = "evaluation.crop.margin";
+    public static final String TRACKING_MAX_GAP_FRAMES = "evaluation.tracking.max.gap.frames";
     public static final String DEVICE = "evaluation.device";
     public static final String INTRA_OP_THREADS = "evaluation.intra.op.threads";
     public static final String ONLINE_APPLICATION_ID = "evaluation.online.application.id";
@@ -48,6 +49,8 @@ public final class EvaluationConfig extends ServiceConfig {
                     "Scenes: faces the detector is less sure of are dropped (as processor.detector.min.score).")
             .define(CROP_MARGIN, Type.DOUBLE, 0.2, Range.between(0.0, 2.0), Importance.LOW,
                     "Scenes: crop margin for a classifier that does not record its own (as processor.crop.margin).")
+            .define(TRACKING_MAX_GAP_FRAMES, Type.INT, 10, Range.between(0, 100_000), Importance.LOW,
+                    "score on scenes: frames a person may go unseen in a sequence and keep their track id.")
             .define(DEVICE, Type.STRING, "auto", Importance.LOW, "Inference device: auto, cpu, gpu or gpu:N.")
             .define(INTRA_OP_THREADS, Type.INT, 1, Range.between(0, 256), Importance.LOW,
                     "PyTorch intra-op threads (1 keeps replays bit-for-bit repeatable; 0: engine default).")
