@@ -10,6 +10,9 @@ import org.apache.kafka.streams.KafkaStreams;
 import io.maskstream.producers.CameraPublisher;
 import io.maskstream.producers.CameraSource;
 import io.maskstream.producers.synthetic.LabeledSyntheticCamera;
+import io.maskstream.producers.synthetic.SyntheticSceneCamera;
+import io.maskstream.synthetic.SceneOptions;
+import io.maskstream.synthetic.SyntheticScenes;
 import io.maskstream.synthetic.SyntheticFaces;
 import io.maskstream.synthetic.SyntheticOptions;
 import io.maskstream.trainer.TrainerConfig;
@@ -18,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import io.maskstream.producers.Cameras;
 import io.maskstream.producers.ProducersConfig;
+import io.maskstream.model.Architectures;
 import io.maskstream.model.HeadLayout;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.processor.ProcessorConfig;
@@ -102,14 +106,23 @@ public final class StackCommand implements Callable<Integer> {
         StreamProcessorService[] processor = new StreamProcessorService[1];
         ProcessMetrics metrics = runner.start(new ProcessMetrics(stack,
                 () -> processor[0] != null && processor[0].state() == KafkaStreams.State.RUNNING));
+        boolean scenes = stack.getBoolean(StackConfig.SCENES);
         Map<String, String> processorDefaults = new LinkedHashMap<>();
+        if (scenes) {
+            processorDefaults.put(ProcessorConfig.FACES_MODE, ProcessorConfig.DETECT);
+        }
         ProcessorConfig probe = new ProcessorConfig(source);
         if (probe.getString(ProcessorConfig.MODEL_PATH).isBlank()) {
-            Path bundle = dataDir.resolve("models/initial.bundle");
+            Path bundle = dataDir.resolve(scenes ? "models/initial-scenes.bundle" : "models/initial.bundle");
             if (!Files.exists(bundle)) {
                 Files.createDirectories(bundle.getParent());
-                ModelBundle.untrained(stack.getString(StackConfig.ARCHITECTURE), HeadLayout.MULTI_HEAD, "initial-untrained", 42)
-                        .write(bundle);
+                ModelBundle initial = ModelBundle.untrained(stack.getString(StackConfig.ARCHITECTURE), HeadLayout.MULTI_HEAD,
+                        "initial-untrained", 42);
+                if (scenes) {
+                    initial = initial.withDetector(ModelBundle.untrained(Architectures.GRIDNET, HeadLayout.FACE_GRID,
+                            "initial-untrained-detector", 42));
+                }
+                initial.write(bundle);
                 LOG.info("Wrote an untrained initial model to {} so frames flow from the first minute", bundle);
             }
             processorDefaults.put(ProcessorConfig.MODEL_PATH, bundle.toString());
@@ -122,8 +135,10 @@ public final class StackCommand implements Callable<Integer> {
         double labeledFps = stack.getDouble(StackConfig.LABELED_FPS);
         if (labeledFps > 0) {
             // The trainer retrains on the labeled stream and hot-swaps better models in while the stack runs.
+            // Scenes: a retraining every 600 labeled scenes (a minute at 10/s) on the latest 1200, detector and classifier.
             runner.start(new TrainerService(new TrainerConfig(withDefaults(source, Map.of(
-                    TrainerConfig.RETRAIN_EVERY, "1050", TrainerConfig.EPOCHS, "8", TrainerConfig.MAX_FRAMES, "4200",
+                    TrainerConfig.RETRAIN_EVERY, scenes ? "600" : "1050", TrainerConfig.EPOCHS, "8",
+                    TrainerConfig.MAX_FRAMES, scenes ? "1200" : "4200", TrainerConfig.DETECTOR_EPOCHS, "8",
                     TrainerConfig.ARCHITECTURE, stack.getString(StackConfig.ARCHITECTURE),
                     TrainerConfig.OUTPUT_DIR, dataDir.resolve("models").toString()))), Metrics.globalRegistry));
         }
@@ -131,14 +146,30 @@ public final class StackCommand implements Callable<Integer> {
         if (cameras > 0 || labeledFps > 0) {
             ProducersConfig producers = new ProducersConfig(source);
             int unmasked = Math.min(cameras, stack.getInt(StackConfig.UNMASKED_CAMERAS));
-            List<CameraSource> sources = new ArrayList<>(Cameras.synthetic(producers, cameras, unmasked, "cam-", 0));
-            if (labeledFps > 0) {
-                sources.add(new LabeledSyntheticCamera("labeled-synthetic", labeledFps,
-                        new SyntheticFaces(SyntheticOptions.defaults(producers.getLong(ProducersConfig.SYNTHETIC_SEED) + 1000)), 0));
+            List<CameraSource> sources = new ArrayList<>();
+            long seed = producers.getLong(ProducersConfig.SYNTHETIC_SEED);
+            if (scenes) {
+                // Live cameras: 60-frame walks with up to 4 people; the labeled camera: other people, for the trainer.
+                SyntheticScenes live = new SyntheticScenes(new SyntheticFaces(producers.syntheticOptions()),
+                        SceneOptions.defaults().withFramesPerSequence(60).withEmptySequenceShare(0));
+                for (int i = 1; i <= cameras; i++) {
+                    sources.add(new SyntheticSceneCamera("cam-" + i, producers.getDouble(ProducersConfig.FPS), live, false,
+                            i * 100_000, 0));
+                }
+                if (labeledFps > 0) {
+                    sources.add(new SyntheticSceneCamera("labeled-synthetic", labeledFps, new SyntheticScenes(
+                            new SyntheticFaces(SyntheticOptions.defaults(seed + 1000)), SceneOptions.defaults()), true, 0, 0));
+                }
+            } else {
+                sources.addAll(Cameras.synthetic(producers, cameras, unmasked, "cam-", 0));
+                if (labeledFps > 0) {
+                    sources.add(new LabeledSyntheticCamera("labeled-synthetic", labeledFps,
+                            new SyntheticFaces(SyntheticOptions.defaults(seed + 1000)), 0));
+                }
             }
             runner.start(new CameraPublisher(producers, Metrics.globalRegistry, sources));
-            LOG.info("{} synthetic cameras at {} fps ({} showing unmasked people){}", cameras,
-                    producers.getDouble(ProducersConfig.FPS), unmasked,
+            LOG.info("{} synthetic {} at {} fps{}{}", cameras, scenes ? "scene cameras (people walking, detect mode)"
+                    : "cameras", producers.getDouble(ProducersConfig.FPS), scenes ? "" : " (" + unmasked + " showing unmasked people)",
                     labeledFps > 0 ? ", and labeled photos for the trainer at " + labeledFps + " per second" : "");
         }
         DashboardService dashboard = runner.start(new DashboardService(new DashboardConfig(withDefaults(source,

@@ -20,6 +20,7 @@ public final class StackConfig extends ServiceConfig {
     public static final String UNMASKED_CAMERAS = "stack.unmasked.cameras";
     public static final String ARCHITECTURE = "stack.model.architecture";
     public static final String LABELED_FPS = "stack.labeled.fps";
+    public static final String SCENES = "stack.scenes";
 
     public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
             .define(HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -33,9 +34,15 @@ public final class StackConfig extends ServiceConfig {
             .define(CAMERAS, Type.INT, 3, Range.between(0, 64), Importance.MEDIUM,
                     "Synthetic cameras the stack runs (each at producers.fps).")
             .define(UNMASKED_CAMERAS, Type.INT, 1, Range.between(0, 64), Importance.MEDIUM,
-                    "How many of those show people without masks (the rest show masked people).")
+                    "Portrait cameras (stack.scenes=false): how many show people without masks (the rest show masked "
+                            + "people). Scene cameras show a mix.")
             .define(LABELED_FPS, Type.DOUBLE, 10.0, Range.between(0, 1000), Importance.MEDIUM,
                     "Labeled synthetic photos per second the stack publishes for its trainer (0: none, no retraining).")
+            .define(SCENES, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Scenes (people walking through a room, several at once): the cameras show scenes, the processor runs "
+                            + "in detect mode and the trainer learns a face detector and a classifier on its crops; until its "
+                            + "first scene model is trained (a few minutes) events show few or no faces. false: portrait "
+                            + "cameras, one face per frame, whole-frame mode.")
             .define(ARCHITECTURE, Type.STRING, "fastnet", new ConfigDef.NonEmptyString(), Importance.LOW,
                     "Network of the stack's first (untrained) model and of the models its trainer trains.");
 
