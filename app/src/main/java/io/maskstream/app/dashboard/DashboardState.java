@@ -1,7 +1,9 @@
 package io.maskstream.app.dashboard;
 
 import io.maskstream.app.dashboard.Snapshot.AlertView;
+import io.maskstream.app.dashboard.Snapshot.BoxView;
 import io.maskstream.app.dashboard.Snapshot.CameraView;
+import io.maskstream.app.dashboard.Snapshot.FaceView;
 import io.maskstream.app.dashboard.Snapshot.Head;
 import io.maskstream.app.dashboard.Snapshot.MetricsView;
 import io.maskstream.app.dashboard.Snapshot.Models;
@@ -13,6 +15,8 @@ import io.maskstream.app.dashboard.Snapshot.TopicView;
 import io.maskstream.app.dashboard.Snapshot.Totals;
 import io.maskstream.events.Alert;
 import io.maskstream.events.Classification;
+import io.maskstream.events.Face;
+import io.maskstream.events.FaceBox;
 import io.maskstream.events.Frame;
 import io.maskstream.events.MaskState;
 import io.maskstream.events.ModelMetrics;
@@ -34,11 +38,14 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The dashboard's picture of the system, built from the events it reads: per camera the latest verdict and
- * running counts, the alert feed, the throughput and latency series, and the model releases. It keeps
- * bounded memory whatever the traffic: at most {@value #MAX_CAMERAS} cameras (the longest silent one is
- * forgotten first), {@value #ALERT_FEED} alerts, {@value #SERIES_POINTS} chart points and
- * {@value #MAX_LATENCY_SAMPLES} latency samples. Every method is synchronized: consumer threads write,
+ * The dashboard's picture of the system, built from the events it reads: per camera the latest frame's faces
+ * and verdict and running counts, the alert feed, the throughput and latency series, and the model releases.
+ * Counts are per face: a frame showing nobody counts nothing (but is an event), an event from before faces
+ * existed counts as the one face its frame-level verdict describes. It keeps bounded memory whatever the
+ * traffic: at most {@value #MAX_CAMERAS} cameras (the longest silent one is forgotten first),
+ * {@value #ALERT_FEED} alerts, {@value #SERIES_POINTS} chart points, {@value #MAX_LATENCY_SAMPLES} latency
+ * samples and {@value #TRACKS_REMEMBERED} track ids per camera. All state is read and written under this
+ * object's lock (only {@link #frame} does work, its image header, before taking it): consumer threads write,
  * the ticker and HTTP threads read. Time is passed in, never read, so tests control it.
  */
 final class DashboardState {
@@ -51,6 +58,9 @@ final class DashboardState {
     static final long STALE_MS = 10_000;
     static final int RETIRED_SHOWN = 5;
     static final int CLASSES = 18;
+    static final int MAX_FACES_SHOWN = 32;
+    /** Track ids remembered per camera to count distinct people; one forgotten and seen again counts twice. */
+    static final int TRACKS_REMEMBERED = 512;
 
     private final boolean keepFrames;
     private final long startedAt;
@@ -79,8 +89,8 @@ final class DashboardState {
         this.lastTickAt = startedAt;
     }
 
-    /** The latest frame of a camera, as its source encoded it. */
-    record LatestFrame(byte[] image, String contentType, long sequence, long captureTime) {
+    /** The latest frame of a camera, as its source encoded it; {@code size} null when it could not be learned. */
+    record LatestFrame(byte[] image, String contentType, long sequence, long captureTime, FrameSize size) {
     }
 
     private static final class CameraStats {
@@ -93,6 +103,17 @@ final class DashboardState {
         final long[] byClass = new long[CLASSES];
         Classification latest;
         LatestFrame frame;
+        long tracksSeen;
+        /** Track ids seen lately, least recently seen first (ids count up per camera: old ones rarely return). */
+        final Map<Long, Boolean> recentTracks = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+                return size() > TRACKS_REMEMBERED;
+            }
+        };
+        /** Right and bottom edges of every box seen: boxes are clipped to their frame, so a lower bound of its size. */
+        float boxesRight;
+        float boxesBottom;
 
         CameraStats(String id) {
             this.id = id;
@@ -103,13 +124,20 @@ final class DashboardState {
         CameraStats cam = camera(c.getCameraId(), now);
         cam.events++;
         cam.lastSeen = now;
-        int mask = c.getMask().getLabel().ordinal();
-        cam.byMask[mask]++;
-        byMask[mask]++;
-        int code = c.getClassCode();
-        if (code >= 0 && code < CLASSES) {
-            cam.byClass[code]++;
-        }
+        List<Face> faces = c.getFaces();
+        if (!faces.isEmpty()) {
+            for (Face f : faces) {
+                count(cam, f.getMask().getLabel(), f.getClassCode());
+                if (f.getTrackId() != null && cam.recentTracks.put(f.getTrackId(), Boolean.TRUE) == null) {
+                    cam.tracksSeen++;
+                }
+                FaceBox b = f.getBox();
+                cam.boxesRight = Math.max(cam.boxesRight, b.getX() + b.getWidth());
+                cam.boxesBottom = Math.max(cam.boxesBottom, b.getY() + b.getHeight());
+            }
+        } else if (c.getMask() != null) { // written before faces existed: the frame-level verdict is its one face
+            count(cam, c.getMask().getLabel(), c.getClassCode() == null ? -1 : c.getClassCode());
+        } // else nobody in view: an event, but nothing to count
         cam.latest = c; // a camera's events share a partition, so the last read is the newest (even after a restart)
         events++;
         latencies.addLast(new long[] {now, Math.max(0, c.getLatencyMs())});
@@ -118,15 +146,29 @@ final class DashboardState {
         }
     }
 
-    synchronized void frame(Frame f, long now) {
+    private void count(CameraStats cam, MaskState mask, int code) {
+        cam.byMask[mask.ordinal()]++;
+        byMask[mask.ordinal()]++;
+        if (code >= 0 && code < CLASSES) {
+            cam.byClass[code]++;
+        }
+    }
+
+    /** Keeps a camera's latest frame, only when frames are switched on; when off the image is not even copied. */
+    void frame(Frame f, long now) {
         if (!keepFrames) {
             return;
         }
-        CameraStats cam = camera(f.getCameraId(), now);
         ByteBuffer image = f.getImage().duplicate();
         byte[] bytes = new byte[image.remaining()];
         image.get(bytes);
-        cam.frame = new LatestFrame(bytes, f.getContentType(), f.getSequence(), f.getCaptureTime().toEpochMilli());
+        // the header is read outside the lock, so HTTP and the ticker never wait on it
+        FrameSize size = FrameSize.of(f.getWidth(), f.getHeight(), bytes).orElse(null);
+        LatestFrame latest = new LatestFrame(bytes, f.getContentType(), f.getSequence(),
+                f.getCaptureTime().toEpochMilli(), size);
+        synchronized (this) {
+            camera(f.getCameraId(), now).frame = latest;
+        }
     }
 
     synchronized void alert(Alert a, long now) {
@@ -136,7 +178,8 @@ final class DashboardState {
         AlertView view = new AlertView(a.getAlertId(), a.getCameraId(), a.getKind().name(),
                 a.getRaisedTime().toEpochMilli(), a.getFirstCaptureTime().toEpochMilli(),
                 a.getLastCaptureTime().toEpochMilli(), a.getFirstFrameSequence(), a.getLastFrameSequence(),
-                a.getMatchingFrames(), a.getWindowFrames(), round(a.getPeakConfidence()), a.getModelVersion(), now);
+                a.getMatchingFrames(), a.getWindowFrames(), round(a.getPeakConfidence()), a.getModelVersion(), now,
+                a.getTrackId());
         alerts.addFirst(view);
         while (alerts.size() > ALERT_FEED) {
             alertIds.remove(alerts.removeLast().alertId());
@@ -216,15 +259,52 @@ final class DashboardState {
         if (l == null) { // a camera known from its frames only
             return new CameraView(c.id, 0, 0, c.lastSeen, stale, -1, 0, 0, null, null, null, null, -1, 0,
                     maskCounts(c.byMask), c.byClass.clone(), c.frame != null, c.frame == null ? -1 : c.frame.sequence(),
-                    lastAlertByCamera.get(c.id));
+                    lastAlertByCamera.get(c.id), 0, List.of(), c.tracksSeen, null, frameSize(c));
         }
+        List<FaceView> faces = l.getFaces().stream().limit(MAX_FACES_SHOWN).map(DashboardState::view).toList();
         return new CameraView(c.id, c.events, round(c.eventsPerSecond), c.lastSeen, stale, l.getFrameSequence(),
                 l.getCaptureTime().toEpochMilli(), l.getLatencyMs(), l.getModelVersion(),
-                head(l.getMask().getLabel().name(), l.getMask().getProbability(), l.getMask().getProbabilities()),
-                head(l.getGender().getLabel().name(), l.getGender().getProbability(), l.getGender().getProbabilities()),
-                head(l.getAge().getLabel().name(), l.getAge().getProbability(), l.getAge().getProbabilities()),
-                l.getClassCode(), round(l.getClassProbability()), maskCounts(c.byMask), c.byClass.clone(),
-                c.frame != null, c.frame == null ? -1 : c.frame.sequence(), lastAlertByCamera.get(c.id));
+                l.getMask() == null ? null : head(l.getMask().getLabel().name(), l.getMask().getProbability(),
+                        l.getMask().getProbabilities()),
+                l.getGender() == null ? null : head(l.getGender().getLabel().name(), l.getGender().getProbability(),
+                        l.getGender().getProbabilities()),
+                l.getAge() == null ? null : head(l.getAge().getLabel().name(), l.getAge().getProbability(),
+                        l.getAge().getProbabilities()),
+                l.getClassCode() == null ? -1 : l.getClassCode(),
+                l.getClassProbability() == null ? 0 : round(l.getClassProbability()), maskCounts(c.byMask),
+                c.byClass.clone(), c.frame != null, c.frame == null ? -1 : c.frame.sequence(),
+                lastAlertByCamera.get(c.id), l.getFaces().size(), faces, c.tracksSeen, l.getDetectorVersion(),
+                frameSize(c));
+    }
+
+    private static FaceView view(Face f) {
+        FaceBox b = f.getBox();
+        return new FaceView(new BoxView(round1(b.getX()), round1(b.getY()), round1(b.getWidth()), round1(b.getHeight())),
+                round(f.getDetectionScore()),
+                head(f.getMask().getLabel().name(), f.getMask().getProbability(), f.getMask().getProbabilities()),
+                f.getClassCode(), round(f.getClassProbability()), f.getTrackId());
+    }
+
+    /**
+     * The pixel space of a camera's boxes, best source first: the kept frame (its event's width and height, else
+     * its image header: only when frames are switched on, the dashboard reads no frame otherwise), a whole-frame
+     * verdict's centre crop, and last the extent of every box seen, which is all the page can know of a
+     * detect-mode camera while frames are off: a lower bound that grows towards the frame as people move about.
+     */
+    private static FrameSize frameSize(CameraStats c) {
+        if (c.frame != null && c.frame.size() != null) {
+            return c.frame.size();
+        }
+        if (c.latest != null) {
+            Optional<FrameSize> crop = FrameSize.ofWholeFrameCrop(c.latest.getFaces(), c.latest.getDetectorVersion());
+            if (crop.isPresent()) {
+                return crop.get();
+            }
+        }
+        if (c.boxesRight >= 1 && c.boxesBottom >= 1) {
+            return new FrameSize((int) Math.ceil(c.boxesRight), (int) Math.ceil(c.boxesBottom), FrameSize.FROM_BOXES);
+        }
+        return null;
     }
 
     private Models models(long now) {
@@ -312,5 +392,10 @@ final class DashboardState {
 
     private static double round(double v) {
         return Double.isFinite(v) ? Math.round(v * 10_000) / 10_000.0 : 0;
+    }
+
+    /** Pixels to a tenth: finer means nothing on a card. */
+    private static double round1(double v) {
+        return Double.isFinite(v) ? Math.round(v * 10) / 10.0 : 0;
     }
 }

@@ -22,17 +22,40 @@ record Snapshot(long now, long startedAt, boolean showFrames, Totals totals, Lis
     record Head(String label, double probability, List<Double> probabilities) {
     }
 
-    /** One camera's card. {@code byClass} is indexed by the 18-class code. */
+    /**
+     * One camera's card. The frame-level verdict ({@code mask}, {@code gender}, {@code age}, {@code classCode},
+     * {@code classProbability}) is the latest frame's most prominent face: null (class code -1) when that frame
+     * showed nobody. {@code faces} are that frame's faces, largest first (at most
+     * {@value DashboardState#MAX_FACES_SHOWN}; {@code people} counts them all), their boxes in the pixels of a
+     * frame of {@code frameSize} (null while unknown). {@code byMask} and {@code byClass} (indexed by the
+     * 18-class code) count faces since the dashboard started (frames, for events older than faces);
+     * {@code tracksSeen} counts the distinct people tracked.
+     */
     record CameraView(String id, long events, double eventsPerSecond, long lastSeen, boolean stale,
                       long frameSequence, long captureTime, long latencyMs, String modelVersion, Head mask,
                       Head gender, Head age, int classCode, double classProbability, Map<String, Long> byMask,
-                      long[] byClass, boolean hasFrame, long frameShown, AlertView lastAlert) {
+                      long[] byClass, boolean hasFrame, long frameShown, AlertView lastAlert, int people,
+                      List<FaceView> faces, long tracksSeen, String detectorVersion, FrameSize frameSize) {
     }
 
-    /** One alert of the feed. {@code receivedAt} is when the dashboard read it. */
+    /**
+     * One face of a camera's latest frame: where it is (frame pixels, top-left corner and size), the detector's
+     * confidence, the mask verdict, the 18-class code and the person's track (null in whole-frame mode).
+     */
+    record FaceView(BoxView box, double detectionScore, Head mask, int classCode, double classProbability,
+                    Long trackId) {
+    }
+
+    record BoxView(double x, double y, double width, double height) {
+    }
+
+    /**
+     * One alert of the feed. {@code receivedAt} is when the dashboard read it; {@code trackId} is the person it
+     * is about (null in whole-frame mode).
+     */
     record AlertView(String alertId, String cameraId, String kind, long raisedTime, long firstCaptureTime,
                      long lastCaptureTime, long firstFrameSequence, long lastFrameSequence, int matchingFrames,
-                     int windowFrames, double peakConfidence, String modelVersion, long receivedAt) {
+                     int windowFrames, double peakConfidence, String modelVersion, long receivedAt, Long trackId) {
     }
 
     /** One second of the charts: events read per second, latency percentiles over the trailing window. */

@@ -6,6 +6,8 @@ import io.maskstream.events.Alert;
 import io.maskstream.events.AlertKind;
 import io.maskstream.events.ClassMetrics;
 import io.maskstream.events.Classification;
+import io.maskstream.events.Face;
+import io.maskstream.events.FaceBox;
 import io.maskstream.events.Gender;
 import io.maskstream.events.GenderHead;
 import io.maskstream.events.MaskHead;
@@ -44,6 +46,46 @@ final class DashboardEvents {
                 0.8f, AgeBand.FROM_30_TO_59, 0.7f, "v1");
     }
 
+    /**
+     * A detect-mode verdict: every face given, largest first as the processor orders them, the first one's verdict
+     * at the frame level (null there when there is no face).
+     */
+    static Classification scene(String camera, long seq, long processedMillis, long latencyMs, Face... faces) {
+        return scene(camera, seq, processedMillis, latencyMs, "blazeface-front-1", faces);
+    }
+
+    /** A whole-frame verdict (portrait feeds): one face, the centre crop the classifier saw, no track, no detector. */
+    static Classification wholeFrame(String camera, long seq, long processedMillis, long latencyMs, Face crop) {
+        return scene(camera, seq, processedMillis, latencyMs, null, new Face[] {crop});
+    }
+
+    private static Classification scene(String camera, long seq, long processedMillis, long latencyMs, String detector,
+                                        Face[] faces) {
+        Instant processed = Instant.ofEpochMilli(processedMillis);
+        Face top = faces.length == 0 ? null : faces[0];
+        return Classification.newBuilder().setCameraId(camera).setFrameSequence(seq)
+                .setCaptureTime(processed.minusMillis(latencyMs)).setProcessedTime(processed).setLatencyMs(latencyMs)
+                .setModelVersion("v1")
+                .setMask(top == null ? null : top.getMask()).setGender(top == null ? null : top.getGender())
+                .setAge(top == null ? null : top.getAge()).setClassCode(top == null ? null : top.getClassCode())
+                .setClassProbability(top == null ? null : top.getClassProbability()).setBatchSize(8).setSource(null)
+                .setFaces(List.of(faces)).setDetectorVersion(detector).build();
+    }
+
+    /** A face at {@code (x, y, w, h)} of the frame, a FEMALE 30-59 with the given mask verdict. */
+    static Face face(float x, float y, float w, float h, MaskState mask, float p, Long trackId) {
+        return Face.newBuilder().setBox(FaceBox.newBuilder().setX(x).setY(y).setWidth(w).setHeight(h).build())
+                .setDetectionScore(0.91f)
+                .setMask(MaskHead.newBuilder().setLabel(mask).setProbability(p)
+                        .setProbabilities(spread(MaskState.values().length, mask.ordinal(), p)).build())
+                .setGender(GenderHead.newBuilder().setLabel(Gender.FEMALE).setProbability(0.8f)
+                        .setProbabilities(spread(2, Gender.FEMALE.ordinal(), 0.8f)).build())
+                .setAge(AgeHead.newBuilder().setLabel(AgeBand.FROM_30_TO_59).setProbability(0.7f)
+                        .setProbabilities(spread(3, AgeBand.FROM_30_TO_59.ordinal(), 0.7f)).build())
+                .setClassCode(mask.ordinal() * 6 + Gender.FEMALE.ordinal() * 3 + AgeBand.FROM_30_TO_59.ordinal())
+                .setClassProbability(p * 0.8f * 0.7f).setTrackId(trackId).build();
+    }
+
     private static List<Float> spread(int n, int at, float p) {
         List<Float> probs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -58,6 +100,15 @@ final class DashboardEvents {
                 .setFirstCaptureTime(raised.minusMillis(800)).setLastCaptureTime(raised.minusMillis(60))
                 .setRaisedTime(raised).setMatchingFrames(8).setWindowFrames(10).setPeakConfidence(0.94f)
                 .setModelVersion(model).build();
+    }
+
+    /** An alert about one tracked person, as detect-mode cameras raise them. */
+    static Alert alert(String camera, AlertKind kind, long firstSeq, Instant raised, String model, long trackId) {
+        Alert a = alert(camera, kind, firstSeq, raised, model);
+        a.setAlertId(camera + "/track-" + trackId + "/" + kind + "/" + firstSeq);
+        a.setTrackId(trackId);
+        a.setBox(FaceBox.newBuilder().setX(10).setY(20).setWidth(60).setHeight(70).build());
+        return a;
     }
 
     static ModelRelease release(String version, ReleaseStatus status, Instant created, Double macroF1) {

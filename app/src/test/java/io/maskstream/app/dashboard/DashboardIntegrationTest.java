@@ -65,7 +65,8 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * The dashboard against a real broker and registry, looked at in a real headless Chromium (Debian's
  * {@code chromium} and {@code chromedriver}, never downloaded): cameras publish classifications from a
  * background thread while the page is open; the live counters move, an alert produced after the page loaded
- * appears in the feed, the model panel shows the releases, the console stays free of errors, and the test
+ * appears in the feed, a detect-mode camera's card draws its people's boxes with their track ids on a blank
+ * canvas (frames are off), the model panel shows the releases, the console stays free of errors, and the test
  * leaves a screenshot in {@code target/dashboard.png} (copy it to {@code docs/} to refresh the README's; pass
  * {@code -Dmaskstream.docs.dir=../docs} to write it there directly).
  */
@@ -75,6 +76,8 @@ class DashboardIntegrationTest {
     static final Path CHROMIUM = Path.of(System.getProperty("maskstream.chromium", "/usr/bin/chromium"));
     static final Path CHROMEDRIVER = Path.of(System.getProperty("maskstream.chromedriver", "/usr/bin/chromedriver"));
     static final List<String> CAMERAS = List.of("cam-entrance", "cam-lobby", "cam-side-door");
+    /** A detect-mode camera: two tracked people, #1 masked, #2 not, walking slowly to the right. */
+    static final String SCENE_CAMERA = "cam-hall";
 
     static EmbeddedStack stack;
 
@@ -153,6 +156,13 @@ class DashboardIntegrationTest {
                                         age, 0.45f + random.nextFloat() * 0.5f, "fastnet-20250301-1")));
                         sent.incrementAndGet();
                     }
+                    float dx = seq % 50;
+                    Classification scene = DashboardEvents.scene(SCENE_CAMERA, seq, Instant.now().toEpochMilli(), 80,
+                            DashboardEvents.face(300 + dx, 180, 220, 260, MaskState.WORN, 0.97f, 1L),
+                            DashboardEvents.face(900 + dx, 260, 150, 180, MaskState.NONE, 0.88f, 2L));
+                    scene.setModelVersion("fastnet-20250301-1");
+                    producer.send(new ProducerRecord<>(topics.classifications().name(), SCENE_CAMERA, scene));
+                    sent.incrementAndGet();
                     Thread.sleep(100);
                 }
             } catch (InterruptedException e) {
@@ -230,10 +240,27 @@ class DashboardIntegrationTest {
         Thread.sleep(3000);
         await().atMost(WAIT).until(() -> domNumber("#kpi-events") > first);
         await().atMost(WAIT).until(() -> domNumber("[data-camera='cam-lobby'] .events") > firstCamera);
-        await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector(".camera")).size() == CAMERAS.size());
+        await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector(".camera")).size() == CAMERAS.size() + 1);
         assertThat(browser.findElement(By.id("kpi-p99")).getText()).matches("[0-9,]+");
         assertThat(browser.findElement(By.cssSelector("[data-camera='cam-side-door'] .verdict .label")).getText())
                 .isIn("no mask", "incorrectly worn");
+
+        // a detect-mode camera: each person's box on the canvas, labelled with mask state, track id and probability
+        By hall = By.cssSelector("[data-camera='" + SCENE_CAMERA + "'] .scene canvas");
+        await().atMost(WAIT).until(() -> "2".equals(browser.findElement(hall).getDomAttribute("data-boxes")));
+        WebElement canvas = browser.findElement(hall);
+        assertThat(canvas.getDomAttribute("data-labels")).isEqualTo("#1 worn 97%, #2 none 88%");
+        assertThat(canvas.getDomAttribute("aria-label")).contains("#2 none 88%", "frame size unknown");
+        assertThat(browser.findElements(By.cssSelector("[data-camera='" + SCENE_CAMERA + "'] .faces li")))
+                .extracting(li -> li.getDomAttribute("data-track")).containsExactly("1", "2");
+        assertThat(browser.findElement(By.cssSelector("[data-camera='" + SCENE_CAMERA + "'] .in-view")).getText())
+                .isEqualTo("2 people in view");
+        assertThat(browser.findElement(By.cssSelector("[data-camera='" + SCENE_CAMERA + "']")).getDomAttribute("class"))
+                .contains("mask-NONE"); // the worst mask state in view colours the card
+        JsonNode hallState = cameraState(SCENE_CAMERA);
+        assertThat(hallState.at("/faces/1/trackId").asLong()).isEqualTo(2);
+        assertThat(hallState.at("/tracksSeen").asLong()).isEqualTo(2);
+        assertThat(hallState.at("/frameSize/from").asText()).isEqualTo("boxes");
 
         // the model panel shows the releases and their metrics
         await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#models tr")).size() == 3);
@@ -257,13 +284,23 @@ class DashboardIntegrationTest {
         By alertItem = By.cssSelector("#alert-feed li[data-alert-id='" + alert.getAlertId() + "']");
         await().atMost(WAIT).until(() -> !browser.findElements(alertItem).isEmpty());
         assertThat(browser.findElement(alertItem).getText()).contains("No mask", "cam-side-door", "8 of 10 frames");
-        assertThat(domNumber("#kpi-alerts")).isEqualTo(1);
+        Alert personAlert = DashboardEvents.alert(SCENE_CAMERA, AlertKind.NO_MASK, 40, Instant.now(), "fastnet-20250301-1", 2);
+        try (KafkaProducer<String, Alert> alerts = producer(config, topics.alerts())) {
+            alerts.send(new ProducerRecord<>(topics.alerts().name(), personAlert.getCameraId(), personAlert)).get();
+        }
+        By personItem = By.cssSelector("#alert-feed li[data-alert-id='" + personAlert.getAlertId() + "']");
+        await().atMost(WAIT).until(() -> !browser.findElements(personItem).isEmpty());
+        assertThat(browser.findElement(personItem).getText()).contains("No mask", SCENE_CAMERA, "person #2");
+        assertThat(browser.findElement(alertItem).getText()).doesNotContain("person #");
+        assertThat(domNumber("#kpi-alerts")).isEqualTo(2);
         await().atMost(WAIT).until(() -> browser.findElement(By.cssSelector("[data-camera='cam-side-door'] .badge"))
                 .getText().equals("No mask"));
 
         // privacy: no frames by default, nothing on the page points at one
         assertThat(get("/frames/cam-lobby").statusCode()).isEqualTo(404);
-        assertThat(browser.findElements(By.cssSelector("img.frame:not(.hidden)"))).isEmpty();
+        assertThat(browser.findElements(By.cssSelector("#cameras img"))).isEmpty();
+        assertThat(browser.findElements(By.cssSelector(".scene canvas"))).hasSize(CAMERAS.size() + 1)
+                .allSatisfy(c -> assertThat(c.getDomAttribute("data-background")).isEqualTo("blank"));
 
         // let the charts fill a little, then a screenshot of the whole page
         Thread.sleep(3000);
@@ -287,7 +324,7 @@ class DashboardIntegrationTest {
     }
 
     @Test
-    void latestFrameOfACameraIsServedOnlyWhenFramesAreSwitchedOn() throws Exception {
+    void latestFrameOfACameraIsServedOnlyWhenFramesAreSwitchedOnAndIsThenTheBackgroundOfItsBoxes() throws Exception {
         String id = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> settings = new HashMap<>(config(id, tmp).originals().entrySet().stream()
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()))));
@@ -314,12 +351,28 @@ class DashboardIntegrationTest {
         }
         await().atMost(WAIT).until(() -> state().at("/cameras/0/frameShown").asLong() == 3);
         assertThat(state().at("/showFrames").asBoolean()).isTrue();
+        assertThat(state().at("/cameras/0/frameSize").toString()).isEqualTo("{\"width\":64,\"height\":48,\"from\":\"frame\"}");
         HttpResponse<byte[]> image = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(dashboard.url()).resolve("/frames/cam-1")).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(image.statusCode()).isEqualTo(200);
         assertThat(image.headers().firstValue("Content-Type")).hasValue("image/jpeg");
         assertThat(image.body()).isEqualTo(jpeg.toByteArray());
         assertThat(get("/frames/cam-unknown").statusCode()).isEqualTo(404);
+
+        // the page draws the face's box over that frame, in the frame's 64x48 pixels
+        try (KafkaProducer<String, Classification> classifications = producer(config, topics.classifications())) {
+            classifications.send(new ProducerRecord<>(topics.classifications().name(), "cam-1", DashboardEvents.scene(
+                    "cam-1", 3, Instant.now().toEpochMilli(), 40,
+                    DashboardEvents.face(16, 8, 32, 32, MaskState.INCORRECT, 0.81f, 4L)))).get();
+        }
+        browser = chromium();
+        browser.get(dashboard.url());
+        By canvas = By.cssSelector("[data-camera='cam-1'] .scene canvas");
+        await().atMost(WAIT).until(() -> !browser.findElements(canvas).isEmpty()
+                && "frame".equals(browser.findElement(canvas).getDomAttribute("data-background")));
+        assertThat(browser.findElement(canvas).getDomAttribute("data-labels")).isEqualTo("#4 incorrect 81%");
+        assertThat(browser.findElement(By.cssSelector("[data-camera='cam-1'] .scene")).getDomAttribute("data-aspect"))
+                .isEqualTo("1.3333");
     }
 
     HttpResponse<String> get(String path) throws Exception {
@@ -331,6 +384,15 @@ class DashboardIntegrationTest {
         HttpResponse<String> r = get("/api/state");
         assertThat(r.statusCode()).isEqualTo(200);
         return new ObjectMapper().readTree(r.body());
+    }
+
+    JsonNode cameraState(String camera) throws Exception {
+        for (JsonNode c : state().at("/cameras")) {
+            if (c.at("/id").asText().equals(camera)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no camera " + camera + " in /api/state");
     }
 
     static int distinctColours(BufferedImage image) {

@@ -2,21 +2,32 @@ package io.maskstream.app.dashboard;
 
 import static io.maskstream.app.dashboard.DashboardEvents.alert;
 import static io.maskstream.app.dashboard.DashboardEvents.classification;
+import static io.maskstream.app.dashboard.DashboardEvents.face;
 import static io.maskstream.app.dashboard.DashboardEvents.release;
+import static io.maskstream.app.dashboard.DashboardEvents.scene;
+import static io.maskstream.app.dashboard.DashboardEvents.wholeFrame;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.maskstream.app.dashboard.Snapshot.CameraView;
+import io.maskstream.app.dashboard.Snapshot.FaceView;
 import io.maskstream.events.AgeBand;
+import io.maskstream.events.Classification;
 import io.maskstream.events.AlertKind;
+import io.maskstream.events.Face;
 import io.maskstream.events.Frame;
 import io.maskstream.events.Gender;
 import io.maskstream.events.MaskState;
 import io.maskstream.events.ReleaseStatus;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.IntStream;
+import javax.imageio.ImageIO;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class DashboardStateTest {
@@ -217,5 +228,182 @@ class DashboardStateTest {
         assertThat(n.at("/reports/0/href").asText()).isEqualTo("/reports/eval/report.html");
         assertThat(n.at("/topics/0/state").asText()).isEqualTo("following");
         assertThat(json).doesNotContain("JPEGBYTES").doesNotContain(java.util.Base64.getEncoder().encodeToString("JPEGBYTES".getBytes()));
+    }
+
+    @Test
+    void aFrameShowingNobodyIsAnEventButCountsNoFaceAndLeavesNoVerdict() throws Exception {
+        DashboardState state = new DashboardState(false, T0);
+        state.classification(scene("cam-a", 1, T0, 40, face(100, 50, 80, 90, MaskState.NONE, 0.9f, 1L)), T0);
+        state.classification(scene("cam-a", 2, T0 + 100, 45), T0 + 100);
+
+        Snapshot s = state.snapshot(T0 + 200, List.of());
+        CameraView a = s.cameras().get(0);
+        assertThat(a.events()).isEqualTo(2);
+        assertThat(a.people()).isZero();
+        assertThat(a.faces()).isEmpty();
+        assertThat(a.mask()).isNull();
+        assertThat(a.gender()).isNull();
+        assertThat(a.age()).isNull();
+        assertThat(a.classCode()).isEqualTo(-1);
+        assertThat(a.frameSequence()).isEqualTo(2);
+        assertThat(a.latencyMs()).isEqualTo(45);
+        assertThat(a.byMask()).containsEntry("NONE", 1L).containsEntry("WORN", 0L).containsEntry("INCORRECT", 0L);
+        assertThat(a.tracksSeen()).isEqualTo(1);
+        assertThat(s.totals().events()).isEqualTo(2);
+        assertThat(s.models().serving()).extracting(Snapshot.ServingView::version).containsExactly("v1");
+        JsonNode json = new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(s));
+        assertThat(json.at("/cameras/0/mask").isNull()).isTrue();
+        assertThat(json.at("/cameras/0/faces").size()).isZero();
+    }
+
+    @Test
+    void aSceneShowsEveryFaceOfTheLatestFrameLargestFirstCountsEachFaceAndEachDistinctTrack() {
+        DashboardState state = new DashboardState(false, T0);
+        state.classification(scene("cam-hall", 1, T0, 40,
+                face(400, 100, 200, 240, MaskState.WORN, 0.95f, 1L),
+                face(900, 300, 120, 140, MaskState.NONE, 0.88f, 2L)), T0);
+        state.classification(scene("cam-hall", 2, T0 + 100, 42,
+                face(410, 105, 200, 240, MaskState.WORN, 0.96f, 1L),
+                face(1100, 500, 150, 180, MaskState.INCORRECT, 0.7f, 3L),
+                face(905, 310, 118, 138, MaskState.NONE, 0.91f, 2L)), T0 + 100);
+
+        CameraView hall = state.snapshot(T0 + 200, List.of()).cameras().get(0);
+        assertThat(hall.events()).isEqualTo(2);
+        assertThat(hall.people()).isEqualTo(3);
+        assertThat(hall.tracksSeen()).isEqualTo(3);
+        assertThat(hall.byMask()).containsEntry("WORN", 2L).containsEntry("NONE", 2L).containsEntry("INCORRECT", 1L);
+        assertThat(hall.byClass()[2 * 6 + 1 * 3 + 1]).isEqualTo(2); // NONE, FEMALE, 30-59: one per face, not per frame
+        assertThat(hall.detectorVersion()).isEqualTo("blazeface-front-1");
+        assertThat(hall.faces()).extracting(FaceView::trackId).containsExactly(1L, 3L, 2L);
+        assertThat(hall.faces()).extracting(f -> f.mask().label()).containsExactly("WORN", "INCORRECT", "NONE");
+        FaceView second = hall.faces().get(1);
+        assertThat(second.box()).isEqualTo(new Snapshot.BoxView(1100, 500, 150, 180));
+        assertThat(second.mask().probability()).isEqualTo(0.7, Offset.offset(1e-4));
+        assertThat(second.mask().probabilities()).hasSize(3);
+        assertThat(second.classCode()).isEqualTo(1 * 6 + 1 * 3 + 1);
+        assertThat(second.detectionScore()).isEqualTo(0.91, Offset.offset(1e-4));
+        // the frame-level verdict is the most prominent face's
+        assertThat(hall.mask().label()).isEqualTo("WORN");
+        assertThat(hall.classCode()).isEqualTo(hall.faces().get(0).classCode());
+        // no frames kept: the boxes' extent is all that is known of the frame
+        assertThat(hall.frameSize()).isEqualTo(new FrameSize(1250, 680, FrameSize.FROM_BOXES));
+    }
+
+    @Test
+    void eventsWrittenBeforeFacesCountTheirFrameLevelVerdictAsOneFaceAndDrawNoBox() {
+        DashboardState state = new DashboardState(false, T0);
+        state.classification(classification("cam-old", 1, T0, 40, MaskState.INCORRECT), T0); // faces empty
+        CameraView old = state.snapshot(T0 + 10, List.of()).cameras().get(0);
+        assertThat(old.byMask()).containsEntry("INCORRECT", 1L);
+        assertThat(old.mask().label()).isEqualTo("INCORRECT");
+        assertThat(old.faces()).isEmpty();
+        assertThat(old.people()).isZero();
+        assertThat(old.tracksSeen()).isZero();
+        assertThat(old.frameSize()).isNull();
+    }
+
+    @Test
+    void aWholeFrameVerdictsCentreCropGivesTheFrameSizeAndNoTrack() {
+        DashboardState state = new DashboardState(false, T0);
+        // a 480x640 portrait centre-cropped to a square input: 80 px margins above and below
+        state.classification(wholeFrame("cam-portrait", 1, T0, 40, face(0, 80, 480, 480, MaskState.WORN, 0.9f, null)), T0);
+        CameraView p = state.snapshot(T0 + 10, List.of()).cameras().get(0);
+        assertThat(p.frameSize()).isEqualTo(new FrameSize(480, 640, FrameSize.FROM_CROP));
+        assertThat(p.people()).isEqualTo(1);
+        assertThat(p.faces().get(0).trackId()).isNull();
+        assertThat(p.tracksSeen()).isZero();
+        assertThat(p.detectorVersion()).isNull();
+    }
+
+    @Test
+    void keptFramesGiveTheFrameSizeFromTheEventElseFromTheImageHeaderAndFramesOffFallBackToTheBoxes() throws Exception {
+        Classification detected = scene("cam-a", 1, T0, 40, face(10, 20, 30, 40, MaskState.NONE, 0.9f, 5L));
+        DashboardState on = new DashboardState(true, T0);
+        on.classification(detected, T0);
+        on.frame(frame("cam-a", 1, png(320, 200), 1280, 720), T0);
+        assertThat(on.snapshot(T0, List.of()).cameras().get(0).frameSize())
+                .isEqualTo(new FrameSize(1280, 720, FrameSize.FROM_FRAME));
+        on.frame(frame("cam-a", 2, png(320, 200), null, null), T0);
+        assertThat(on.snapshot(T0, List.of()).cameras().get(0).frameSize())
+                .isEqualTo(new FrameSize(320, 200, FrameSize.FROM_IMAGE));
+        on.frame(frame("cam-a", 3, new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2}, null, null), T0); // no readable header
+        assertThat(on.snapshot(T0, List.of()).cameras().get(0).frameSize())
+                .isEqualTo(new FrameSize(40, 60, FrameSize.FROM_BOXES));
+
+        DashboardState off = new DashboardState(false, T0);
+        off.classification(detected, T0);
+        off.frame(frame("cam-a", 1, png(320, 200), 1280, 720), T0);
+        CameraView a = off.snapshot(T0, List.of()).cameras().get(0);
+        assertThat(off.latestFrame("cam-a")).isEmpty();
+        assertThat(a.hasFrame()).isFalse();
+        assertThat(a.frameSize()).isEqualTo(new FrameSize(40, 60, FrameSize.FROM_BOXES));
+    }
+
+    @Test
+    void distinctTracksAreCountedOnceWithinTheRememberedIdsAndFacesShownAreCappedButPeopleCountsAll() {
+        DashboardState state = new DashboardState(false, T0);
+        int crowd = DashboardState.MAX_FACES_SHOWN + 8;
+        Face[] faces = IntStream.range(0, crowd)
+                .mapToObj(i -> face(i * 10, 0, 9, 9, MaskState.WORN, 0.9f, (long) i + 1)).toArray(Face[]::new);
+        for (int seq = 1; seq <= 3; seq++) { // the same crowd three frames running
+            state.classification(scene("cam-crowd", seq, T0 + seq, 40, faces), T0 + seq);
+        }
+        CameraView c = state.snapshot(T0 + 10, List.of()).cameras().get(0);
+        assertThat(c.people()).isEqualTo(crowd);
+        assertThat(c.faces()).hasSize(DashboardState.MAX_FACES_SHOWN);
+        assertThat(c.faces().get(0).trackId()).isEqualTo(1L);
+        assertThat(c.tracksSeen()).isEqualTo(crowd);
+        assertThat(c.byMask()).containsEntry("WORN", 3L * crowd);
+
+        for (long id = 1000; id < 1000 + DashboardState.TRACKS_REMEMBERED + 1; id++) {
+            state.classification(scene("cam-crowd", id, T0 + 20, 40, face(0, 0, 9, 9, MaskState.WORN, 0.9f, id)), T0 + 20);
+        }
+        assertThat(state.snapshot(T0 + 30, List.of()).cameras().get(0).tracksSeen())
+                .isEqualTo(crowd + DashboardState.TRACKS_REMEMBERED + 1);
+    }
+
+    @Test
+    void alertsAboutATrackedPersonCarryTheTrackIdIntoTheFeedAndWholeFrameAlertsNone() {
+        DashboardState state = new DashboardState(false, T0);
+        state.alert(alert("cam-hall", AlertKind.NO_MASK, 7, Instant.ofEpochMilli(T0), "v1", 12L), T0);
+        state.alert(alert("cam-portrait", AlertKind.NO_MASK, 7, Instant.ofEpochMilli(T0), "v1"), T0);
+        Snapshot s = state.snapshot(T0 + 10, List.of());
+        assertThat(s.alerts()).extracting(Snapshot.AlertView::trackId).containsExactly(null, 12L);
+        assertThat(s.alerts().get(1).alertId()).isEqualTo("cam-hall/track-12/NO_MASK/7");
+    }
+
+    @Test
+    void snapshotJsonGivesEachFaceItsBoxLabelTrackAndScoreAndTheFrameSize() throws Exception {
+        DashboardState state = new DashboardState(false, T0);
+        state.classification(scene("cam-hall", 9, T0, 40, face(100.25f, 50, 80, 90, MaskState.NONE, 0.93f, 12L)), T0);
+        JsonNode cam = new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(state.snapshot(T0, List.of())))
+                .at("/cameras/0");
+        assertThat(cam.at("/people").asInt()).isEqualTo(1);
+        assertThat(cam.at("/tracksSeen").asLong()).isEqualTo(1);
+        assertThat(cam.at("/frameSize/width").asInt()).isEqualTo(181);
+        assertThat(cam.at("/frameSize/height").asInt()).isEqualTo(140);
+        assertThat(cam.at("/frameSize/from").asText()).isEqualTo("boxes");
+        JsonNode f = cam.at("/faces/0");
+        assertThat(f.at("/box/x").asDouble()).isEqualTo(100.3);
+        assertThat(f.at("/box/y").asDouble()).isEqualTo(50.0);
+        assertThat(f.at("/box/width").asDouble()).isEqualTo(80.0);
+        assertThat(f.at("/box/height").asDouble()).isEqualTo(90.0);
+        assertThat(f.at("/mask/label").asText()).isEqualTo("NONE");
+        assertThat(f.at("/mask/probability").asDouble()).isEqualTo(0.93, Offset.offset(1e-4));
+        assertThat(f.at("/classCode").asInt()).isEqualTo(2 * 6 + 1 * 3 + 1);
+        assertThat(f.at("/trackId").asLong()).isEqualTo(12);
+        assertThat(f.at("/detectionScore").asDouble()).isEqualTo(0.91, Offset.offset(1e-4));
+    }
+
+    static Frame frame(String camera, long seq, byte[] image, Integer width, Integer height) {
+        return Frame.newBuilder().setCameraId(camera).setSequence(seq).setCaptureTime(Instant.ofEpochMilli(T0))
+                .setImage(ByteBuffer.wrap(image)).setContentType("image/png").setWidth(width).setHeight(height)
+                .setSource(null).build();
+    }
+
+    static byte[] png(int width, int height) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB), "png", out);
+        return out.toByteArray();
     }
 }

@@ -1,6 +1,6 @@
 // maskstream live dashboard: renders the snapshot the server pushes once a second (server-sent events on
-// /events, the same JSON as /api/state). No framework, no network beyond this server; charts on canvas.
-// Every value from the events is written with textContent, never as HTML.
+// /events, the same JSON as /api/state). No framework, no network beyond this server; charts and each
+// camera's faces on canvas. Every value from the events is written with textContent, never as HTML.
 "use strict";
 
 (function () {
@@ -11,6 +11,9 @@
   const AGE = { UNDER_30: "under 30", FROM_30_TO_59: "30 to 59", FROM_60: "60 and over" };
   const ALERT_KIND = { NO_MASK: "No mask", INCORRECT_MASK: "Incorrectly worn mask" };
   const ALERT_BADGE_MS = 60000;
+  const FACE_CHIPS = 8;
+  const SEVERITY = { WORN: 0, INCORRECT: 1, NONE: 2 };
+  const MASK_COLOR = { WORN: "--worn", INCORRECT: "--incorrect", NONE: "--none" };
 
   const number = new Intl.NumberFormat("en-US");
   const decimal = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
@@ -18,6 +21,7 @@
 
   let latest = null;
   const cards = new Map();
+  const scenes = new Map(); // camera id -> { camera, src, image, key }: what its canvas shows
   const seenAlerts = new Set();
   let firstAlertRender = true;
 
@@ -94,11 +98,17 @@
     const head = el("header");
     head.append(el("h3", "", id), el("span", "badge", "…"));
     card.append(head);
-    const img = el("img", "frame hidden");
-    img.alt = "Latest frame of " + id;
-    img.addEventListener("error", () => img.classList.add("hidden"));
-    card.append(img);
+    const scene = el("div", "scene");
+    const canvas = el("canvas", "scene-canvas");
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", "Faces in the latest frame of " + id);
+    scene.append(canvas);
+    card.append(scene);
+    const people = el("div", "people");
+    people.append(el("span", "in-view", ""), el("span", "tracked", ""));
+    card.append(people, el("ul", "faces"));
     const verdict = el("div", "verdict");
+    verdict.title = "The latest frame's most prominent (largest) face";
     verdict.append(el("span", "label", "–"), el("span", "p", ""));
     card.append(verdict);
     const heads = el("dl", "heads");
@@ -107,7 +117,7 @@
       el("dt", "", "Class"), el("dd", "class", "–"), el("dd", "p class-p", ""));
     card.append(heads);
     const bar = el("div", "maskbar");
-    bar.title = "Events by mask state since the dashboard started";
+    bar.title = "Faces by mask state since the dashboard started";
     for (const m of MASK_ORDER) bar.append(el("span", m));
     card.append(bar);
     const counts = el("div", "counts");
@@ -137,6 +147,7 @@
       if (!ids.has(id)) {
         card.remove();
         cards.delete(id);
+        scenes.delete(id);
       }
     }
     const empty = box.querySelector(".empty");
@@ -155,29 +166,33 @@
     }
   }
 
+  // The worst mask state in view colours the card: one unmasked person in a crowd is what an operator looks for.
+  function worstInView(c) {
+    let worst = c.faces.length ? "" : (c.mask ? c.mask.label : "");
+    for (const f of c.faces) if (!worst || SEVERITY[f.mask.label] > SEVERITY[worst]) worst = f.mask.label;
+    return worst;
+  }
+
+  function faceLabel(f) {
+    return (f.trackId !== null && f.trackId !== undefined ? "#" + f.trackId + " " : "") +
+      (MASK_SHORT[f.mask.label] || f.mask.label) + " " + pct(f.mask.probability);
+  }
+
   function updateCard(card, c, s) {
     const mask = c.mask ? c.mask.label : "";
-    card.className = "camera" + (mask ? " mask-" + mask : "") + (c.stale ? " stale" : "");
+    const worst = worstInView(c);
+    card.className = "camera" + (worst ? " mask-" + worst : "") + (c.stale ? " stale" : "");
     const alerting = c.lastAlert && s.now - c.lastAlert.receivedAt < ALERT_BADGE_MS;
     const badge = card.querySelector(".badge");
     badge.className = "badge " + (alerting ? "alerting" : c.stale ? "stale" : "live");
     setText(badge, alerting ? (ALERT_KIND[c.lastAlert.kind] || "alert") : c.stale ? "silent " + ago(s.now, c.lastSeen) : "live");
 
-    const img = card.querySelector("img.frame");
-    if (s.showFrames && c.hasFrame) {
-      const src = "/frames/" + encodeURIComponent(c.id) + "?seq=" + c.frameShown;
-      if (img.dataset.src !== src) {
-        img.dataset.src = src;
-        img.src = src;
-      }
-      img.classList.remove("hidden");
-    } else {
-      img.classList.add("hidden");
-    }
+    updateScene(card, c, s);
+    updatePeople(card, c);
 
     const verdict = card.querySelector(".verdict");
     verdict.className = "verdict " + mask;
-    setText(verdict.querySelector(".label"), c.mask ? MASK[mask] || mask : "no events yet");
+    setText(verdict.querySelector(".label"), c.mask ? MASK[mask] || mask : c.events ? "nobody in view" : "no events yet");
     setText(verdict.querySelector(".p"), c.mask ? pct(c.mask.probability) : "");
     setText(card.querySelector(".gender"), c.gender ? GENDER[c.gender.label] || c.gender.label : "–");
     setText(card.querySelector(".gender-p"), c.gender ? pct(c.gender.probability) : "");
@@ -196,9 +211,170 @@
     setText(card.querySelector(".events"), number.format(c.events));
     card.querySelector(".events").dataset.value = String(c.events);
     setText(card.querySelector(".rate"), decimal.format(c.eventsPerSecond));
-    setText(card.querySelector(".latency"), c.mask ? ms(c.latencyMs) : "–");
+    setText(card.querySelector(".latency"), c.events ? ms(c.latencyMs) : "–");
     setText(card.querySelector(".seq"), c.frameSequence >= 0 ? "frame " + number.format(c.frameSequence) : "");
     setText(card.querySelector(".model"), c.modelVersion ? "model " + c.modelVersion : "");
+  }
+
+  // ---------- a camera's scene: its latest frame's faces on canvas ----------
+
+  function updatePeople(card, c) {
+    const inView = card.querySelector(".in-view");
+    const counted = c.events && (c.people || !c.mask); // events older than faces say nothing of who is in view
+    setText(inView, counted ? (c.people === 1 ? "1 person" : number.format(c.people) + " people") + " in view" : "");
+    inView.dataset.value = String(c.people);
+    const tracked = card.querySelector(".tracked");
+    setText(tracked, c.tracksSeen ? number.format(c.tracksSeen) + " tracked" : "");
+    tracked.title = "Distinct people (tracks) seen on this camera since the dashboard started";
+    const list = card.querySelector(".faces");
+    const key = JSON.stringify(c.faces.map((f) => [f.trackId, f.mask.label, f.mask.probability])) + c.people;
+    if (list.dataset.key === key) return;
+    list.dataset.key = key;
+    list.replaceChildren();
+    for (const f of c.faces.slice(0, FACE_CHIPS)) {
+      const li = el("li", "face " + f.mask.label, faceLabel(f));
+      if (f.trackId !== null && f.trackId !== undefined) li.dataset.track = String(f.trackId);
+      li.title = (MASK[f.mask.label] || f.mask.label) + ", class #" + f.classCode + " " + pct(f.classProbability) +
+        ", face detected at " + pct(f.detectionScore);
+      list.append(li);
+    }
+    if (c.people > FACE_CHIPS) list.append(el("li", "face more", "+" + number.format(c.people - FACE_CHIPS) + " more"));
+  }
+
+  function updateScene(card, c, s) {
+    const scene = card.querySelector(".scene");
+    const canvas = scene.querySelector("canvas");
+    let st = scenes.get(c.id);
+    if (!st) {
+      st = { src: null, image: null, key: null };
+      scenes.set(c.id, st);
+    }
+    st.camera = c;
+    const showImage = s.showFrames && c.hasFrame;
+    // events older than faces, frames off: nothing to draw, the card keeps its compact pre-scene look
+    scene.classList.toggle("hidden", !showImage && !c.faces.length && !!c.mask);
+    const size = knownSize(c);
+    // a frame of extreme shape is letterboxed inside a card-friendly shape
+    const aspect = size ? Math.min(2.5, Math.max(0.5, size.width / size.height)) : 4 / 3;
+    const ratio = aspect.toFixed(4);
+    if (scene.dataset.aspect !== ratio) {
+      scene.dataset.aspect = ratio;
+      scene.style.aspectRatio = ratio;
+    }
+    if (showImage) {
+      const src = "/frames/" + encodeURIComponent(c.id) + "?seq=" + c.frameShown;
+      if (st.src !== src) { // the previous image stays until the next has loaded: no flicker
+        st.src = src;
+        const image = new Image();
+        image.onload = () => {
+          if (st.src === src) {
+            st.image = image;
+            drawScene(canvas, st);
+          }
+        };
+        image.onerror = () => {
+          if (st.src === src) {
+            st.image = null;
+            drawScene(canvas, st);
+          }
+        };
+        image.src = src;
+      }
+    } else { // frames off: nothing of a frame is fetched or kept, the background stays blank
+      st.src = null;
+      st.image = null;
+    }
+    drawScene(canvas, st);
+  }
+
+  // The frame's size when the server knows it: from the Frame event, the image header (frames on) or a
+  // whole-frame verdict's centre crop. Null when all it has is the extent of the boxes seen ("boxes").
+  function knownSize(c) {
+    return c.frameSize && c.frameSize.from !== "boxes" ? c.frameSize : null;
+  }
+
+  function drawScene(canvas, st) {
+    const c = st.camera;
+    if (!c) return;
+    canvas.dataset.background = st.image ? "frame" : "blank";
+    const dpr = window.devicePixelRatio || 1;
+    const w = canvas.clientWidth, h = canvas.clientHeight;
+    if (!w || !h) return;
+    const key = [w, h, dpr, c.frameSequence, c.events, c.people, st.image ? st.image.src : "",
+      c.frameSize ? c.frameSize.width + "x" + c.frameSize.height + c.frameSize.from : ""].join("|");
+    if (st.key === key) return;
+    st.key = key;
+    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(h * dpr);
+    }
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const css = getComputedStyle(document.documentElement);
+    const color = (name) => css.getPropertyValue(name).trim();
+    ctx.fillStyle = color("--scene");
+    ctx.fillRect(0, 0, w, h);
+
+    // The boxes are in the frame's pixels. Its size, best first: known (see knownSize), the loaded image's own,
+    // else only the extent of the boxes seen so far: a lower bound, so that extent is fitted into the card's
+    // 4:3 from the top-left corner (the frame's origin is sure, the unknown part lies right and below).
+    const size = knownSize(c);
+    const extent = !size && !st.image && c.frameSize;
+    const fw = size ? size.width : st.image ? st.image.naturalWidth : extent ? extent.width : w;
+    const fh = size ? size.height : st.image ? st.image.naturalHeight : extent ? extent.height : h;
+    const k = Math.min(w / fw, h / fh);
+    const ox = extent ? 0 : (w - fw * k) / 2, oy = extent ? 0 : (h - fh * k) / 2;
+    if (st.image) {
+      ctx.drawImage(st.image, ox, oy, fw * k, fh * k);
+    } else if (size) {
+      ctx.fillStyle = color("--scene-frame");
+      ctx.fillRect(ox, oy, fw * k, fh * k);
+    }
+
+    ctx.font = "600 11px system-ui, sans-serif";
+    ctx.textBaseline = "middle";
+    const labels = [];
+    // largest first in the event: drawn last to first, so the most prominent face's label stays on top
+    for (let i = c.faces.length - 1; i >= 0; i--) {
+      const f = c.faces[i];
+      const x = ox + f.box.x * k, y = oy + f.box.y * k, bw = f.box.width * k, bh = f.box.height * k;
+      const stroke = color(MASK_COLOR[f.mask.label] || "--muted");
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = stroke;
+      ctx.strokeRect(x, y, bw, bh);
+      const text = faceLabel(f);
+      const tw = ctx.measureText(text).width + 8, th = 16;
+      const lx = Math.max(0, Math.min(w - tw, x - 1));
+      const ly = y - th >= 0 ? y - th : Math.min(h - th, y); // above the box, else just inside it
+      ctx.fillStyle = stroke;
+      ctx.fillRect(lx, ly, tw, th);
+      ctx.fillStyle = color("--bg");
+      ctx.textAlign = "left";
+      ctx.fillText(text, lx + 4, ly + th / 2 + 0.5);
+      labels.unshift(text);
+    }
+    canvas.dataset.boxes = String(c.faces.length);
+    canvas.dataset.labels = labels.join(", ");
+
+    let note = "";
+    if (!c.events) note = "no events yet";
+    else if (!c.faces.length) note = c.mask ? "no face boxes in these events" : "nobody in view";
+    if (note) {
+      ctx.fillStyle = color("--muted");
+      ctx.textAlign = "center";
+      ctx.font = "12px system-ui, sans-serif";
+      ctx.fillText(note, w / 2, h / 2);
+    }
+    canvas.setAttribute("aria-label", "Latest frame of " + c.id + ": " +
+      (labels.length ? labels.join(", ") : note || "faces without boxes") +
+      (c.frameSize && c.frameSize.from === "boxes" ? " (frame size unknown: drawn within the boxes' extent)" : ""));
+  }
+
+  function redrawScenes() {
+    for (const [id, card] of cards) {
+      const st = scenes.get(id);
+      if (st) drawScene(card.querySelector(".scene canvas"), st);
+    }
   }
 
   // ---------- alerts ----------
@@ -211,7 +387,9 @@
         li = el("li", "alert " + a.kind);
         li.dataset.alertId = a.alertId;
         li.dataset.camera = a.cameraId;
-        const what = el("span", "what", (ALERT_KIND[a.kind] || a.kind) + " · " + a.cameraId);
+        const person = a.trackId !== null && a.trackId !== undefined ? " · person #" + a.trackId : "";
+        const what = el("span", "what", (ALERT_KIND[a.kind] || a.kind) + " · " + a.cameraId + person);
+        if (person) li.dataset.track = String(a.trackId);
         const time = el("time", "", clock(a.raisedTime));
         time.dateTime = new Date(a.raisedTime).toISOString();
         const detail = el("span", "detail", a.matchingFrames + " of " + a.windowFrames + " frames · peak " +
@@ -323,7 +501,7 @@
       topics.append(el("span", t.state === "following" ? "ok" : "waiting", t.name + " (" + t.state + ")"));
     });
     setText($("privacy"), s.showFrames ? "Frames are shown (dashboard.show.frames=true)."
-      : "No images are shown: labels and counts only (dashboard.show.frames=false).");
+      : "No images are shown: labels, face boxes and counts only (dashboard.show.frames=false).");
   }
 
   // ---------- charts ----------
@@ -468,6 +646,9 @@
       .then((s) => { if (s && !latest) render(s); })
       .catch(() => status("lost", "server unreachable"));
     connect();
-    window.addEventListener("resize", () => { if (latest) renderCharts(latest); });
+    window.addEventListener("resize", () => {
+      if (latest) renderCharts(latest);
+      redrawScenes();
+    });
   });
 })();
