@@ -1,5 +1,14 @@
 package io.maskstream.app.bench;
 
+import io.maskstream.model.DecodedImage;
+import io.maskstream.model.DetectorSettings;
+import io.maskstream.model.FaceDetector;
+import io.maskstream.model.FaceDetectors;
+import io.maskstream.model.ScenePipeline;
+import io.maskstream.synthetic.SceneOptions;
+import io.maskstream.synthetic.SyntheticScenes;
+import io.maskstream.trainer.TrainerConfig;
+import io.maskstream.trainer.TrainingJob;
 import io.maskstream.embedded.EmbeddedStack;
 import io.maskstream.events.Classification;
 import io.maskstream.events.Frame;
@@ -59,6 +68,12 @@ public final class PipelineBenchmark implements Callable<Integer> {
     int threads;
     @Option(names = "--latency-seconds", defaultValue = "20")
     int latencySeconds;
+    @Option(names = "--detect", description = "Scenes instead of portraits: whole-frame mode and detect mode (detector, "
+            + "crops, classifier, tracking) side by side on the same synthetic scene frames.")
+    boolean detect;
+    @Option(names = "--scene-model", paramLabel = "BUNDLE", description = "With --detect: a scene bundle (classifier + "
+            + "detector) to serve; without it the benchmark first trains a small one on synthetic scenes.")
+    Path sceneModel;
     @Option(names = "--processor-set", paramLabel = "KEY=VALUE",
             description = "Processor setting for the pipeline runs (e.g. processor.commit.interval.ms=500). Repeatable.")
     Map<String, String> processorSettings = new HashMap<>();
@@ -70,6 +85,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (detect) {
+            return scenes();
+        }
         dir = Files.createTempDirectory("maskstream-bench");
         bundle = ModelBundle.untrained(architecture, HeadLayout.MULTI_HEAD, "bench", 1);
         bundle.write(dir.resolve("model.bundle"));
@@ -109,6 +127,124 @@ public final class PipelineBenchmark implements Callable<Integer> {
             stack.kafka().deleteData();
         }
         return 0;
+    }
+
+    /**
+     * {@code --detect}: the same scene frames in whole-frame mode (each frame one centre-cropped face) and in detect
+     * mode, offline (no Kafka: detector and classifier time per frame, faces/s) and through the broker (frames/s).
+     */
+    private Integer scenes() throws Exception {
+        dir = Files.createTempDirectory("maskstream-bench");
+        SyntheticScenes generator = new SyntheticScenes(new SyntheticFaces(SyntheticOptions.defaults(11)),
+                SceneOptions.defaults().withEmptySequenceShare(0));
+        images = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            images.add(generator.scene(1000 + i / 20, i % 20).jpeg());
+        }
+        if (sceneModel == null) {
+            sceneModel = trainSceneModel();
+        }
+        bundle = ModelBundle.read(sceneModel);
+        Files.copy(sceneModel, dir.resolve("model.bundle"));
+        System.out.printf("maskstream pipeline benchmark, scenes: %s + %s, %d frames of 640x480 JPEG (~%d KB, 1-4 people),"
+                        + " batch %d, %d intra-op thread(s), %d cores%n", bundle.metadata().architecture(),
+                bundle.detector().map(d -> d.metadata().architecture()).orElse("no detector"), frames,
+                images.stream().mapToInt(b -> b.length).sum() / images.size() / 1024, batch, threads,
+                Runtime.getRuntime().availableProcessors());
+        stack = new EmbeddedStack(dir, "127.0.0.1", 0, 0, Map.of());
+        stack.start();
+        try {
+            ComputeSettings compute = new ComputeSettings("auto", threads, 1);
+            double offlineWhole;
+            long[] sceneTimes = new long[4];
+            try (Classifier classifier = Classifier.load(bundle, compute);
+                 FaceDetector detector = FaceDetectors.fromBundle(bundle, compute, DetectorSettings.defaults())) {
+                run(classifier, batch, Math.min(200, frames));
+                long[] split = run(classifier, batch, frames);
+                offlineWhole = frames / ((split[0] + split[1]) / 1e9);
+                ScenePipeline pipeline = new ScenePipeline(detector, classifier, ScenePipeline.cropMargin(bundle.metadata(), 0.2));
+                runScenes(pipeline, Math.min(100, frames), new long[4]);
+                runScenes(pipeline, frames, sceneTimes);
+            }
+            double offlineDetect = frames / (sceneTimes[3] / 1e9);
+            double facesPerSecond = sceneTimes[2] / (sceneTimes[3] / 1e9);
+            double[] wholeRun = pipelineScenes(false);
+            double[] detectRun = pipelineScenes(true);
+            System.out.println();
+            System.out.printf("%-58s %10s %10s%n", "measure", "frames/s", "faces/s");
+            System.out.printf("%-58s %10.1f %10s%n", "offline whole-frame: decode + classify, batch " + batch, offlineWhole, "-");
+            System.out.printf("%-58s %10.1f %10.1f%n", "offline detect: decode + detect + crop + classify, batch " + batch,
+                    offlineDetect, facesPerSecond);
+            System.out.printf("%-58s %10.1f %10s%n", "pipeline through the broker, whole-frame mode", wholeRun[0], "-");
+            System.out.printf("%-58s %10.1f %10.1f%n", "pipeline through the broker, detect mode (with tracking)",
+                    detectRun[0], detectRun[1]);
+            System.out.printf("detect mode, per frame: detector %.2f ms, classifier %.2f ms over %.2f faces, decode + letterbox "
+                            + "+ crops %.2f ms%n", sceneTimes[0] / 1e6 / frames, sceneTimes[1] / 1e6 / frames,
+                    sceneTimes[2] / (double) frames, (sceneTimes[3] - sceneTimes[0] - sceneTimes[1]) / 1e6 / frames);
+            System.out.printf("detect / whole-frame: offline %.2fx, through the broker %.2fx%n", offlineDetect / offlineWhole,
+                    detectRun[0] / wholeRun[0]);
+        } finally {
+            stack.close();
+            stack.kafka().deleteData();
+        }
+        return 0;
+    }
+
+    /** A small scene model: trained on synthetic scenes for the benchmark only (its accuracy is not the point). */
+    private Path trainSceneModel() throws Exception {
+        System.out.println("No --scene-model: training a small one on 240 synthetic scenes first (a few minutes)...");
+        Path coco = dir.resolve("scenes");
+        new SyntheticScenes(new SyntheticFaces(SyntheticOptions.defaults(5)), SceneOptions.defaults()).writeCoco(coco, 12, 2);
+        TrainerConfig config = new TrainerConfig(ConfigSource.of(Map.of(TrainerConfig.EPOCHS, "3",
+                TrainerConfig.DETECTOR_EPOCHS, "10", TrainerConfig.OUTPUT_DIR, dir.resolve("models").toString(),
+                TrainerConfig.THREADS, String.valueOf(threads))));
+        TrainingJob job = new TrainingJob(config);
+        return job.runScenes(job.loadSceneFolder(coco), "benchmark scenes", false, false).bundleFile();
+    }
+
+    /** Returns detector ns, classifier ns, faces, and total ns (decode included). */
+    private void runScenes(ScenePipeline pipeline, int n, long[] out) throws Exception {
+        List<DecodedImage> pending = new ArrayList<>(batch);
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            pending.add(pipeline.classifier().preprocessor().decode(images.get(i % images.size())));
+            if (pending.size() == batch || i == n - 1) {
+                ScenePipeline.Timing[] t = new ScenePipeline.Timing[1];
+                pipeline.run(pending, false, t);
+                out[0] += t[0].detectNanos();
+                out[1] += t[0].classifyNanos();
+                out[2] += t[0].crops();
+                pending.clear();
+            }
+        }
+        out[3] = System.nanoTime() - start;
+    }
+
+    /** Frames already on the topic, processor started in either mode: events/s and faces/s between first and last event. */
+    private double[] pipelineScenes(boolean detectMode) throws Exception {
+        String name = "bench-scenes-" + (detectMode ? "detect" : "whole") + "-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, String> s = settings(name, batch);
+        if (detectMode) {
+            s.put(ProcessorConfig.FACES_MODE, ProcessorConfig.DETECT);
+        }
+        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(s));
+        TopicAdmin.ensure(config);
+        try (KafkaProducer<String, Frame> producer = producer()) {
+            for (int i = 0; i < frames; i++) {
+                producer.send(new ProducerRecord<>(s.get("topic.frames"), "cam-" + (i % 4), frame("cam-" + (i % 4), i)));
+            }
+            producer.flush();
+        }
+        try (StreamProcessorService processor = new StreamProcessorService(config, new SimpleMeterRegistry());
+             KafkaConsumer<String, Classification> consumer = consumer()) {
+            processor.start();
+            List<Classification> events = collect(consumer, s.get("topic.classifications"), frames, Duration.ofMinutes(10));
+            long first = events.stream().mapToLong(e -> e.getProcessedTime().toEpochMilli()).min().orElseThrow();
+            long last = events.stream().mapToLong(e -> e.getProcessedTime().toEpochMilli()).max().orElseThrow();
+            double seconds = Math.max(1e-3, (last - first) / 1000.0);
+            long faces = events.stream().mapToLong(e -> e.getFaces().size()).sum();
+            return new double[] {(events.size() - 1) / seconds, faces / seconds};
+        }
     }
 
     private List<byte[]> syntheticImages(int n) {
@@ -253,7 +389,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
     private Frame frame(String camera, long seq) {
         byte[] img = images.get((int) (seq % images.size()));
         return Frame.newBuilder().setCameraId(camera).setSequence(seq).setCaptureTime(Instant.now())
-                .setImage(ByteBuffer.wrap(img)).setContentType("image/jpeg").setWidth(384).setHeight(512).setSource(null)
+                .setImage(ByteBuffer.wrap(img)).setContentType("image/jpeg").setWidth(detect ? 640 : 384)
+                .setHeight(detect ? 480 : 512).setSource(null)
                 .build();
     }
 
