@@ -78,10 +78,12 @@ public final class CompetitionDataset {
         return Capture.of(l.bytes, l.contentType, l.width, l.height, Instant.now(), image.imageId());
     }
 
-    private record Loaded(byte[] bytes, String contentType, int width, int height) {
+    /** An image file's bytes, their real content type and the size its header says. */
+    record Loaded(byte[] bytes, String contentType, int width, int height) {
     }
 
-    private static Loaded load(Path file, String relative) {
+    /** Reads one image file; every failure is a {@link DatasetException} naming {@code relative}. */
+    static Loaded load(Path file, String relative) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);

@@ -1,8 +1,11 @@
 package io.maskstream.datasets;
 
+import io.maskstream.events.FaceBox;
 import io.maskstream.events.Frame;
+import io.maskstream.events.LabeledFace;
 import io.maskstream.events.LabeledFrame;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /** Builds the Avro events from a capture: the one place that maps a {@link Capture} onto {@code Frame} fields. */
 public final class Frames {
@@ -24,8 +27,26 @@ public final class Frames {
                 .build();
     }
 
-    /** The labelled frame of a capture that carries a {@link FrameLabel}. */
+    /**
+     * The labelled frame of a capture that carries ground truth: a portrait (a {@link FrameLabel}: the person's
+     * labels at the top level, no faces) or a scene (a {@link SceneLabel}: {@code scene = true}, the faces labelled
+     * one by one, the top-level labels null and {@code personId} the sequence id).
+     */
     public static LabeledFrame labeledFrame(String cameraId, long sequence, Capture capture) {
+        SceneLabel scene = capture.scene();
+        if (scene != null) {
+            return LabeledFrame.newBuilder()
+                    .setFrame(frame(cameraId, sequence, capture))
+                    .setPersonId(scene.sequenceId())
+                    .setGender(null)
+                    .setAge(null)
+                    .setRace(null)
+                    .setMaskState(null)
+                    .setSourcePath(scene.sourcePath())
+                    .setFaces(labeledFaces(scene.faces()))
+                    .setScene(true)
+                    .build();
+        }
         FrameLabel label = capture.label();
         if (label == null) {
             throw new IllegalArgumentException("capture has no label: " + capture);
@@ -39,5 +60,16 @@ public final class Frames {
                 .setMaskState(label.maskState())
                 .setSourcePath(label.sourcePath())
                 .build();
+    }
+
+    /** The Avro faces of a scene, in order (each box copied, so the event shares nothing with the label). */
+    public static List<LabeledFace> labeledFaces(List<SceneFace> faces) {
+        return faces.stream().map(f -> LabeledFace.newBuilder()
+                .setBox(FaceBox.newBuilder(f.box()).build())
+                .setMaskState(f.maskState())
+                .setGender(f.gender())
+                .setAge(f.age())
+                .setPersonId(f.personId())
+                .build()).toList();
     }
 }

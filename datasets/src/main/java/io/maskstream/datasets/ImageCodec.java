@@ -101,17 +101,35 @@ public final class ImageCodec {
      */
     public static int[] dimensions(byte[] bytes) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new IOException("not a readable JPEG or PNG image");
+            return dimensions(in);
+        }
+    }
+
+    /**
+     * Width and height of an image file, reading only its header.
+     *
+     * @throws IOException when the file cannot be read, no reader understands it or the header is damaged
+     */
+    public static int[] dimensions(java.nio.file.Path file) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new IOException("cannot open " + file);
             }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                return new int[] {reader.getWidth(0), reader.getHeight(0)};
-            } finally {
-                reader.dispose();
-            }
+            return dimensions(in);
+        }
+    }
+
+    private static int[] dimensions(ImageInputStream in) throws IOException {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            throw new IOException("not a readable JPEG or PNG image");
+        }
+        ImageReader reader = readers.next();
+        try {
+            reader.setInput(in, true, true);
+            return new int[] {reader.getWidth(0), reader.getHeight(0)};
+        } finally {
+            reader.dispose();
         }
     }
 }

@@ -5,7 +5,9 @@
  * events. The competition dataset layout: {@code train/images/<id>_<gender>_<race>_<age>/{mask1..mask5,incorrect_mask,normal}.<ext>},
  * {@code train/train.csv} and {@code eval/info.csv} with {@code eval/images/}: {@link io.maskstream.datasets.DatasetLayout}
  * holds the naming rules (shared with the synthetic writer), {@link io.maskstream.datasets.CompetitionDataset}
- * scans a copy (skipping and counting junk, reporting every problem with the file it concerns). Producers, the
+ * scans a copy (skipping and counting junk, reporting every problem with the file it concerns). Scenes (many
+ * faces per image, each a {@link io.maskstream.datasets.SceneFace}) come as COCO folders: {@link io.maskstream.datasets.CocoDataset}
+ * reads and writes them, {@link io.maskstream.datasets.CocoResults} writes detection results. Producers, the
  * trainer and evaluation read datasets through this module.
  */
 package io.maskstream.datasets;

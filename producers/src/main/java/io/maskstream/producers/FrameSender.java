@@ -91,9 +91,9 @@ final class FrameSender {
         deadLetterSender = Executors.newSingleThreadExecutor(deadLetterThreads);
     }
 
-    /** The value of a capture's record on {@code topic}: a {@code LabeledFrame} when it carries a label. */
+    /** The value of a capture's record on {@code topic}: a {@code LabeledFrame} when it carries ground truth. */
     byte[] frameValue(String topic, String cameraId, long seq, Capture c) {
-        return c.label() != null ? labeledSerializer.serialize(topic, Frames.labeledFrame(cameraId, seq, c))
+        return c.labeled() ? labeledSerializer.serialize(topic, Frames.labeledFrame(cameraId, seq, c))
                 : frameSerializer.serialize(topic, Frames.frame(cameraId, seq, c));
     }
 
@@ -123,9 +123,9 @@ final class FrameSender {
     void publish(CameraRun camera, Capture c) {
         String id = camera.id();
         CameraMeters meters = camera.meters();
-        boolean labeled = c.label() != null;
+        boolean labeled = c.labeled();
         String topic = labeled ? labeledTopic : framesTopic;
-        String key = labeled ? c.label().personId() : id;
+        String key = labeled ? c.labelKey() : id;
         long seq = camera.sequence();
         byte[] value;
         try {
@@ -213,7 +213,7 @@ final class FrameSender {
                         + ") refused by Kafka as too large for topic " + topic + describe(c) + ": "
                         + exception.getMessage();
                 meters.logError("Camera " + id + ": " + message);
-                String key = c.label() != null ? c.label().personId() : id;
+                String key = c.labeled() ? c.labelKey() : id;
                 inFlight.incrementAndGet(); // before this frame's own count drops, so completion waits for it
                 try {
                     deadLetterSender.execute(() -> {

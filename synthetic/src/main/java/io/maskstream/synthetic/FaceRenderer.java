@@ -35,19 +35,47 @@ final class FaceRenderer {
 
     static BufferedImage render(Appearance a, Photo p, int width, int height) {
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
-        Graphics2D g = img.createGraphics();
+        Graphics2D g = graphics(img);
         try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
-            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_SPEED);
             background(img, g, a, p, width, height);
-
-            AffineTransform canvas = g.getTransform();
             double unit = width / 384.0 * 0.92 * p.scale;
-            g.translate(width / 2.0 + p.dx * width / 384.0, height * 0.45 + p.dy * width / 384.0);
-            g.rotate(p.rotation);
-            g.scale(unit, unit);
+            drawPerson(g, a, p, placement(p, width / 2.0 + p.dx * width / 384.0, height * 0.45 + p.dy * width / 384.0,
+                    unit));
+        } finally {
+            g.dispose();
+        }
+        sensor(img, p);
+        return img;
+    }
 
+    /** A graphics context on {@code img} with the renderer's hints. */
+    static Graphics2D graphics(BufferedImage img) {
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
+        g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_SPEED);
+        return g;
+    }
+
+    /**
+     * Face space to canvas pixels for a person whose face-space origin (between the cheekbones) is at
+     * {@code (cx, cy)}, drawn at {@code unit} pixels per face unit and tilted by the photo's head rotation.
+     */
+    static AffineTransform placement(Photo p, double cx, double cy, double unit) {
+        AffineTransform t = AffineTransform.getTranslateInstance(cx, cy);
+        t.rotate(p.rotation);
+        t.scale(unit, unit);
+        return t;
+    }
+
+    /**
+     * Draws the person (hair, torso, neck, ears, face, mask, glasses) into {@code g} at {@code placement}, over
+     * whatever is there: no backdrop, no light or sensor noise. The transform of {@code g} is restored.
+     */
+    static void drawPerson(Graphics2D g, Appearance a, Photo p, AffineTransform placement) {
+        AffineTransform canvas = g.getTransform();
+        try {
+            g.transform(placement);
             Shape face = faceOutline(a);
             if (a.longHair()) {
                 backHair(g, a);
@@ -72,17 +100,73 @@ final class FaceRenderer {
             if (a.glasses) {
                 glasses(g, a);
             }
-            g.setTransform(canvas);
         } finally {
-            g.dispose();
+            g.setTransform(canvas);
         }
-        sensor(img, p);
-        return img;
+    }
+
+    /**
+     * A whole standing person, for scenes: the legs and the rest of the body below the portrait's bust (which ends
+     * at y = 420), then {@link #drawPerson}. Portraits never show that far down, so they do not draw it.
+     */
+    static void drawStandingPerson(Graphics2D g, Appearance a, Photo p, AffineTransform placement) {
+        AffineTransform canvas = g.getTransform();
+        try {
+            g.transform(placement);
+            double w = a.faceHalfWidth;
+            double half = w * (a.gender == io.maskstream.events.Gender.MALE ? 2.5 : 2.25);
+            Color trousers = Appearance.shade(a.shirt2, 0.45);
+            g.setColor(trousers);
+            g.fill(new Rectangle2D.Double(-half * 0.95, 560, half * 0.9, 700));
+            g.fill(new Rectangle2D.Double(half * 0.05, 560, half * 0.9, 700));
+            g.setColor(Appearance.shade(a.shirt, 0.7));
+            g.fill(new Rectangle2D.Double(-half - 30, 400, 2 * half + 60, 190));
+        } finally {
+            g.setTransform(canvas);
+        }
+        drawPerson(g, a, p, placement);
+    }
+
+    /**
+     * Where the ground-truth face box's top edge lies in face space: the forehead line where most hairlines sit
+     * (hairlines are drawn between -96 and -82). Fixed, so the box does not depend on the hair style: bangs or a
+     * receding hairline leave it where it is.
+     */
+    static final double FOREHEAD_Y = -90;
+
+    /**
+     * The face as a detector should box it, in canvas pixels: the bounds of the face outline from the forehead
+     * line ({@link #FOREHEAD_Y}) to the chin and from cheek to cheek (ears and hair excluded), after the head's
+     * tilt, not clipped.
+     */
+    static Rectangle2D faceBox(Appearance a, AffineTransform placement) {
+        return placement.createTransformedShape(faceRegion(a)).getBounds2D();
+    }
+
+    /** The face outline below the forehead line, in face space. */
+    static Area faceRegion(Appearance a) {
+        Area face = new Area(faceOutline(a));
+        face.intersect(new Area(new Rectangle2D.Double(-400, FOREHEAD_Y, 800, 400)));
+        return face;
+    }
+
+    /** Roughly what a standing person hides of whatever is behind them, in canvas pixels: head with hair, body, legs. */
+    static Area silhouette(Appearance a, AffineTransform placement) {
+        Area s = new Area(torsoShape(a));
+        s.add(new Area(faceOutline(a)));
+        double hw = a.faceHalfWidth + a.hairVolume * 0.7;
+        double top = a.crownY - a.hairVolume;
+        s.add(new Area(new Ellipse2D.Double(-hw, top, hw * 2, (a.chinY - top) * 0.75)));
+        s.add(new Area(new Rectangle2D.Double(-a.faceHalfWidth * 0.5, 0, a.faceHalfWidth, a.chinY + 60)));
+        double half = a.faceHalfWidth * (a.gender == io.maskstream.events.Gender.MALE ? 2.5 : 2.25);
+        s.add(new Area(new Rectangle2D.Double(-half - 30, 400, 2 * half + 60, 860)));
+        return s.createTransformedArea(placement);
     }
 
     // ---------------------------------------------------------------- background and body
 
-    private static void background(BufferedImage img, Graphics2D g, Appearance a, Photo p, int w, int h) {
+    /** The room of {@code a} behind the person, shifted by the photo's framing, over the whole canvas. */
+    static void background(BufferedImage img, Graphics2D g, Appearance a, Photo p, int w, int h) {
         AffineTransform t = g.getTransform();
         double shiftY = p.bgShiftY * w / 384.0;
         wallGradient(img, Appearance.shade(a.wall, 1.06), Appearance.shade(a.wall, 0.82), shiftY);
@@ -168,7 +252,8 @@ final class FaceRenderer {
         }
     }
 
-    private static void torso(Graphics2D g, Appearance a) {
+    /** The body below the neck, in face space: shoulders, then straight down to y = 420. */
+    private static Path2D torsoShape(Appearance a) {
         double w = a.faceHalfWidth;
         double shoulderY = a.chinY + 62;
         double half = w * (a.gender == io.maskstream.events.Gender.MALE ? 2.5 : 2.25);
@@ -180,6 +265,13 @@ final class FaceRenderer {
         body.curveTo(w * 1.2, shoulderY - 8, half - 10, shoulderY + 10, half, shoulderY + 70);
         body.lineTo(half + 30, 420);
         body.closePath();
+        return body;
+    }
+
+    private static void torso(Graphics2D g, Appearance a) {
+        double w = a.faceHalfWidth;
+        double shoulderY = a.chinY + 62;
+        Path2D body = torsoShape(a);
         g.setPaint(new GradientPaint(0, (float) shoulderY, Appearance.shade(a.shirt, 1.05), 0, 400f,
                 Appearance.shade(a.shirt, 0.7)));
         g.fill(body);
@@ -834,6 +926,11 @@ final class FaceRenderer {
      * and y, so they are precomputed per column and per row.
      */
     private static void sensor(BufferedImage img, Photo p) {
+        sensor(img, p, p.seed);
+    }
+
+    /** {@link #sensor(BufferedImage, Photo)} with the noise drawn from {@code noiseSeed}: a new frame of one camera. */
+    static void sensor(BufferedImage img, Photo p, long noiseSeed) {
         byte[] px = ((DataBufferByte) img.getRaster().getDataBuffer()).getData(); // B, G, R
         int w = img.getWidth();
         int h = img.getHeight();
@@ -857,7 +954,7 @@ final class FaceRenderer {
         float shadowStrength = (float) p.shadowStrength;
         float noiseScale = (float) (p.noise * 1.7 / 65535.0);
         float chromaScale = (float) (p.noise * 0.6 / 255.0);
-        int state = (int) (p.seed ^ (p.seed >>> 32)) | 1;
+        int state = (int) (noiseSeed ^ (noiseSeed >>> 32)) | 1;
         for (int y = 0; y < h; y++) {
             float rowVignette = (float) ((y - cy) * (y - cy) * inv);
             float rowLight = (float) ((y - cy) * ly);

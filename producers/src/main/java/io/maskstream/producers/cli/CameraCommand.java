@@ -6,6 +6,8 @@ import io.maskstream.producers.CameraPublisher;
 import io.maskstream.producers.Cameras;
 import io.maskstream.producers.CameraSource;
 import io.maskstream.producers.ProducersConfig;
+import io.maskstream.datasets.CocoDataset;
+import io.maskstream.datasets.CocoScenes;
 import io.maskstream.datasets.CompetitionDataset;
 import io.maskstream.datasets.DatasetException;
 import io.maskstream.datasets.DatasetProblem;
@@ -83,25 +85,32 @@ public final class CameraCommand implements Runnable {
         }
     }
 
-    /** {@code camera folder}: the train part (labelled) or the eval part of a competition-layout dataset. */
+    /**
+     * {@code camera folder}: the train part (labelled) or the eval part of a competition-layout dataset, or a COCO
+     * folder of scenes (labelled, or as plain frames with {@code --eval}).
+     */
     @Command(name = "folder", mixinStandardHelpOptions = true,
             description = "Publish a dataset in the competition layout: train images to labeled-frames (keyed by "
-                    + "person id), or eval images to frames (keyed by the eval camera id, source = ImageID).")
+                    + "person id), or eval images to frames (keyed by the eval camera id, source = ImageID). "
+                    + "A COCO folder (annotations.json beside images/) is published in file order: as scene "
+                    + "LabeledFrames with their faces to labeled-frames (keyed by sequence id), or with --eval as "
+                    + "plain frames (source = images/<file>).")
     public static final class Folder implements Callable<Integer> {
         @Mixin
         ConfigOptions config;
 
-        @Parameters(index = "0", paramLabel = "DATASET_ROOT", description = "Folder holding train/ and/or eval/.")
+        @Parameters(index = "0", paramLabel = "DATASET_ROOT",
+                description = "Folder holding train/ and/or eval/, or a COCO folder (annotations.json and images/).")
         Path root;
 
         @ArgGroup(exclusive = true)
         Part part;
 
         static final class Part {
-            @Option(names = "--labeled", description = "Publish train/ to labeled-frames (the default).")
+            @Option(names = "--labeled", description = "Publish train/ (or a COCO folder's scenes) to labeled-frames (the default).")
             boolean labeled;
 
-            @Option(names = "--eval", description = "Publish eval/ to frames.")
+            @Option(names = "--eval", description = "Publish eval/ (or a COCO folder's images, without labels) to frames.")
             boolean eval;
         }
 
@@ -132,6 +141,12 @@ public final class CameraCommand implements Runnable {
             ProducersConfig cfg = new ProducersConfig(config.source(extra));
             boolean failFast = cfg.getBoolean(ProducersConfig.DATASET_FAIL_FAST);
             boolean eval = part != null && part.eval;
+            String id = cameraId != null ? cameraId
+                    : cfg.getString(eval ? ProducersConfig.DATASET_EVAL_CAMERA_ID : ProducersConfig.DATASET_TRAIN_CAMERA_ID);
+            double rate = cfg.getDouble(ProducersConfig.FPS);
+            if (CocoDataset.isCoco(root)) {
+                return coco(cfg, id, rate, failFast, eval);
+            }
             DatasetScan scan;
             try {
                 scan = CompetitionDataset.scan(root, failFast);
@@ -140,9 +155,6 @@ public final class CameraCommand implements Runnable {
                 return 1;
             }
             System.out.println("Dataset " + root + ": " + scan.summary().describe());
-            String id = cameraId != null ? cameraId
-                    : cfg.getString(eval ? ProducersConfig.DATASET_EVAL_CAMERA_ID : ProducersConfig.DATASET_TRAIN_CAMERA_ID);
-            double rate = cfg.getDouble(ProducersConfig.FPS);
             DatasetSource source = eval ? DatasetSource.eval(scan, id, rate, failFast)
                     : DatasetSource.labeled(scan, id, rate, failFast);
             if (source.size() == 0) {
@@ -152,6 +164,29 @@ public final class CameraCommand implements Runnable {
             int code = Runs.run(cfg, new CameraPublisher(cfg, Metrics.globalRegistry, List.of(source)), System.out);
             List<DatasetProblem> problems = new ArrayList<>(scan.summary().problems());
             problems.addAll(source.problems());
+            return report(problems, code);
+        }
+
+        /** A COCO folder: any problem in annotations.json stops before anything is published. */
+        private int coco(ProducersConfig cfg, String id, double rate, boolean failFast, boolean eval) throws Exception {
+            CocoScenes scenes;
+            try {
+                scenes = CocoDataset.read(root);
+            } catch (DatasetException e) {
+                System.err.println("Dataset error: " + e.getMessage());
+                return 1;
+            }
+            System.out.println("COCO folder " + root + ": " + scenes.describe());
+            DatasetSource source = DatasetSource.scenes(scenes, id, rate, failFast, !eval);
+            if (source.size() == 0) {
+                System.err.println("Nothing to publish: " + root + " lists no images");
+                return 1;
+            }
+            int code = Runs.run(cfg, new CameraPublisher(cfg, Metrics.globalRegistry, List.of(source)), System.out);
+            return report(source.problems(), code);
+        }
+
+        private static int report(List<DatasetProblem> problems, int code) {
             if (!problems.isEmpty()) {
                 System.out.println(problems.size() + " dataset problem(s):");
                 problems.stream().limit(50).forEach(p -> System.out.println("  " + p));

@@ -1,11 +1,12 @@
 package io.maskstream.producers.dataset;
 
+import io.maskstream.datasets.CocoDataset;
+import io.maskstream.datasets.CocoImage;
+import io.maskstream.datasets.CocoScenes;
 import io.maskstream.datasets.CompetitionDataset;
 import io.maskstream.datasets.DatasetException;
 import io.maskstream.datasets.DatasetProblem;
 import io.maskstream.datasets.DatasetScan;
-import io.maskstream.datasets.EvalImage;
-import io.maskstream.datasets.TrainImage;
 
 import io.maskstream.producers.CameraSource;
 import io.maskstream.datasets.Capture;
@@ -13,14 +14,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A scanned dataset as a camera: the train part as labelled captures (published as {@code LabeledFrame}s keyed by
- * person id), or the eval part as plain captures whose source is the ImageID. Images are read one at a time as
- * the publisher asks for them; an image that cannot be read is reported (naming the file) and skipped, or ends
- * the source with a {@link DatasetException} when {@code failFast}.
+ * person id), or the eval part as plain captures whose source is the ImageID; or a COCO folder of scenes, in
+ * {@code file_name} order, as labelled scenes (keyed by sequence id) or as plain frames. Images are read one at a
+ * time as the publisher asks for them; an image that cannot be read is reported (naming the file) and skipped, or
+ * ends the source with a {@link DatasetException} when {@code failFast}.
  */
 public final class DatasetSource implements CameraSource {
 
@@ -30,14 +33,13 @@ public final class DatasetSource implements CameraSource {
     private final double fps;
     private final boolean failFast;
     private final boolean labeled;
-    private final List<TrainImage> train;
-    private final List<EvalImage> eval;
+    /** One reader per image, in publishing order; each throws a {@link DatasetException} for an unreadable image. */
+    private final List<Supplier<Capture>> images;
     private final List<DatasetProblem> problems = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger read = new AtomicInteger();
     private int next;
 
-    private DatasetSource(String cameraId, double fps, boolean failFast, boolean labeled, List<TrainImage> train,
-                          List<EvalImage> eval) {
+    private DatasetSource(String cameraId, double fps, boolean failFast, boolean labeled, List<Supplier<Capture>> images) {
         if (fps < 0) {
             throw new IllegalArgumentException("fps must be >= 0, was " + fps);
         }
@@ -45,18 +47,36 @@ public final class DatasetSource implements CameraSource {
         this.fps = fps;
         this.failFast = failFast;
         this.labeled = labeled;
-        this.train = train;
-        this.eval = eval;
+        this.images = List.copyOf(images);
     }
 
     /** The train part: one labelled capture per image, persons in folder order, photos in stem order. */
     public static DatasetSource labeled(DatasetScan scan, String cameraId, double fps, boolean failFast) {
-        return new DatasetSource(cameraId, fps, failFast, true, scan.train(), List.of());
+        List<Supplier<Capture>> images = scan.train().stream().map(i -> (Supplier<Capture>) () -> CompetitionDataset.read(i)).toList();
+        return new DatasetSource(cameraId, fps, failFast, true, images);
     }
 
     /** The eval part: one plain capture per image listed in info.csv, in its order. */
     public static DatasetSource eval(DatasetScan scan, String cameraId, double fps, boolean failFast) {
-        return new DatasetSource(cameraId, fps, failFast, false, List.of(), scan.eval());
+        List<Supplier<Capture>> images = scan.eval().stream().map(i -> (Supplier<Capture>) () -> CompetitionDataset.read(i)).toList();
+        return new DatasetSource(cameraId, fps, failFast, false, images);
+    }
+
+    /**
+     * A COCO folder of scenes, in {@code file_name} order: with {@code labeled}, captures carrying their faces
+     * (published as scene {@code LabeledFrame}s keyed by sequence id); without, plain frames whose source is
+     * {@code images/<file>}.
+     */
+    public static DatasetSource scenes(CocoScenes scenes, String cameraId, double fps, boolean failFast, boolean labeled) {
+        List<Supplier<Capture>> images = new ArrayList<>(scenes.images().size());
+        for (CocoImage image : scenes.images()) {
+            images.add(labeled ? () -> CocoDataset.capture(scenes, image) : () -> unlabeled(CocoDataset.capture(scenes, image)));
+        }
+        return new DatasetSource(cameraId, fps, failFast, labeled, images);
+    }
+
+    private static Capture unlabeled(Capture c) {
+        return Capture.of(c.image(), c.contentType(), c.width(), c.height(), c.captureTime(), c.source());
     }
 
     @Override
@@ -69,7 +89,7 @@ public final class DatasetSource implements CameraSource {
         return fps;
     }
 
-    /** True for the train part (labelled frames). */
+    /** True for the train part and labelled scenes (labelled frames). */
     @Override
     public boolean labeled() {
         return labeled;
@@ -77,7 +97,7 @@ public final class DatasetSource implements CameraSource {
 
     /** Images this source will offer in total. */
     public int size() {
-        return labeled ? train.size() : eval.size();
+        return images.size();
     }
 
     @Override
@@ -86,7 +106,7 @@ public final class DatasetSource implements CameraSource {
         while (next < total) {
             int i = next++;
             try {
-                Capture c = labeled ? CompetitionDataset.read(train.get(i)) : CompetitionDataset.read(eval.get(i));
+                Capture c = images.get(i).get();
                 int n = read.incrementAndGet();
                 if (n % 1000 == 0) {
                     LOG.info("{}: read {} of {} images", cameraId, n, total);

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.maskstream.embedded.EmbeddedStack;
 import io.maskstream.embedded.SharedTestStack;
+import io.maskstream.synthetic.SceneOptions;
 import io.maskstream.synthetic.SyntheticDataset;
+import io.maskstream.synthetic.SyntheticScenes;
 import io.maskstream.synthetic.SyntheticFaces;
 import io.maskstream.synthetic.SyntheticOptions;
 import java.nio.file.Files;
@@ -67,6 +69,20 @@ class CameraCommandIntegrationTest {
         assertThat(camera("folder", root.toString(), "--stop-on-error", "--set", "topic.labeled.frames=" + strict))
                 .isEqualTo(1);
         assertThat(keys(strict, 0)).isEmpty();
+    }
+
+    @Test
+    void aCocoFolderGoesToLabeledFramesKeyedBySequenceAndWithAlsoFramesToFramesInFileOrder() throws Exception {
+        Path root = dir.resolve("coco");
+        new SyntheticScenes(new SyntheticFaces(SyntheticOptions.defaults(4)),
+                SceneOptions.defaults().withSize(96, 72).withFramesPerSequence(3)).writeCoco(root, 2, 1);
+        String labeled = topic("cli-scenes");
+        String frames = topic("cli-scene-frames");
+        int code = camera("folder", root.toString(), "--also-frames", "--camera-id", "lobby",
+                "--set", "topic.labeled.frames=" + labeled, "--set", "topic.frames=" + frames);
+        assertThat(code).isZero();
+        assertThat(keys(labeled, 6)).hasSize(6).containsOnly("seq0000", "seq0001");
+        assertThat(keys(frames, 6)).hasSize(6).containsOnly("lobby");
     }
 
     private static int camera(String... args) {

@@ -2,6 +2,8 @@ package io.maskstream.producers.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.maskstream.datasets.CocoDataset;
+import io.maskstream.datasets.CocoScenes;
 import io.maskstream.datasets.CompetitionDataset;
 import io.maskstream.datasets.DatasetScan;
 import java.nio.file.Files;
@@ -25,6 +27,19 @@ class DatasetCommandTest {
         assertThat(scan.train()).hasSize(21);
         assertThat(scan.eval()).hasSize(7);
         assertThat(Files.exists(dir.resolve("ds/eval/labels.csv"))).isTrue();
+    }
+
+    @Test
+    void synthScenesWritesACocoFolderTheCocoReaderAccepts() {
+        int code = new CommandLine(new DatasetCommand()).execute("synth", "--scenes", dir.resolve("coco").toString(),
+                "--sequences", "2", "--frames", "3", "--size", "128x96", "--seed", "5", "--threads", "1");
+        assertThat(code).isZero();
+        CocoScenes scenes = CocoDataset.read(dir.resolve("coco"));
+        assertThat(scenes.images()).hasSize(6);
+        assertThat(scenes.images()).allSatisfy(i -> assertThat(i.width()).isEqualTo(128));
+        assertThat(scenes.sequences()).isEqualTo(2);
+        assertThat(new CommandLine(new DatasetCommand()).execute("synth", "--scenes", dir.resolve("coco").toString()))
+                .as("existing COCO folder").isEqualTo(1);
     }
 
     @Test
