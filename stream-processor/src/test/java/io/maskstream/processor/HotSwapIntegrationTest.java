@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.maskstream.events.Classification;
 import io.maskstream.events.Frame;
 import io.maskstream.model.BadBundles;
+import io.maskstream.model.Architectures;
 import io.maskstream.model.HeadLayout;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
@@ -174,6 +175,56 @@ class HotSwapIntegrationTest {
         assertThat(refusedBy(registry, InvalidModelException.Reason.NON_FINITE_WEIGHTS)).isEqualTo(1);
         assertThat(refusedBy(registry, InvalidModelException.Reason.UNKNOWN_ARCHITECTURE)).isEqualTo(1);
         assertThat(flow.events).allSatisfy(e -> assertThat(e.getModelVersion()).isEqualTo("v-badrel"));
+        assertThat((long) flow.events.size()).isEqualTo(flow.total());
+    }
+
+    /**
+     * Detect mode: a scene release (classifier + its detector) is swapped in as one, so events switch model and detector
+     * version together; a release without a detector, or with a classifier where its detector should be, is refused and
+     * the running pair keeps serving.
+     */
+    @Test
+    void sceneReleasesSwapClassifierAndDetectorTogetherAndBadDetectorsAreRefused(@TempDir Path dir) throws Exception {
+        Map<String, String> settings = ProcessorTestSupport.settings("sceneswap", dir, 1);
+        ModelBundle first = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "scene-1", 3)
+                .withDetector(ModelBundle.untrained(Architectures.GRIDNET, HeadLayout.FACE_GRID, "scene-1-detector", 3));
+        first.write(dir.resolve("model.bundle"));
+        settings.put(ProcessorConfig.FACES_MODE, ProcessorConfig.DETECT);
+        settings.put(ProcessorConfig.DETECTOR_MIN_SCORE, "0.3");
+        ProcessorTestSupport.createTopics(settings);
+        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(settings));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        byte[] noDetector = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "no-detector", 4).toBytes();
+        byte[] classifierAsDetector = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "wrong-detector", 4)
+                .withDetector(ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "not-a-detector", 4)).toBytes();
+        byte[] second = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "scene-2", 5)
+                .withDetector(ModelBundle.untrained(Architectures.GRIDNET, HeadLayout.FACE_GRID, "scene-2-detector", 5))
+                .toBytes();
+        Flow flow;
+        try (StreamProcessorService service = new StreamProcessorService(config, registry)) {
+            service.start();
+            flow = new Flow(settings);
+            try {
+                flow.awaitEvents(20, Duration.ofSeconds(60));
+                ReleaseTestSupport.publishActive(config, "no-detector", noDetector, ReleaseTestSupport.sha256(noDetector));
+                awaitRefusals(registry, 1);
+                ReleaseTestSupport.publishActive(config, "wrong-detector", classifierAsDetector,
+                        ReleaseTestSupport.sha256(classifierAsDetector));
+                awaitRefusals(registry, 2);
+                assertThat(service.models().currentVersion()).isEqualTo("scene-1");
+                ReleaseTestSupport.publishActive(config, "scene-2", second, ReleaseTestSupport.sha256(second));
+                flow.awaitVersion("scene-2", Duration.ofSeconds(60));
+                int after = flow.events.size();
+                flow.awaitEvents(after + 20, Duration.ofSeconds(60));
+            } finally {
+                flow.close();
+            }
+        }
+        assertThat(refusedBy(registry, InvalidModelException.Reason.LOAD_FAILED)).isEqualTo(1);
+        assertThat(refusedBy(registry, InvalidModelException.Reason.SHAPE_MISMATCH)).isEqualTo(1);
+        assertThat(flow.events).allSatisfy(e -> assertThat(e.getDetectorVersion()).isEqualTo(e.getModelVersion() + "-detector"));
+        assertThat(flow.events).extracting(Classification::getModelVersion).containsOnly("scene-1", "scene-2");
+        assertThat(flow.events.get(flow.events.size() - 1).getModelVersion()).isEqualTo("scene-2");
         assertThat((long) flow.events.size()).isEqualTo(flow.total());
     }
 
