@@ -31,7 +31,9 @@ class DetectorTrainerTest {
         assertThat(history.get(4).loss()).isLessThan(history.get(0).loss() * 0.7);
         assertThat(result.validation().recall()).as("recall after 5 short epochs").isGreaterThan(0.3);
         ModelBundle bundle = ModelBundle.read(result.bundle().toBytes());
-        assertThat(bundle.metadata().trainingSummary()).containsEntry("trainFrames", "240").containsKey("validation");
+        assertThat(bundle.metadata().trainingSummary()).containsEntry("trainFrames", "240").containsKey("validation")
+                .containsEntry(DetectorTrainer.MIN_SCORE_KEY, String.format(java.util.Locale.ROOT, "%.2f", result.minScore()));
+        assertThat(result.minScore()).isBetween(0.1, 0.9);
         DetectionMetrics served = DetectorTrainer.evaluate(TrainedFaceDetector.load(bundle, ComputeSettings.defaults(),
                 DetectorSettings.defaults()), validation, 16);
         assertThat(served.counts()).isEqualTo(result.validation().counts());
