@@ -45,8 +45,9 @@ public final class EvaluationConfig extends ServiceConfig {
                     "Scenes: a pretrained face detector file to use instead of the detector the model's bundle carries.")
             .define(DETECTOR_FORMAT, Type.STRING, "blazeface", ConfigDef.ValidString.in("blazeface", "blazeface-back"), Importance.LOW,
                     "Format of evaluation.detector.file.")
-            .define(DETECTOR_MIN_SCORE, Type.DOUBLE, 0.5, Range.between(0.01, 0.99), Importance.LOW,
-                    "Scenes: faces the detector is less sure of are dropped (as processor.detector.min.score).")
+            .define(DETECTOR_MIN_SCORE, Type.DOUBLE, 0.0, Range.between(0.0, 0.99), Importance.LOW,
+                    "Scenes: faces the detector is less sure of are dropped; 0: a trained detector's own threshold, "
+                            + "else 0.5 (as processor.detector.min.score).")
             .define(CROP_MARGIN, Type.DOUBLE, 0.2, Range.between(0.0, 2.0), Importance.LOW,
                     "Scenes: crop margin for a classifier that does not record its own (as processor.crop.margin).")
             .define(TRACKING_MAX_GAP_FRAMES, Type.INT, 10, Range.between(0, 100_000), Importance.LOW,
@@ -66,7 +67,8 @@ public final class EvaluationConfig extends ServiceConfig {
     }
 
     public io.maskstream.model.DetectorSettings detectorSettings() {
-        return new io.maskstream.model.DetectorSettings(getDouble(DETECTOR_MIN_SCORE).floatValue(), 0.4f, 32);
+        float minScore = getDouble(DETECTOR_MIN_SCORE).floatValue();
+        return new io.maskstream.model.DetectorSettings(minScore > 0f ? minScore : 0.5f, 0.4f, 32);
     }
 
     /**
@@ -77,7 +79,8 @@ public final class EvaluationConfig extends ServiceConfig {
     public io.maskstream.model.FaceDetector detectorFor(io.maskstream.model.ModelBundle bundle)
             throws io.maskstream.model.InvalidModelException {
         String file = getString(DETECTOR_FILE);
-        return file.isBlank() ? io.maskstream.model.FaceDetectors.fromBundle(bundle, computeSettings(), detectorSettings())
+        return file.isBlank() ? io.maskstream.model.FaceDetectors.fromBundle(bundle, computeSettings(), detectorSettings(),
+                getDouble(DETECTOR_MIN_SCORE) == 0.0)
                 : io.maskstream.model.FaceDetectors.fromFile(java.nio.file.Path.of(file), getString(DETECTOR_FORMAT),
                 computeSettings(), detectorSettings());
     }

@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,13 +124,13 @@ public final class BlazeFaceDetector implements FaceDetector {
     private final boolean channelsFirst;
     private final boolean batched;
     private BlazeFaceOutputs outputs;
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private boolean closed;
+    private final NativeLifecycle lifecycle;
 
     private BlazeFaceDetector(String version, Variant variant, DetectorSettings settings, OrtSymbolBlock block,
                               NDManager manager, OrtSession.SessionOptions options, boolean channelsFirst,
                               boolean batched) {
         this.version = version;
+        this.lifecycle = new NativeLifecycle("detector " + version);
         this.variant = variant;
         this.spec = new InputSpec(variant.side, variant.side, MINUS_ONE_TO_ONE, MINUS_ONE_TO_ONE);
         this.preprocessor = new ImagePreprocessor(spec, ImageLimits.defaults());
@@ -229,12 +228,7 @@ public final class BlazeFaceDetector implements FaceDetector {
         if (frames.isEmpty()) {
             return List.of();
         }
-        ReentrantReadWriteLock.ReadLock lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("detector " + version + " is closed");
-            }
+        return lifecycle.use(() -> {
             List<PreparedImage> inputs = new ArrayList<>(frames.size());
             for (DecodedImage frame : frames) {
                 inputs.add(preprocessor.letterbox(frame));
@@ -261,27 +255,17 @@ public final class BlazeFaceDetector implements FaceDetector {
                 faces.add(Detections.suppress(inFrame, settings));
             }
             return faces;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Waits for detections in flight, then frees the session and every native resource. */
     @Override
     public void close() {
-        ReentrantReadWriteLock.WriteLock lock = lifecycle.writeLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        lifecycle.close(() -> {
             block.close(); // closes the session
             manager.close();
             options.close();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override

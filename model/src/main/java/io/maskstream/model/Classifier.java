@@ -13,7 +13,6 @@ import io.maskstream.model.InvalidModelException.Reason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +40,7 @@ public final class Classifier implements BatchClassifier {
     private final Device device;
     private final ImagePreprocessor preprocessor;
     private final boolean ownsBlock;
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private boolean closed;
+    private final NativeLifecycle lifecycle;
 
     private Classifier(BundleMetadata metadata, Block block, NDManager manager, Device device, boolean ownsBlock,
                        ImageLimits limits) {
@@ -52,6 +50,7 @@ public final class Classifier implements BatchClassifier {
         this.device = device;
         this.ownsBlock = ownsBlock;
         this.preprocessor = new ImagePreprocessor(metadata.input(), limits);
+        this.lifecycle = new NativeLifecycle("model " + metadata.version());
     }
 
     /**
@@ -157,16 +156,7 @@ public final class Classifier implements BatchClassifier {
         if (images.isEmpty()) {
             return List.of();
         }
-        ReentrantReadWriteLock.ReadLock lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("model " + metadata.version() + " is closed");
-            }
-            return forward(images, flipTta);
-        } finally {
-            lock.unlock();
-        }
+        return lifecycle.use(() -> forward(images, flipTta));
     }
 
     private List<Prediction> forward(List<PreparedImage> images, boolean flipTta) {
@@ -209,20 +199,12 @@ public final class Classifier implements BatchClassifier {
     /** Waits for classifications in flight, then frees the weights and every other native resource. */
     @Override
     public void close() {
-        ReentrantReadWriteLock.WriteLock lock = lifecycle.writeLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        lifecycle.close(() -> {
             if (ownsBlock) {
                 block.clear();
             }
             manager.close();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     private void warmUp(String model) throws InvalidModelException {

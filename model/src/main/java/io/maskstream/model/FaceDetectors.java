@@ -17,13 +17,40 @@ public final class FaceDetectors {
     private FaceDetectors() {
     }
 
-    /** The detector of a scene bundle, verified and warmed up. */
+    /**
+     * The training-summary key under which a trained detector records the score threshold that served it best on its
+     * validation scenes.
+     */
+    public static final String SUGGESTED_MIN_SCORE_KEY = "suggestedMinScore";
+
+    /** The detector of a scene bundle, verified and warmed up, at the given settings. */
     public static FaceDetector fromBundle(ModelBundle bundle, ComputeSettings compute, DetectorSettings settings)
             throws InvalidModelException {
+        return fromBundle(bundle, compute, settings, false);
+    }
+
+    /**
+     * As {@link #fromBundle(ModelBundle, ComputeSettings, DetectorSettings)}; with {@code suggestedMinScore} the score
+     * threshold is the one the detector recorded at training ({@value #SUGGESTED_MIN_SCORE_KEY}) when it did.
+     */
+    public static FaceDetector fromBundle(ModelBundle bundle, ComputeSettings compute, DetectorSettings settings,
+                                          boolean suggestedMinScore) throws InvalidModelException {
         ModelBundle detector = bundle.detector().orElseThrow(() -> new InvalidModelException(
                 InvalidModelException.Reason.LOAD_FAILED, "model " + bundle.metadata().version()
                 + " has no face detector (train it on scenes, or bring a pretrained detector file)"));
-        return TrainedFaceDetector.load(detector, compute, settings);
+        DetectorSettings used = settings;
+        String recorded = detector.metadata().trainingSummary().get(SUGGESTED_MIN_SCORE_KEY);
+        if (suggestedMinScore && recorded != null) {
+            try {
+                float m = Float.parseFloat(recorded);
+                if (m > 0f && m < 1f) {
+                    used = new DetectorSettings(m, settings.nmsIou(), settings.maxFaces());
+                }
+            } catch (NumberFormatException e) {
+                // a summary is free text: an unreadable suggestion leaves the configured threshold
+            }
+        }
+        return TrainedFaceDetector.load(detector, compute, used);
     }
 
     /** A pretrained detector file of {@code format} (one of {@link #FILE_FORMATS}), verified and warmed up. */

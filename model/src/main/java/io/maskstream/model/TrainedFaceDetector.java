@@ -13,7 +13,6 @@ import io.maskstream.model.InvalidModelException.Reason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,12 +42,12 @@ public final class TrainedFaceDetector implements FaceDetector {
     private final FaceGrid grid;
     private final DetectorSettings settings;
     private final boolean ownsBlock;
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private boolean closed;
+    private final NativeLifecycle lifecycle;
 
     private TrainedFaceDetector(BundleMetadata metadata, Block block, NDManager manager, Device device, boolean ownsBlock,
                                 DetectorSettings settings) {
         this.metadata = metadata;
+        this.lifecycle = new NativeLifecycle("face detector " + metadata.version());
         this.block = block;
         this.manager = manager;
         this.device = device;
@@ -171,17 +170,7 @@ public final class TrainedFaceDetector implements FaceDetector {
         for (DecodedImage frame : frames) {
             inputs.add(preprocessor.letterbox(frame));
         }
-        ReentrantReadWriteLock.ReadLock lock = lifecycle.readLock();
-        lock.lock();
-        float[] output;
-        try {
-            if (closed) {
-                throw new IllegalStateException("face detector " + metadata.version() + " is closed");
-            }
-            output = forward(inputs);
-        } finally {
-            lock.unlock();
-        }
+        float[] output = lifecycle.use(() -> forward(inputs));
         int perFrame = FaceGrid.CHANNELS * grid.cells();
         List<List<Detection>> out = new ArrayList<>(frames.size());
         for (int f = 0; f < frames.size(); f++) {
@@ -214,20 +203,12 @@ public final class TrainedFaceDetector implements FaceDetector {
     /** Waits for detections in flight, then frees the weights and every other native resource. */
     @Override
     public void close() {
-        ReentrantReadWriteLock.WriteLock lock = lifecycle.writeLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        lifecycle.close(() -> {
             if (ownsBlock) {
                 block.clear();
             }
             manager.close();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     private void warmUp(String model) throws InvalidModelException {

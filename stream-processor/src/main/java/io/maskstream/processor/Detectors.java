@@ -53,7 +53,8 @@ final class Detectors {
                     + " has no face detector, which " + ProcessorConfig.FACES_MODE + "=detect needs (train it on scenes, "
                     + "or set " + ProcessorConfig.DETECTOR_FILE + ")");
         }
-        return FaceDetectors.fromBundle(bundle, config.computeSettings(), config.detectorSettings());
+        return FaceDetectors.fromBundle(bundle, config.computeSettings(), config.detectorSettings(),
+                config.detectorMinScoreFromModel());
     }
 
     private static FaceDetector loadFile(Path file, ProcessorConfig config) throws InvalidModelException {

@@ -121,8 +121,9 @@ public final class ProcessorConfig extends ServiceConfig {
                             + "(read once at start-up; nothing is ever downloaded). Empty: the active release's own detector.")
             .define(DETECTOR_FORMAT, Type.STRING, "blazeface", ValidString.in("blazeface", "blazeface-back"), Importance.LOW,
                     "Format of processor.detector.file: blazeface (MediaPipe's front-camera BlazeFace as ONNX, 128x128, run by ONNX Runtime) or blazeface-back (its back-camera model, 256x256, for smaller faces).")
-            .define(DETECTOR_MIN_SCORE, Type.DOUBLE, 0.5, Range.between(0.01, 0.99), Importance.MEDIUM,
-                    "Faces the detector is less sure of are dropped.")
+            .define(DETECTOR_MIN_SCORE, Type.DOUBLE, 0.0, Range.between(0.0, 0.99), Importance.MEDIUM,
+                    "Faces the detector is less sure of are dropped. 0: a trained detector's own threshold (the one that "
+                            + "served best on its validation scenes, recorded at training), else 0.5.")
             .define(DETECTOR_NMS_IOU, Type.DOUBLE, 0.4, Range.between(0.05, 1.0), Importance.LOW,
                     "Of two detections overlapping by more than this IoU, the weaker is dropped.")
             .define(DETECTOR_MAX_FACES, Type.INT, 32, Range.between(1, 1024), Importance.LOW,
@@ -169,8 +170,15 @@ public final class ProcessorConfig extends ServiceConfig {
         return DETECT.equals(getString(FACES_MODE));
     }
 
+    /** Whether a trained detector's own score threshold applies ({@link #DETECTOR_MIN_SCORE} 0). */
+    public boolean detectorMinScoreFromModel() {
+        return getDouble(DETECTOR_MIN_SCORE) == 0.0;
+    }
+
+    /** The detector's settings; the minimum score is 0.5 where the model's own applies but it recorded none. */
     public DetectorSettings detectorSettings() {
-        return new DetectorSettings(getDouble(DETECTOR_MIN_SCORE).floatValue(), getDouble(DETECTOR_NMS_IOU).floatValue(),
+        float minScore = getDouble(DETECTOR_MIN_SCORE).floatValue();
+        return new DetectorSettings(minScore > 0f ? minScore : 0.5f, getDouble(DETECTOR_NMS_IOU).floatValue(),
                 getInt(DETECTOR_MAX_FACES));
     }
 

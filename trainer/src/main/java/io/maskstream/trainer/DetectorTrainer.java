@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A pure component: scenes in, bundle out, no Kafka. Everything random (initialisation, order, augmentation) comes
  * from the seed. The bundle holds the last epoch's weights: validation never chooses an epoch. It does choose the
- * score threshold to serve at (the best F1 on the validation scenes, {@link Result#minScore()}): the grid's scores are
+ * score threshold to serve at (the lowest whose validation precision is at least {@value #TARGET_PRECISION}, else the
+ * best F1, {@link Result#minScore()}): the grid's scores are
  * Gaussian-target peaks, whose right threshold depends on how long training ran, so it is measured, not assumed;
  * validate on scenes kept apart from the test scenes.
  */
@@ -62,8 +63,15 @@ public final class DetectorTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(DetectorTrainer.class);
 
+    /**
+     * The validation precision the served score threshold must keep: the lowest threshold that keeps it is chosen, so
+     * the detector finds as many faces as it can at that precision (a missed person is invisible to the alerts; a false
+     * box costs one crop). When no threshold keeps it, the one with the best F1.
+     */
+    static final double TARGET_PRECISION = 0.95;
+
     /** Training-summary key of the score threshold chosen on the validation scenes. */
-    public static final String MIN_SCORE_KEY = "suggestedMinScore";
+    public static final String MIN_SCORE_KEY = io.maskstream.model.FaceDetectors.SUGGESTED_MIN_SCORE_KEY;
     /** Thresholds tried when choosing it: 0.10, 0.15, ... 0.90. */
     private static final float[] THRESHOLDS = thresholds();
 
@@ -246,15 +254,18 @@ public final class DetectorTrainer {
     }
 
     /**
-     * The threshold with the best F1 on the validation scenes (ties: the higher one). Non-maximum suppression only ever
+     * The lowest threshold whose precision on the validation scenes is at least {@link #TARGET_PRECISION}, else the one
+     * with the best F1 (ties: the higher one). Non-maximum suppression only ever
      * lets a higher score suppress a lower one, so filtering detections made at the lowest threshold gives exactly the
      * detections each higher threshold would have made.
      */
     private static double chooseMinScore(List<List<Detection>> found, List<LabeledScene> validation,
                                          Map<String, String> summary) {
-        float best = Float.NaN;
+        float bestF1Threshold = Float.NaN;
         double bestF1 = -1;
-        DetectionMetrics bestMetrics = null;
+        DetectionMetrics bestF1Metrics = null;
+        float recallFirst = Float.NaN;
+        DetectionMetrics recallFirstMetrics = null;
         for (float t : THRESHOLDS) {
             DetectionMetrics m = new DetectionMetrics();
             for (int i = 0; i < validation.size(); i++) {
@@ -271,14 +282,23 @@ public final class DetectorTrainer {
             double f1 = p + r == 0 ? 0 : 2 * p * r / (p + r);
             if (f1 >= bestF1) {
                 bestF1 = f1;
-                best = t;
-                bestMetrics = m;
+                bestF1Threshold = t;
+                bestF1Metrics = m;
+            }
+            if (Float.isNaN(recallFirst) && p >= TARGET_PRECISION) {
+                recallFirst = t; // thresholds ascend: the first that keeps the precision finds the most faces
+                recallFirstMetrics = m;
             }
         }
+        boolean floor = !Float.isNaN(recallFirst);
+        float best = floor ? recallFirst : bestF1Threshold;
+        DetectionMetrics bestMetrics = floor ? recallFirstMetrics : bestF1Metrics;
         summary.put(MIN_SCORE_KEY, String.format(Locale.ROOT, "%.2f", best));
         summary.put("validationAtSuggestedMinScore", bestMetrics.toString());
-        LOG.info(String.format(Locale.ROOT, "Face detector score threshold %.2f (best validation F1 %.3f): %s", best, bestF1,
-                bestMetrics));
+        LOG.info(String.format(Locale.ROOT, "Face detector score threshold %.2f (%s): %s; the best validation F1 %.3f "
+                        + "was at %.2f", best, floor ? "the lowest with validation precision >= " + TARGET_PRECISION
+                        : "no threshold reaches precision " + TARGET_PRECISION + ": the best F1", bestMetrics, bestF1,
+                bestF1Threshold));
         return best;
     }
 

@@ -22,7 +22,8 @@ import io.maskstream.model.LabelCodec;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.model.PreparedImage;
 import io.maskstream.model.ScenePipeline;
-import io.maskstream.model.TrainedFaceDetector;
+import io.maskstream.model.FaceDetector;
+import io.maskstream.model.FaceDetectors;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.IOException;
@@ -162,8 +163,7 @@ public final class SceneTraining {
         SceneEvaluation.Result scored = null;
         if (!holdout.isEmpty()) {
             try (Classifier c = Classifier.load(bundle, config.computeSettings());
-                 TrainedFaceDetector d = TrainedFaceDetector.load(detector.bundle(), config.computeSettings(),
-                         options.validation())) {
+                 FaceDetector d = FaceDetectors.fromBundle(bundle, config.computeSettings(), options.validation(), true)) {
                 scored = SceneEvaluation.evaluate(new ScenePipeline(d, c, margin), holdout,
                         config.getInt(TrainerConfig.BATCH_SIZE), config.getBoolean(TrainerConfig.TTA));
             }

@@ -158,7 +158,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
             double offlineWhole;
             long[] sceneTimes = new long[4];
             try (Classifier classifier = Classifier.load(bundle, compute);
-                 FaceDetector detector = FaceDetectors.fromBundle(bundle, compute, DetectorSettings.defaults())) {
+                 FaceDetector detector = FaceDetectors.fromBundle(bundle, compute, DetectorSettings.defaults(), true)) {
                 run(classifier, batch, Math.min(200, frames));
                 long[] split = run(classifier, batch, frames);
                 offlineWhole = frames / ((split[0] + split[1]) / 1e9);
@@ -227,24 +227,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
         if (detectMode) {
             s.put(ProcessorConfig.FACES_MODE, ProcessorConfig.DETECT);
         }
-        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(s));
-        TopicAdmin.ensure(config);
-        try (KafkaProducer<String, Frame> producer = producer()) {
-            for (int i = 0; i < frames; i++) {
-                producer.send(new ProducerRecord<>(s.get("topic.frames"), "cam-" + (i % 4), frame("cam-" + (i % 4), i)));
-            }
-            producer.flush();
-        }
-        try (StreamProcessorService processor = new StreamProcessorService(config, new SimpleMeterRegistry());
-             KafkaConsumer<String, Classification> consumer = consumer()) {
-            processor.start();
-            List<Classification> events = collect(consumer, s.get("topic.classifications"), frames, Duration.ofMinutes(10));
-            long first = events.stream().mapToLong(e -> e.getProcessedTime().toEpochMilli()).min().orElseThrow();
-            long last = events.stream().mapToLong(e -> e.getProcessedTime().toEpochMilli()).max().orElseThrow();
-            double seconds = Math.max(1e-3, (last - first) / 1000.0);
-            long faces = events.stream().mapToLong(e -> e.getFaces().size()).sum();
-            return new double[] {(events.size() - 1) / seconds, faces / seconds};
-        }
+        List<Classification> events = drain(s);
+        double seconds = seconds(events);
+        long faces = events.stream().mapToLong(e -> e.getFaces().size()).sum();
+        return new double[] {(events.size() - 1) / seconds, faces / seconds};
     }
 
     private List<byte[]> syntheticImages(int n) {
@@ -310,8 +296,13 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     /** Frames already on the topic, processor started: events/s between its first and last event. */
     private double pipeline(int batchSize) throws Exception {
-        String name = "bench-b" + batchSize + "-" + UUID.randomUUID().toString().substring(0, 6);
-        Map<String, String> s = settings(name, batchSize);
+        List<Classification> events = drain(settings("bench-b" + batchSize + "-" + UUID.randomUUID().toString().substring(0, 6),
+                batchSize));
+        return (events.size() - 1) / seconds(events);
+    }
+
+    /** Puts {@link #frames} frames on a fresh topic, then runs a processor with {@code s} until all their events are in. */
+    private List<Classification> drain(Map<String, String> s) throws Exception {
         ProcessorConfig config = new ProcessorConfig(ConfigSource.of(s));
         TopicAdmin.ensure(config);
         try (KafkaProducer<String, Frame> producer = producer()) {
@@ -323,11 +314,15 @@ public final class PipelineBenchmark implements Callable<Integer> {
         try (StreamProcessorService processor = new StreamProcessorService(config, new SimpleMeterRegistry());
              KafkaConsumer<String, Classification> consumer = consumer()) {
             processor.start();
-            List<Classification> events = collect(consumer, s.get("topic.classifications"), frames, Duration.ofMinutes(10));
-            long first = events.stream().mapToLong(e -> e.getProcessedTime().toEpochMilli()).min().orElseThrow();
-            long last = events.stream().mapToLong(e -> e.getProcessedTime().toEpochMilli()).max().orElseThrow();
-            return (events.size() - 1) / Math.max(1e-3, (last - first) / 1000.0);
+            return collect(consumer, s.get("topic.classifications"), frames, Duration.ofMinutes(10));
         }
+    }
+
+    /** Seconds between the first and the last event's emission. */
+    private static double seconds(List<Classification> events) {
+        long first = events.stream().mapToLong(e -> e.getProcessedTime().toEpochMilli()).min().orElseThrow();
+        long last = events.stream().mapToLong(e -> e.getProcessedTime().toEpochMilli()).max().orElseThrow();
+        return Math.max(1e-3, (last - first) / 1000.0);
     }
 
     /**
