@@ -138,7 +138,7 @@ public final class StackCommand implements Callable<Integer> {
             // Scenes: a retraining every 600 labeled scenes (a minute at 10/s) on the latest 1200, detector and classifier.
             runner.start(new TrainerService(new TrainerConfig(withDefaults(source, Map.of(
                     TrainerConfig.RETRAIN_EVERY, scenes ? "600" : "1050", TrainerConfig.EPOCHS, "8",
-                    TrainerConfig.MAX_FRAMES, scenes ? "1200" : "4200", TrainerConfig.DETECTOR_EPOCHS, "8",
+                    TrainerConfig.MAX_FRAMES, scenes ? "1200" : "4200", TrainerConfig.DETECTOR_EPOCHS, "12",
                     TrainerConfig.ARCHITECTURE, stack.getString(StackConfig.ARCHITECTURE),
                     TrainerConfig.OUTPUT_DIR, dataDir.resolve("models").toString()))), Metrics.globalRegistry));
         }

@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A pure component: scenes in, bundle out, no Kafka. Everything random (initialisation, order, augmentation) comes
  * from the seed. The bundle holds the last epoch's weights: validation never chooses an epoch. It does choose the
- * score threshold to serve at (the lowest whose validation precision is at least {@value #TARGET_PRECISION}, else the
- * best F1, {@link Result#minScore()}): the grid's scores are
+ * score threshold to serve at (the lowest whose validation precision is at least {@value #TARGET_PRECISION} at an F1
+ * close to the best, else the best F1, {@link Result#minScore()}): the grid's scores are
  * Gaussian-target peaks, whose right threshold depends on how long training ran, so it is measured, not assumed;
  * validate on scenes kept apart from the test scenes.
  */
@@ -66,9 +66,13 @@ public final class DetectorTrainer {
     /**
      * The validation precision the served score threshold must keep: the lowest threshold that keeps it is chosen, so
      * the detector finds as many faces as it can at that precision (a missed person is invisible to the alerts; a false
-     * box costs one crop). When no threshold keeps it, the one with the best F1.
+     * box costs one crop). When no threshold keeps it at an F1 within {@link #MAX_F1_GIVEN_UP} of the best (a weak
+     * detector keeps it only where it finds almost nothing), the one with the best F1.
      */
     static final double TARGET_PRECISION = 0.95;
+
+    /** How much validation F1 the recall-first threshold may give up against the best-F1 one before the latter wins. */
+    static final double MAX_F1_GIVEN_UP = 0.02;
 
     /** Training-summary key of the score threshold chosen on the validation scenes. */
     public static final String MIN_SCORE_KEY = io.maskstream.model.FaceDetectors.SUGGESTED_MIN_SCORE_KEY;
@@ -254,8 +258,8 @@ public final class DetectorTrainer {
     }
 
     /**
-     * The lowest threshold whose precision on the validation scenes is at least {@link #TARGET_PRECISION}, else the one
-     * with the best F1 (ties: the higher one). Non-maximum suppression only ever
+     * The lowest threshold whose precision on the validation scenes is at least {@link #TARGET_PRECISION} if its F1 is
+     * within {@link #MAX_F1_GIVEN_UP} of the best, else the one with the best F1 (ties: the higher one). Non-maximum suppression only ever
      * lets a higher score suppress a lower one, so filtering detections made at the lowest threshold gives exactly the
      * detections each higher threshold would have made.
      */
@@ -266,6 +270,7 @@ public final class DetectorTrainer {
         DetectionMetrics bestF1Metrics = null;
         float recallFirst = Float.NaN;
         DetectionMetrics recallFirstMetrics = null;
+        double recallFirstF1 = -1;
         for (float t : THRESHOLDS) {
             DetectionMetrics m = new DetectionMetrics();
             for (int i = 0; i < validation.size(); i++) {
@@ -288,16 +293,19 @@ public final class DetectorTrainer {
             if (Float.isNaN(recallFirst) && p >= TARGET_PRECISION) {
                 recallFirst = t; // thresholds ascend: the first that keeps the precision finds the most faces
                 recallFirstMetrics = m;
+                recallFirstF1 = f1;
             }
         }
-        boolean floor = !Float.isNaN(recallFirst);
+        // A weak detector keeps the precision only at thresholds where it finds next to nothing: then the best F1.
+        boolean floor = !Float.isNaN(recallFirst) && recallFirstF1 >= bestF1 - MAX_F1_GIVEN_UP;
         float best = floor ? recallFirst : bestF1Threshold;
         DetectionMetrics bestMetrics = floor ? recallFirstMetrics : bestF1Metrics;
         summary.put(MIN_SCORE_KEY, String.format(Locale.ROOT, "%.2f", best));
         summary.put("validationAtSuggestedMinScore", bestMetrics.toString());
         LOG.info(String.format(Locale.ROOT, "Face detector score threshold %.2f (%s): %s; the best validation F1 %.3f "
                         + "was at %.2f", best, floor ? "the lowest with validation precision >= " + TARGET_PRECISION
-                        : "no threshold reaches precision " + TARGET_PRECISION + ": the best F1", bestMetrics, bestF1,
+                        : "none keeps precision " + TARGET_PRECISION + " within " + MAX_F1_GIVEN_UP
+                        + " of the best F1: the best F1", bestMetrics, bestF1,
                 bestF1Threshold));
         return best;
     }
