@@ -178,8 +178,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
             System.out.printf("%-58s %10.1f %10s%n", "pipeline through the broker, whole-frame mode", wholeRun[0], "-");
             System.out.printf("%-58s %10.1f %10.1f%n", "pipeline through the broker, detect mode (with tracking)",
                     detectRun[0], detectRun[1]);
-            System.out.printf("detect mode, per frame: detector %.2f ms, classifier %.2f ms over %.2f faces, decode + letterbox "
-                            + "+ crops %.2f ms%n", sceneTimes[0] / 1e6 / frames, sceneTimes[1] / 1e6 / frames,
+            System.out.printf("detect mode, per frame: detector (letterbox + pass) %.2f ms, crops + classifier %.2f ms over "
+                            + "%.2f faces, full-resolution decode %.2f ms%n", sceneTimes[0] / 1e6 / frames, sceneTimes[1] / 1e6 / frames,
                     sceneTimes[2] / (double) frames, (sceneTimes[3] - sceneTimes[0] - sceneTimes[1]) / 1e6 / frames);
             System.out.printf("detect / whole-frame: offline %.2fx, through the broker %.2fx%n", offlineDetect / offlineWhole,
                     detectRun[0] / wholeRun[0]);
