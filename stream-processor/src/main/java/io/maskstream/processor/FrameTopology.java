@@ -6,7 +6,6 @@ import io.maskstream.events.Frame;
 import io.maskstream.model.FaceTracker;
 import io.maskstream.model.ImagePreprocessor;
 import io.maskstream.model.ImageRejectedException;
-import io.maskstream.model.PreparedImage;
 import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.config.ServiceConfig;
 import io.maskstream.schemas.Topic;
