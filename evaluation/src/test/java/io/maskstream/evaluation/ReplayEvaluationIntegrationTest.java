@@ -1,5 +1,7 @@
 package io.maskstream.evaluation;
 
+import io.maskstream.datasets.Frames;
+import io.maskstream.synthetic.SyntheticScenes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -117,6 +119,60 @@ class ReplayEvaluationIntegrationTest {
             assertThat(offsets).containsOnlyKeys(p0);
             assertThat(offsets.get(p0).offset()).isEqualTo(5);
         }
+    }
+
+    /**
+     * A range of scenes is scored per face with detection: the report's {@code scenes} section counts every labeled
+     * face once, as found or missed, with recall per mask state, and the HTML shows the scene table. (The detector here
+     * is untrained: what is checked is the accounting, not the figures.)
+     */
+    @Test
+    void scenesAreScoredPerFaceWithDetectionInTheJsonAndHtmlReports(@TempDir Path dir) throws Exception {
+        String topicName = settings.get("topic.labeled.frames") + "-scenes";
+        Map<String, String> s = new HashMap<>(settings);
+        s.put("topic.labeled.frames", topicName);
+        EvaluationConfig sceneConfig = new EvaluationConfig(ConfigSource.of(s));
+        TopicAdmin.ensure(sceneConfig);
+        var topic = new Topics(sceneConfig).labeledFrames();
+        SyntheticScenes scenes = SyntheticScenes.defaults(3);
+        int labeledFaces = 0;
+        java.util.Set<String> masks = new java.util.TreeSet<>();
+        try (var producer = new KafkaProducer<>(sceneConfig.kafkaProperties(
+                io.maskstream.runtime.config.ServiceConfig.ClientKind.PRODUCER), topic.keySerde().serializer(),
+                topic.valueSerde().serializer())) {
+            for (int seq = 0; seq < 6; seq++) {
+                for (int frame = 0; frame < 20; frame += 5) {
+                    LabeledFrame f = Frames.labeledFrame("scene-cam", seq * 20L + frame,
+                            scenes.capture(seq, frame, Instant.now()));
+                    labeledFaces += f.getFaces().size();
+                    f.getFaces().forEach(face -> masks.add(face.getMaskState().name()));
+                    producer.send(new ProducerRecord<>(topic.name(), f.getPersonId(), f));
+                }
+            }
+            producer.flush();
+        }
+        Path bundle = dir.resolve("scene.bundle");
+        ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "scene-eval", 9)
+                .withDetector(ModelBundle.untrained("gridnet", HeadLayout.FACE_GRID, "scene-eval-detector", 9)).write(bundle);
+
+        ReplayEvaluation.Outcome outcome = new ReplayEvaluation(sceneConfig).run(TopicRange.all(topicName),
+                List.of(bundle.toString()), dir.resolve("report"));
+
+        assertThat(outcome.frames()).isEqualTo(24);
+        JsonNode version = new ObjectMapper().readTree(dir.resolve("report/evaluation.json").toFile()).get("versions").get(0);
+        JsonNode sc = version.get("scenes");
+        assertThat(sc.get("detector").asText()).isEqualTo("scene-eval-detector");
+        assertThat(sc.get("scenes").asInt()).isEqualTo(24);
+        assertThat(sc.get("faces").asInt()).isEqualTo(labeledFaces).isPositive();
+        JsonNode d = sc.get("detection");
+        assertThat(d.get("truePositives").asInt() + d.get("falseNegatives").asInt()).isEqualTo(labeledFaces);
+        assertThat(sc.get("missedFaces").asInt()).isEqualTo(d.get("falseNegatives").asInt());
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        d.get("recallByMask").fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).containsExactlyElementsOf(masks);
+        assertThat(version.get("samples").asInt()).as("per-face metrics count every labeled face").isEqualTo(labeledFaces);
+        assertThat(sc.get("perFace").has("macroF1")).isTrue();
+        assertThat(Files.readString(dir.resolve("report/evaluation.html"))).contains("Scenes: detection at IoU 0.5");
     }
 
     @Test
