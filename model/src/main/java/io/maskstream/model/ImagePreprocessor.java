@@ -89,34 +89,13 @@ public final class ImagePreprocessor {
      *     too small, too large, truncated or corrupt images
      */
     public PreparedImage prepare(byte[] encodedImage) throws ImageRejectedException {
-        ImageFormat format = checkEncoded(encodedImage);
-        ImageReader reader = newReader(format);
-        FirstWarning warning = new FirstWarning();
-        reader.addIIOReadWarningListener(warning);
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encodedImage))) {
-            reader.setInput(in, true, true);
-            int width = reader.getWidth(0);
-            int height = reader.getHeight(0);
-            checkSize(width, height);
+        return read(encodedImage, (reader, width, height) -> {
             DecodePlan plan = DecodePlan.of(width, height, spec.width(), spec.height());
             ImageReadParam param = reader.getDefaultReadParam();
             param.setSourceRegion(new Rectangle(plan.x(), plan.y(), plan.width(), plan.height()));
             param.setSourceSubsampling(plan.step(), plan.step(), 0, 0);
-            BufferedImage decoded = reader.read(0, param);
-            if (warning.message != null) {
-                throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "the " + format
-                        + " image is truncated or corrupt (decoder: " + warning.message + ")");
-            }
-            return new PreparedImage(spec.width(), spec.height(), resizeToRgb(decoded), width, height);
-        } catch (ImageRejectedException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "cannot decode the " + format
-                    + " image: " + detail, e);
-        } finally {
-            reader.dispose();
-        }
+            return param;
+        }, (decoded, width, height) -> new PreparedImage(spec.width(), spec.height(), resizeToRgb(decoded), width, height));
     }
 
     /**
@@ -126,19 +105,40 @@ public final class ImagePreprocessor {
      * @throws ImageRejectedException as {@link #prepare}
      */
     public DecodedImage decode(byte[] encodedImage) throws ImageRejectedException {
+        return read(encodedImage, (reader, width, height) -> reader.getDefaultReadParam(),
+                (decoded, width, height) -> new DecodedImage(toBgr(decoded)));
+    }
+
+    /** Which part of the image to decode, and at what step, once its header gave the size. */
+    private interface ReadPlan {
+        ImageReadParam plan(ImageReader reader, int width, int height);
+    }
+
+    /** What to make of the decoded pixels ({@code width × height}: the encoded image's size). */
+    private interface Finish<T> {
+        T finish(BufferedImage decoded, int width, int height);
+    }
+
+    /**
+     * The one decode both {@link #prepare} and {@link #decode} go through: format and byte limits first, then the size
+     * limits from the header before any pixel is read, then the pixels; any decoder warning rejects the image.
+     */
+    private <T> T read(byte[] encodedImage, ReadPlan plan, Finish<T> finish) throws ImageRejectedException {
         ImageFormat format = checkEncoded(encodedImage);
         ImageReader reader = newReader(format);
         FirstWarning warning = new FirstWarning();
         reader.addIIOReadWarningListener(warning);
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encodedImage))) {
             reader.setInput(in, true, true);
-            checkSize(reader.getWidth(0), reader.getHeight(0));
-            BufferedImage decoded = reader.read(0, reader.getDefaultReadParam());
+            int width = reader.getWidth(0);
+            int height = reader.getHeight(0);
+            checkSize(width, height);
+            BufferedImage decoded = reader.read(0, plan.plan(reader, width, height));
             if (warning.message != null) {
                 throw new ImageRejectedException(ImageRejectedException.Reason.UNDECODABLE_IMAGE, "the " + format
                         + " image is truncated or corrupt (decoder: " + warning.message + ")");
             }
-            return new DecodedImage(toBgr(decoded));
+            return finish.finish(decoded, width, height);
         } catch (ImageRejectedException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
