@@ -1,7 +1,9 @@
 package io.maskstream.evaluation;
 
 import io.maskstream.runtime.Progress;
+import io.maskstream.events.Gender;
 import io.maskstream.events.LabeledFrame;
+import io.maskstream.events.MaskState;
 import io.maskstream.evaluation.metrics.Confusion;
 import io.maskstream.model.AgeBands;
 import io.maskstream.model.Classifier;
@@ -149,6 +151,11 @@ public final class ReplayEvaluation {
 
     /** The 18-class truth of a labeled frame, with the competition's age bands. */
     public static int truthOf(LabeledFrame f) {
-        return LabelCodec.classCode(f.getMaskState().ordinal(), f.getGender().ordinal(), AgeBands.COMPETITION.band(f.getAge()).ordinal());
+        return truthOf(f.getMaskState(), f.getGender(), f.getAge());
+    }
+
+    /** The 18-class truth of a labeled person or face, with the competition's age bands. */
+    public static int truthOf(MaskState mask, Gender gender, int ageYears) {
+        return LabelCodec.classCode(mask.ordinal(), gender.ordinal(), AgeBands.COMPETITION.band(ageYears).ordinal());
     }
 }

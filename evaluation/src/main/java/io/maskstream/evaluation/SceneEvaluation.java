@@ -4,8 +4,9 @@ import io.maskstream.evaluation.metrics.DetectionMetrics;
 import io.maskstream.evaluation.metrics.FaceScores;
 import io.maskstream.events.FaceBox;
 import io.maskstream.events.LabeledFace;
+import io.maskstream.events.Gender;
 import io.maskstream.events.LabeledFrame;
-import io.maskstream.model.AgeBands;
+import io.maskstream.events.MaskState;
 import io.maskstream.model.Box;
 import io.maskstream.model.DecodedImage;
 import io.maskstream.model.Detection;
@@ -30,6 +31,11 @@ public final class SceneEvaluation {
 
     /** A labeled face of a scene: where it is and its 18-class truth (competition age bands). */
     public record TruthFace(Box box, int truth) {
+
+        /** A labeled face of a scene, its truth with the competition's age bands. */
+        public static TruthFace of(Box box, MaskState mask, Gender gender, int ageYears) {
+            return new TruthFace(box, ReplayEvaluation.truthOf(mask, gender, ageYears));
+        }
 
         /** The mask state's name, the key detection recall is reported under. */
         public String maskKey() {
@@ -67,12 +73,14 @@ public final class SceneEvaluation {
         f.getFrame().getImage().duplicate().get(bytes);
         List<TruthFace> faces = new ArrayList<>(f.getFaces().size());
         for (LabeledFace face : f.getFaces()) {
-            FaceBox b = face.getBox();
-            faces.add(new TruthFace(new Box(b.getX(), b.getY(), b.getWidth(), b.getHeight()),
-                    LabelCodec.classCode(face.getMaskState().ordinal(), face.getGender().ordinal(),
-                            AgeBands.COMPETITION.band(face.getAge()).ordinal())));
+            faces.add(TruthFace.of(box(face.getBox()), face.getMaskState(), face.getGender(), face.getAge()));
         }
         return new Scene(f.getSourcePath(), bytes, faces);
+    }
+
+    /** A box of the events (FaceBox, in source pixels) as the model's {@link Box}. */
+    public static Box box(FaceBox b) {
+        return new Box(b.getX(), b.getY(), b.getWidth(), b.getHeight());
     }
 
     /** Runs every scene through the pipeline in batches of {@code batchSize} frames and scores the answers. */

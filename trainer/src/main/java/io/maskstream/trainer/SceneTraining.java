@@ -6,19 +6,16 @@ import io.maskstream.datasets.CocoScenes;
 import io.maskstream.datasets.ImageCodec;
 import io.maskstream.datasets.SceneFace;
 import io.maskstream.evaluation.LabeledReplay;
+import io.maskstream.evaluation.ReplayEvaluation;
 import io.maskstream.evaluation.SceneEvaluation;
 import io.maskstream.evaluation.metrics.DetectionMetrics;
-import io.maskstream.events.FaceBox;
 import io.maskstream.events.LabeledFace;
 import io.maskstream.events.LabeledFrame;
-import io.maskstream.model.AgeBands;
-import io.maskstream.model.Box;
 import io.maskstream.model.Classifier;
 import io.maskstream.model.DecodedImage;
 import io.maskstream.model.ImagePreprocessor;
 import io.maskstream.model.ImageRejectedException;
 import io.maskstream.model.InvalidModelException;
-import io.maskstream.model.LabelCodec;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.model.PreparedImage;
 import io.maskstream.model.ScenePipeline;
@@ -60,7 +57,7 @@ public final class SceneTraining {
         for (CocoImage image : scenes.images()) {
             List<SceneSample.Face> faces = new ArrayList<>(image.faces().size());
             for (SceneFace f : image.faces()) {
-                faces.add(new SceneSample.Face(box(f.box()), f.maskState(), f.gender(), f.age()));
+                faces.add(new SceneSample.Face(SceneEvaluation.box(f.box()), f.maskState(), f.gender(), f.age()));
             }
             out.add(new SceneSample(image.sequenceId(), image.relativePath(), Files.readAllBytes(scenes.file(image)), faces));
         }
@@ -80,15 +77,12 @@ public final class SceneTraining {
             f.getFrame().getImage().duplicate().get(bytes);
             List<SceneSample.Face> faces = new ArrayList<>(f.getFaces().size());
             for (LabeledFace face : f.getFaces()) {
-                faces.add(new SceneSample.Face(box(face.getBox()), face.getMaskState(), face.getGender(), face.getAge()));
+                faces.add(new SceneSample.Face(SceneEvaluation.box(face.getBox()), face.getMaskState(), face.getGender(),
+                        face.getAge()));
             }
             out.add(new SceneSample(f.getPersonId(), f.getSourcePath() + "@" + r.partition() + ":" + r.offset(), bytes, faces));
         }
         return out;
-    }
-
-    static Box box(FaceBox b) {
-        return new Box(b.getX(), b.getY(), b.getWidth(), b.getHeight());
     }
 
     /** What a scene training produced. */
@@ -119,8 +113,7 @@ public final class SceneTraining {
             for (int i = 0; i < s.faces().size(); i++) {
                 SceneSample.Face f = s.faces().get(i);
                 PreparedImage crop = classifierInput.crop(frame, f.box(), margin);
-                int truth = LabelCodec.classCode(f.mask().ordinal(), f.gender().ordinal(),
-                        AgeBands.COMPETITION.band(f.age()).ordinal());
+                int truth = ReplayEvaluation.truthOf(f.mask(), f.gender(), f.age());
                 crops.add(new Sample(s.sequenceId(), s.id() + "#" + i, truth, f.age(), crop, png(crop)));
             }
         }
@@ -184,8 +177,7 @@ public final class SceneTraining {
     private static List<SceneEvaluation.TruthFace> sceneTruths(SceneSample s) {
         List<SceneEvaluation.TruthFace> out = new ArrayList<>(s.faces().size());
         for (SceneSample.Face f : s.faces()) {
-            out.add(new SceneEvaluation.TruthFace(f.box(), LabelCodec.classCode(f.mask().ordinal(), f.gender().ordinal(),
-                    AgeBands.COMPETITION.band(f.age()).ordinal())));
+            out.add(SceneEvaluation.TruthFace.of(f.box(), f.mask(), f.gender(), f.age()));
         }
         return out;
     }

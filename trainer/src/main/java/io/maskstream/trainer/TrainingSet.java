@@ -4,10 +4,9 @@ import io.maskstream.events.Gender;
 import io.maskstream.events.LabeledFrame;
 import io.maskstream.events.MaskState;
 import io.maskstream.evaluation.LabeledReplay;
-import io.maskstream.model.AgeBands;
+import io.maskstream.evaluation.ReplayEvaluation;
 import io.maskstream.model.ImagePreprocessor;
 import io.maskstream.model.ImageRejectedException;
-import io.maskstream.model.LabelCodec;
 import io.maskstream.model.PreparedImage;
 import io.maskstream.datasets.CompetitionDataset;
 import io.maskstream.datasets.DatasetScan;
@@ -71,7 +70,7 @@ public final class TrainingSet {
     static Sample sample(String person, String id, Gender gender, int age, MaskState mask, byte[] bytes,
                          ImagePreprocessor preprocessor) throws ImageRejectedException {
         PreparedImage image = preprocessor.prepare(bytes);
-        int truth = LabelCodec.classCode(mask.ordinal(), gender.ordinal(), AgeBands.COMPETITION.band(age).ordinal());
+        int truth = ReplayEvaluation.truthOf(mask, gender, age);
         return new Sample(person, id, truth, age, image, bytes);
     }
 }

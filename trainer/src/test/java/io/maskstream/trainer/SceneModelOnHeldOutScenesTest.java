@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.maskstream.datasets.SceneFace;
 import io.maskstream.evaluation.SceneEvaluation;
 import io.maskstream.evaluation.metrics.FaceScores;
-import io.maskstream.events.FaceBox;
-import io.maskstream.model.AgeBands;
-import io.maskstream.model.Box;
 import io.maskstream.model.Classifier;
 import io.maskstream.model.ComputeSettings;
 import io.maskstream.model.DecodedImage;
 import io.maskstream.model.DetectorSettings;
 import io.maskstream.model.FaceDetector;
 import io.maskstream.model.FaceDetectors;
-import io.maskstream.model.LabelCodec;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.model.Prediction;
 import io.maskstream.model.PreparedImage;
@@ -56,7 +52,8 @@ class SceneModelOnHeldOutScenesTest {
                 Scene scene = seen.scene(s, f);
                 List<SceneSample.Face> faces = new ArrayList<>();
                 for (SceneFace face : scene.faces()) {
-                    faces.add(new SceneSample.Face(box(face.box()), face.maskState(), face.gender(), face.age()));
+                    faces.add(new SceneSample.Face(SceneEvaluation.box(face.box()), face.maskState(), face.gender(),
+                            face.age()));
                 }
                 train.add(new SceneSample(scene.sequenceId(), scene.fileName(), scene.jpeg(), faces));
             }
@@ -68,8 +65,8 @@ class SceneModelOnHeldOutScenesTest {
                 Scene scene = unseen.scene(s, f);
                 List<SceneEvaluation.TruthFace> faces = new ArrayList<>();
                 for (SceneFace face : scene.faces()) {
-                    faces.add(new SceneEvaluation.TruthFace(box(face.box()), LabelCodec.classCode(face.maskState().ordinal(),
-                            face.gender().ordinal(), AgeBands.COMPETITION.band(face.age()).ordinal())));
+                    faces.add(SceneEvaluation.TruthFace.of(SceneEvaluation.box(face.box()), face.maskState(), face.gender(),
+                            face.age()));
                 }
                 test.add(new SceneEvaluation.Scene(scene.fileName(), scene.jpeg(), faces));
             }
@@ -127,9 +124,5 @@ class SceneModelOnHeldOutScenesTest {
             }
         }
         return scores.macroF1();
-    }
-
-    private static Box box(FaceBox b) {
-        return new Box(b.getX(), b.getY(), b.getWidth(), b.getHeight());
     }
 }
