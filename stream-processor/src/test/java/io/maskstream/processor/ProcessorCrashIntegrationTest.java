@@ -44,12 +44,7 @@ class ProcessorCrashIntegrationTest {
         settings.put(ProcessorConfig.MAX_BATCH_DELAY_MS, "1500");
         settings.put(ProcessorConfig.COMMIT_INTERVAL_MS, "100");
         ProcessorTestSupport.createTopics(settings);
-        Path configFile = dir.resolve("processor.properties");
-        Properties props = new Properties();
-        props.putAll(settings);
-        try (Writer w = Files.newBufferedWriter(configFile)) {
-            props.store(w, null);
-        }
+        Path configFile = writeConfig(settings, dir);
 
         Map<String, AtomicInteger> eventsPerFrame = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -128,12 +123,7 @@ class ProcessorCrashIntegrationTest {
         settings.put(ProcessorConfig.MAX_BATCH_DELAY_MS, "1500");
         settings.put(ProcessorConfig.TRACKING_MAX_GAP_FRAMES, "20");
         ProcessorTestSupport.createTopics(settings);
-        Path configFile = dir.resolve("processor.properties");
-        Properties props = new Properties();
-        props.putAll(settings);
-        try (Writer w = Files.newBufferedWriter(configFile)) {
-            props.store(w, null);
-        }
+        Path configFile = writeConfig(settings, dir);
         int perCamera = 120;
         List<String> cameras = List.of("door", "hall");
         Map<String, List<Classification>> events = new ConcurrentHashMap<>();
@@ -232,6 +222,17 @@ class ProcessorCrashIntegrationTest {
         while (events.size() < count && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
+    }
+
+    /** The settings as the properties file a separate processor JVM reads. */
+    private static Path writeConfig(Map<String, String> settings, Path dir) throws IOException {
+        Path configFile = dir.resolve("processor.properties");
+        Properties props = new Properties();
+        props.putAll(settings);
+        try (Writer w = Files.newBufferedWriter(configFile)) {
+            props.store(w, null);
+        }
+        return configFile;
     }
 
     private static Process launch(Path configFile, Path dir, List<Path> logs) throws IOException, InterruptedException {
