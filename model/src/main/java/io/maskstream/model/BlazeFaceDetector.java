@@ -317,9 +317,9 @@ public final class BlazeFaceDetector implements FaceDetector {
 
     private void warmUp(String what) throws InvalidModelException {
         int side = variant.side;
-        PreparedImage grey = new PreparedImage(side, side, new byte[side * side * 3], side, side);
+        PreparedImage black = PreparedImage.black(side, side);
         try (NDManager scope = manager.newSubManager()) {
-            NDList out = block.forward(new ParameterStore(scope, false), new NDList(toTensor(scope, List.of(grey))), false);
+            NDList out = block.forward(new ParameterStore(scope, false), new NDList(toTensor(scope, List.of(black))), false);
             List<Shape> shapes = new ArrayList<>();
             for (NDArray o : out) {
                 shapes.add(o.getShape());

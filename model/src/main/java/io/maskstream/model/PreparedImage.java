@@ -18,6 +18,11 @@ public record PreparedImage(int width, int height, byte[] rgb, int sourceWidth, 
         }
     }
 
+    /** An all-black {@code width × height} image: what a loader's warm-up pass checks the output shapes with. */
+    public static PreparedImage black(int width, int height) {
+        return new PreparedImage(width, height, new byte[width * height * 3], width, height);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof PreparedImage other && width == other.width && height == other.height

@@ -213,8 +213,7 @@ public final class TrainedFaceDetector implements FaceDetector {
 
     private void warmUp(String model) throws InvalidModelException {
         InputSpec input = metadata.input();
-        PreparedImage black = new PreparedImage(input.width(), input.height(), new byte[input.width() * input.height() * 3],
-                input.width(), input.height());
+        PreparedImage black = PreparedImage.black(input.width(), input.height());
         try (NDManager batch = manager.newSubManager()) {
             NDArray x = preprocessor.toBatch(batch, List.of(black));
             NDList out = block.forward(new ParameterStore(batch, false), new NDList(x), false);
