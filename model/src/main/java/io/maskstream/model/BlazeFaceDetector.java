@@ -333,7 +333,7 @@ public final class BlazeFaceDetector implements FaceDetector {
                 for (float v : o.toFloatArray()) {
                     if (!Float.isFinite(v)) {
                         throw new InvalidModelException(Reason.NON_FINITE_WEIGHTS, what
-                                + " produces non-finite outputs on a grey warm-up frame");
+                                + " produces non-finite outputs on a black warm-up frame");
                     }
                 }
             }
