@@ -28,8 +28,11 @@ import org.apache.kafka.streams.state.Stores;
  * The processor's Kafka Streams topology:
  * <pre>
  *   frames ─► intake ─┬─► micro-batcher [frame-buffer store, face-tracks store] ─► classifications
+ *                     │          ▲ │ one BatchScheduler per instance: all tasks' frames share each forward pass
  *                     └─► frames-dlq ◄──────────┘ (frames the model cannot take)
  * </pre>
+ * Each task's micro-batcher hands its frames to the instance's {@link BatchScheduler} and emits their events itself,
+ * in its own transaction; the scheduler forms batches across all tasks and stream threads of the instance.
  * In detect mode ({@code processor.faces.mode=detect}) intake decodes each frame at full resolution and the
  * micro-batcher runs a batch's frames through the detector in one pass, their crops through the classifier in
  * another ({@link io.maskstream.model.ScenePipeline}), then gives each face its track id from the camera's tracks
@@ -50,7 +53,11 @@ public final class FrameTopology {
     private FrameTopology() {
     }
 
-    /** @param inference where batches are inferred and how long the stream threads wait for them */
+    /**
+     * @param inference where batches are inferred and how long the stream threads wait for them; the topology's
+     *                  tasks (all partitions, all stream threads of the Kafka Streams instance it runs in) share one
+     *                  batch scheduler
+     */
     static Topology build(ProcessorConfig config, Topics topics, ModelHolder models, ProcessorMetrics metrics,
                           Inference inference) {
         Topic<String, Frame> frames = topics.frames();
@@ -114,8 +121,10 @@ public final class FrameTopology {
         topology.addProcessor(INTAKE, () -> new FrameIntake(frameReader, preprocessing, detect, metrics, clock), SOURCE);
         FaceTracker tracker = detect ? new FaceTracker(config.getInt(ProcessorConfig.TRACKING_MAX_GAP_FRAMES),
                 config.getDouble(ProcessorConfig.TRACKING_MIN_IOU)) : null;
-        topology.addProcessor(BATCHER, () -> new MicroBatcher(maxBatch, maxDelay, models, restorer, tta, metrics,
-                inference, tracker), INTAKE);
+        // One scheduler for the whole instance: every task's frames join the same micro-batches.
+        BatchScheduler scheduler = new BatchScheduler(maxBatch, maxDelay, inference,
+                new FrameInference(models, tta, detect, metrics), metrics);
+        topology.addProcessor(BATCHER, () -> new MicroBatcher(scheduler, restorer, metrics, tracker), INTAKE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(),
                 BufferedFrame.serde()).withLoggingEnabled(changelog).withCachingEnabled(), BATCHER);
         if (detect) {

@@ -65,7 +65,8 @@ public final class ProcessorConfig extends ServiceConfig {
             .define(FOLLOW_RELEASES, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Follow the model-releases topic and hot-swap to each new active release.")
             .define(MAX_BATCH_SIZE, Type.INT, 16, Range.between(1, 1024), Importance.HIGH,
-                    "A micro-batch is inferred as soon as it holds this many frames (per stream task).")
+                    "A micro-batch is inferred as soon as it holds this many frames. Batches are formed per instance, across all "
+                            + "its partitions and stream threads.")
             .define(MAX_BATCH_DELAY_MS, Type.LONG, 50L, Range.between(1, 60_000), Importance.HIGH,
                     "A frame waits at most this long (wall clock) for its batch to fill before it is inferred.")
             .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
@@ -74,7 +75,8 @@ public final class ProcessorConfig extends ServiceConfig {
                     "Threads that run forward passes while the stream threads read and decode the next frames "
                             + "(shared by all stream threads; 1 suits one GPU). 0 infers on the stream threads themselves.")
             .define(MAX_INFLIGHT_BATCHES, Type.INT, 2, Range.between(1, 64), Importance.LOW,
-                    "Batches a stream task may have in inference at once before it waits for the oldest.")
+                    "Batches the instance may have in inference at once (all its tasks) before a stream thread that would "
+                            + "dispatch another waits for the oldest.")
             .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
                     ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.MEDIUM,
                     "exactly_once_v2 (every frame yields exactly one event or dead letter) or at_least_once.")

@@ -21,6 +21,7 @@ public final class ProcessorMetrics {
     private final Counter eventsOut;
     private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
     private final DistributionSummary batchSize;
+    private final DistributionSummary batchPartitions;
     private final Timer inference;
     private final Timer decode;
     private final Timer latency;
@@ -49,6 +50,9 @@ public final class ProcessorMetrics {
         batchSize = DistributionSummary.builder("maskstream.processor.batch.size")
                 .description("Frames per inferred micro-batch").serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
                 .register(registry);
+        batchPartitions = DistributionSummary.builder("maskstream.processor.batch.partitions")
+                .description("Partitions (stream tasks) whose frames shared a micro-batch's forward pass")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(registry);
         inference = Timer.builder("maskstream.processor.inference.time").description("Forward pass time per micro-batch")
                 .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
@@ -134,6 +138,10 @@ public final class ProcessorMetrics {
     void batch(int size, long inferenceNanos) {
         batchSize.record(size);
         inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void batchPartitions(int partitions) {
+        batchPartitions.record(partitions);
     }
 
     /** A detect-mode batch: frames, faces found, and the time of each pass. */

@@ -133,4 +133,52 @@ class FrameProcessorIntegrationTest {
             });
         }
     }
+
+    /**
+     * One instance, four partitions, two stream threads: frames of all four tasks join the same micro-batch (the
+     * long max delay leaves only the size to flush it), so each pass holds every partition's frames, and each frame
+     * still gets exactly one event, keyed and ordered per camera.
+     */
+    @Test
+    void framesOfDifferentPartitionsAndStreamThreadsShareOneForwardPassAndEachGetsExactlyOneEvent(@TempDir Path dir)
+            throws Exception {
+        Map<String, String> settings = ProcessorTestSupport.settings("shared", dir, 4);
+        settings.put(ProcessorConfig.STREAM_THREADS, "2");
+        settings.put(ProcessorConfig.MAX_BATCH_SIZE, "8");
+        settings.put(ProcessorConfig.MAX_BATCH_DELAY_MS, "20000");
+        ProcessorTestSupport.createTopics(settings);
+        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(settings));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (StreamProcessorService service = new StreamProcessorService(config, meters);
+             KafkaProducer<String, Frame> producer = ProcessorTestSupport.frameProducer(settings);
+             var consumer = ProcessorTestSupport.classificationConsumer(settings)) {
+            service.start();
+            ProcessorTestSupport.awaitRunning(service);
+            List<ConsumerRecord<String, Classification>> events = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 8; i++) { // two frames for each partition, one camera per partition
+                    int partition = i % 4;
+                    String cam = "cam-p" + partition;
+                    producer.send(new ProducerRecord<>(settings.get("topic.frames"), partition, cam,
+                            TestFrames.frame(cam, 2L * round + i / 4)));
+                }
+                producer.flush();
+                events.addAll(ProcessorTestSupport.poll(consumer, settings.get("topic.classifications"), 8,
+                        Duration.ofSeconds(60)));
+                assertThat(events).as("round %d", round).hasSize(8 * (round + 1));
+            }
+            events.addAll(ProcessorTestSupport.poll(consumer, settings.get("topic.classifications"), 1, Duration.ofSeconds(2)));
+            assertThat(events).hasSize(24);
+            assertThat(events).extracting(r -> r.value().getCameraId() + "/" + r.value().getFrameSequence())
+                    .doesNotHaveDuplicates();
+            assertThat(events).as("every pass held all 8 frames of 4 partitions")
+                    .allSatisfy(r -> assertThat(r.value().getBatchSize()).isEqualTo(8));
+            Map<String, List<Long>> perCamera = new LinkedHashMap<>();
+            events.forEach(r -> perCamera.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value().getFrameSequence()));
+            assertThat(perCamera).hasSize(4).allSatisfy((cam, seqs) -> assertThat(seqs).containsExactly(0L, 1L, 2L, 3L, 4L, 5L));
+            var partitionsPerPass = meters.get("maskstream.processor.batch.partitions").summary();
+            assertThat(partitionsPerPass.count()).isEqualTo(3);
+            assertThat(partitionsPerPass.mean()).isEqualTo(4);
+        }
+    }
 }

@@ -100,4 +100,15 @@ final class ProcessorTestSupport {
         }
         return got;
     }
+
+    /** Waits until the processor's Kafka Streams client runs with its partitions assigned. */
+    static void awaitRunning(StreamProcessorService service) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (service.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (service.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
+            throw new IllegalStateException("processor not running after 60 s: " + service.state());
+        }
+    }
 }

@@ -14,6 +14,7 @@ import io.maskstream.events.Classification;
 import io.maskstream.events.Frame;
 import io.maskstream.events.MaskState;
 import io.maskstream.model.Classifier;
+import io.maskstream.model.Compute;
 import io.maskstream.model.ComputeSettings;
 import io.maskstream.model.HeadLayout;
 import io.maskstream.model.ModelBundle;
@@ -74,6 +75,17 @@ public final class PipelineBenchmark implements Callable<Integer> {
     @Option(names = "--scene-model", paramLabel = "BUNDLE", description = "With --detect: a scene bundle (classifier + "
             + "detector) to serve; without it the benchmark first trains a small one on synthetic scenes.")
     Path sceneModel;
+    @Option(names = "--device", defaultValue = "auto", description = "Where both sides infer: auto (a GPU when DJL finds "
+            + "one, else the CPU), cpu, gpu or gpu:N. gpu fails at once, naming the cause, where DJL finds no GPU.")
+    String device;
+    @Option(names = "--cameras", defaultValue = "12", description = "Live-camera run: this many cameras, one partition "
+            + "each, paced at --camera-fps, on one processor instance (shared batches) and on one instance per partition "
+            + "(a batch per task); 0 skips it.")
+    int cameras;
+    @Option(names = "--camera-fps", defaultValue = "5", description = "Frames per second of each camera in the live run.")
+    double cameraFps;
+    @Option(names = "--camera-seconds", defaultValue = "60", description = "Length of each live run.")
+    int cameraSeconds;
     @Option(names = "--processor-set", paramLabel = "KEY=VALUE",
             description = "Processor setting for the pipeline runs (e.g. processor.commit.interval.ms=500). Repeatable.")
     Map<String, String> processorSettings = new HashMap<>();
@@ -95,9 +107,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
         if (!processorSettings.isEmpty()) {
             System.out.println("processor settings: " + processorSettings);
         }
-        System.out.printf("maskstream pipeline benchmark: %s, %d frames of 384x512 JPEG (~%d KB), batch %d, %d intra-op thread(s), %d cores%n",
-                architecture, frames, images.stream().mapToInt(b -> b.length).sum() / images.size() / 1024, batch, threads,
-                Runtime.getRuntime().availableProcessors());
+        System.out.printf("maskstream pipeline benchmark: %s, %d frames of 384x512 JPEG (~%d KB), batch %d, %d intra-op thread(s), "
+                + "%d cores, device %s (%d GPU(s) visible)%n", architecture, frames,
+                images.stream().mapToInt(b -> b.length).sum() / images.size() / 1024, batch, threads,
+                Runtime.getRuntime().availableProcessors(), device, Compute.gpuCount());
         stack = new EmbeddedStack(dir, "127.0.0.1", 0, 0, Map.of());
         stack.start();
         try {
@@ -107,6 +120,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
             double pipeline = pipeline(batch);
             double pipeline1 = pipeline(1);
             long[] latency = latency(batch, pipeline / 2);
+            CameraRun shared = cameras > 0 ? cameraRun(true) : null;
+            CameraRun perTask = cameras > 0 ? cameraRun(false) : null;
             System.out.println();
             System.out.printf("%-52s %10s%n", "measure", "frames/s");
             System.out.printf("%-52s %10.1f%n", "offline: decode + infer, batch " + batch, offline);
@@ -122,6 +137,20 @@ public final class PipelineBenchmark implements Callable<Integer> {
                     + "the rest is the wait for the transaction to commit, processor.commit.interval.ms=%d)%n",
                     pipeline / 2, latency[0], latency[1], latency[2], latency[3], latency[4],
                     new ProcessorConfig(ConfigSource.of(settings("x", batch))).getLong(ProcessorConfig.COMMIT_INTERVAL_MS));
+            if (shared != null) {
+                double rate = cameras * cameraFps;
+                double arriving = rate * CAMERA_MAX_DELAY_MS / 1000.0;
+                System.out.printf("mean batch (%d partitions, %d cameras at %.0f fps = %.0f frames/s, one instance, max delay %d"
+                                + " ms, in which %.2f frames arrive): shared %.2f vs per task %.2f (%.2fx); goal >= %.2f (0.8 x %.2f)%n",
+                        cameras, cameras, cameraFps, rate, CAMERA_MAX_DELAY_MS, arriving, shared.meanBatch(), perTask.meanBatch(),
+                        shared.meanBatch() / perTask.meanBatch(), 0.8 * arriving, arriving);
+                for (CameraRun run : List.of(shared, perTask)) {
+                    System.out.printf("  %-44s %7.1f frames/s, %5d frames in %5d passes, single-frame passes %4.1f %%, "
+                                    + "capture to event written p50 %d ms, p99 %d ms; passes by size: %s%n", run.label, run.framesPerSecond,
+                            run.frames, run.passes, 100.0 * run.histogram.getOrDefault(1, 0L) / run.passes, run.latencyP50,
+                            run.latencyP99, run.histogram);
+                }
+            }
         } finally {
             stack.close();
             stack.kafka().deleteData();
@@ -154,7 +183,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
         stack = new EmbeddedStack(dir, "127.0.0.1", 0, 0, Map.of());
         stack.start();
         try {
-            ComputeSettings compute = new ComputeSettings("auto", threads, 1);
+            ComputeSettings compute = new ComputeSettings(device, threads, 1);
             double offlineWhole;
             long[] sceneTimes = new long[4];
             try (Classifier classifier = Classifier.load(bundle, compute);
@@ -233,6 +262,95 @@ public final class PipelineBenchmark implements Callable<Integer> {
         return new double[] {(events.size() - 1) / seconds, faces / seconds};
     }
 
+    /** The live-camera run's max batch delay: the processor's default. */
+    private static final long CAMERA_MAX_DELAY_MS = 50;
+
+    /** What a live-camera run measured; the histogram counts forward passes by the frames they held. */
+    private record CameraRun(String label, int frames, long passes, java.util.SortedMap<Integer, Long> histogram,
+                             double framesPerSecond, long latencyP50, long latencyP99) {
+        double meanBatch() {
+            return frames / (double) passes;
+        }
+    }
+
+    /**
+     * {@link #cameras} cameras, one partition each, paced at {@link #cameraFps} from random phases for
+     * {@link #cameraSeconds}, through one processor instance (its tasks share batches) or through one instance per
+     * partition (each batch holds one task's frames, which is what batching per task gives). Passes are counted from
+     * the events: a pass of k frames gives k events that each say k.
+     */
+    private CameraRun cameraRun(boolean shared) throws Exception {
+        String name = "bench-cams-" + (shared ? "shared" : "pertask") + "-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, String> s = settings(name, batch);
+        s.put("topic.partitions", String.valueOf(cameras));
+        s.put(ProcessorConfig.MAX_BATCH_DELAY_MS, String.valueOf(CAMERA_MAX_DELAY_MS));
+        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(s));
+        TopicAdmin.ensure(config);
+        int instances = shared ? 1 : cameras;
+        List<StreamProcessorService> services = new ArrayList<>();
+        int n = (int) Math.round(cameras * cameraFps * cameraSeconds);
+        try (KafkaConsumer<String, Classification> consumer = consumer();
+             KafkaProducer<String, Frame> producer = producer()) {
+            for (int i = 0; i < instances; i++) {
+                Map<String, String> own = new HashMap<>(s);
+                own.put(ProcessorConfig.STATE_DIR, s.get(ProcessorConfig.STATE_DIR) + "-" + i);
+                StreamProcessorService service = new StreamProcessorService(new ProcessorConfig(ConfigSource.of(own)),
+                        new SimpleMeterRegistry());
+                services.add(service);
+                service.start();
+            }
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (services.stream().anyMatch(p -> p.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            for (int c = 0; c < cameras; c++) { // one frame per partition: every task is assigned and warm
+                producer.send(new ProducerRecord<>(s.get("topic.frames"), c, "warm-" + c, frame("warm-" + c, 0)));
+            }
+            producer.flush();
+            collect(consumer, s.get("topic.classifications"), cameras, Duration.ofMinutes(3));
+            Thread.sleep(2000);
+            System.out.printf("  live run, %s: %d instance(s) running; pacing %d frames...%n", shared ? "shared" : "per task",
+                    instances, n);
+            java.util.Random random = new java.util.Random(42);
+            long periodNanos = (long) (1e9 / cameraFps);
+            long start = System.nanoTime();
+            long[] next = new long[cameras];
+            long[] seq = new long[cameras];
+            for (int c = 0; c < cameras; c++) {
+                next[c] = start + (long) (random.nextDouble() * periodNanos);
+            }
+            for (int sent = 0; sent < n; sent++) {
+                int c = 0;
+                for (int k = 1; k < cameras; k++) {
+                    if (next[k] < next[c]) {
+                        c = k;
+                    }
+                }
+                while (System.nanoTime() < next[c]) {
+                    Thread.onSpinWait();
+                }
+                next[c] += periodNanos;
+                producer.send(new ProducerRecord<>(s.get("topic.frames"), c, "cam-" + c, frame("cam-" + c, ++seq[c])));
+            }
+            producer.flush();
+            List<Classification> events = collect(consumer, s.get("topic.classifications"), n, Duration.ofMinutes(5));
+            java.util.SortedMap<Integer, Long> framesBySize = new java.util.TreeMap<>();
+            events.forEach(e -> framesBySize.merge(e.getBatchSize(), 1L, Long::sum));
+            java.util.SortedMap<Integer, Long> passes = new java.util.TreeMap<>();
+            framesBySize.forEach((size, count) -> passes.put(size, Math.round(count / (double) size)));
+            long total = passes.values().stream().mapToLong(Long::longValue).sum();
+            long[] latency = events.stream().mapToLong(Classification::getLatencyMs).sorted().toArray();
+            return new CameraRun(shared ? "shared (1 instance, " + cameras + " tasks)"
+                    : "per task (" + cameras + " instances of 1 task)", events.size(), total, passes,
+                    (events.size() - 1) / seconds(events), percentile(latency, 0.5), percentile(latency, 0.99));
+        } finally {
+            for (StreamProcessorService service : services) {
+                service.close();
+            }
+        }
+    }
+
     private List<byte[]> syntheticImages(int n) {
         SyntheticFaces faces = new SyntheticFaces(SyntheticOptions.defaults(7));
         List<byte[]> out = new ArrayList<>();
@@ -245,7 +363,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     /** Decode + batched inference in one thread, no Kafka: the ceiling for the pipeline. */
     private double offline(int batchSize, double[] msPerFrame) throws Exception {
-        try (Classifier classifier = Classifier.load(bundle, new ComputeSettings("auto", threads, 1))) {
+        try (Classifier classifier = Classifier.load(bundle, new ComputeSettings(device, threads, 1))) {
             run(classifier, batchSize, Math.min(200, frames)); // warm-up
             long[] split = run(classifier, batchSize, frames);
             msPerFrame[0] = split[0] / 1e6 / frames;
@@ -289,6 +407,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
         s.put(ProcessorConfig.MAX_BATCH_DELAY_MS, "50");
         s.put(ProcessorConfig.INTRA_OP_THREADS, String.valueOf(threads));
         s.put(ProcessorConfig.INTER_OP_THREADS, "1");
+        s.put(ProcessorConfig.DEVICE, device);
         s.put(ProcessorConfig.STATE_DIR, dir.resolve("state-" + name).toString());
         s.putAll(processorSettings);
         return s;
