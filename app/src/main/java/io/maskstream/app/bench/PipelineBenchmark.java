@@ -97,6 +97,11 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (device.startsWith("gpu") && Compute.gpuCount() == 0) {
+            System.err.println("--device " + device + ": DJL's PyTorch engine finds no GPU on this machine. Run with a CUDA "
+                    + "build of libtorch (PYTORCH_LIBRARY_PATH, see README \"GPU\"), or use --device auto / cpu.");
+            return 2;
+        }
         if (detect) {
             return scenes();
         }
