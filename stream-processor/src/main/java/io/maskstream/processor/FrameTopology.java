@@ -95,6 +95,11 @@ public final class FrameTopology {
             }
 
             @Override
+            public Map<Long, BufferedFrame> readBack(String topic, int partition, java.util.SortedSet<Long> offsets) {
+                return FrameReadBack.read(config, topic, partition, offsets);
+            }
+
+            @Override
             public String topic() {
                 return frames.name();
             }
@@ -104,9 +109,10 @@ public final class FrameTopology {
         boolean tta = config.getBoolean(ProcessorConfig.FLIP_TTA);
 
         // The buffer holds a few batches at most, so it lives in memory and its changelog makes it durable (an
-        // on-disk store would flush RocksDB at every commit, measured here at a third of the throughput). The store
-        // is cached: a frame put and deleted within one commit interval never reaches the changelog; only frames
-        // still buffered when Streams commits are written there, in the same transaction. Small segments let
+        // on-disk store would flush RocksDB at every commit, measured here at a third of the throughput). It keeps
+        // frames by reference (offset and timestamp; they are read back from the frames topic after a crash). The
+        // store is cached: a frame put and deleted within one commit interval never reaches the changelog; only
+        // frames still buffered when Streams commits are written there, in the same transaction. Small segments let
         // compaction keep the changelog, and so the restore after a crash, short.
         Map<String, String> changelog = new HashMap<>();
         changelog.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxRecordBytes(config)));

@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
  * task's stream thread, in this task's transaction, in the order the frames came.
  *
  * <p>Exactly-once across crashes: Kafka Streams commits the input offset of a buffered frame before its
- * event exists, so every buffered frame is also written to a changelogged store, and deleted from it in the
- * same transaction that emits its event. (The store's cache absorbs the put and delete of a frame classified
- * before the next commit, so only frames that outlive a commit cost a write.) After a crash the store comes back
- * with exactly the frames that were consumed but not yet classified, and {@link #init} submits them before any new
- * frame. Events leave in submission order, so each camera's events leave in the order its frames came.
+ * event exists, so every buffered frame is also recorded in a changelogged store (by reference: its offset and
+ * timestamp, see {@link BufferedFrame}), and deleted from it in the same transaction that emits its event. (The
+ * store's cache absorbs the put and delete of a frame classified before the next commit, so only frames that outlive
+ * a commit cost a write, of a few bytes.) After a crash the store comes back with exactly the frames that were
+ * consumed but not yet classified; {@link #init} reads them back from the frames topic and submits them before any
+ * new frame. Events leave in submission order, so each camera's events leave in the order its frames came.
  *
  * <p>Every frame ends as one event or one dead letter, and the stream thread never waits unboundedly for the model:
  * a batch whose forward pass fails as a whole is retried frame by frame; when a pass takes longer than the
@@ -67,6 +68,14 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
          *                          task fails and is restored again later; nothing is dead-lettered
          */
         AcceptedFrame restore(String topic, int partition, long offset, BufferedFrame stored) throws RestoreException;
+
+        /**
+         * Reads the records at these offsets back from the topic (key, value, record timestamp); offsets no longer on
+         * the topic are missing from the answer.
+         *
+         * @throws RuntimeException when the topic cannot be read now: the task fails and is restored again later
+         */
+        java.util.Map<Long, BufferedFrame> readBack(String topic, int partition, java.util.SortedSet<Long> offsets);
 
         /** The topic frames are read from. */
         String topic();
@@ -113,34 +122,59 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::onTick);
     }
 
-    /** Reads the store only: what cannot be rebuilt waits for the first punctuation to be dead-lettered. */
+    /**
+     * Reads the store, and the frames topic for frames the store keeps by reference: what cannot be rebuilt waits for
+     * the first punctuation to be dead-lettered.
+     */
     private void restoreBuffered() {
         long now = context.currentSystemTimeMs();
-        int restored = 0;
+        int partition = context.taskId().partition();
+        java.util.TreeMap<Long, BufferedFrame> stored = new java.util.TreeMap<>();
         try (KeyValueIterator<Long, BufferedFrame> it = store.all()) {
-            while (it.hasNext()) {
-                var kv = it.next();
-                try {
-                    pending.addLast(scheduler.submit(restorer.restore(restorer.topic(), context.taskId().partition(), kv.key,
-                            kv.value), now));
-                    restored++;
-                } catch (RestoreException e) {
-                    LOG.warn("Buffered frame at offset {} cannot be restored ({}): {}; it goes to the dead-letter topic",
-                            kv.key, e.reason, e.getMessage());
-                    unrestorable.add(new Unrestorable(kv.key, kv.value, e.reason, e.getMessage()));
+            it.forEachRemaining(kv -> stored.put(kv.key, kv.value));
+        }
+        if (stored.isEmpty()) {
+            return;
+        }
+        java.util.TreeSet<Long> references = new java.util.TreeSet<>();
+        stored.forEach((offset, f) -> {
+            if (f.isReference()) {
+                references.add(offset);
+            }
+        });
+        java.util.Map<Long, BufferedFrame> readBack = references.isEmpty() ? java.util.Map.of()
+                : restorer.readBack(restorer.topic(), partition, references);
+        int restored = 0;
+        for (var kv : stored.entrySet()) {
+            BufferedFrame frame = kv.getValue();
+            try {
+                if (frame.isReference()) {
+                    BufferedFrame record = readBack.get(kv.getKey());
+                    if (record == null) {
+                        throw new RestoreException(DeadLetterReason.UNKNOWN, "The frame at offset " + kv.getKey()
+                                + " of " + restorer.topic() + "-" + partition + " was consumed but not classified before "
+                                + "the last stop, and is no longer on the topic (deleted by retention?)");
+                    }
+                    frame = frame.resolved(record.key(), record.value());
                 }
+                pending.addLast(scheduler.submit(restorer.restore(restorer.topic(), partition, kv.getKey(), frame), now));
+                restored++;
+            } catch (RestoreException e) {
+                LOG.warn("Buffered frame at offset {} cannot be restored ({}): {}; it goes to the dead-letter topic",
+                        kv.getKey(), e.reason, e.getMessage());
+                unrestorable.add(new Unrestorable(kv.getKey(), frame, e.reason, e.getMessage()));
             }
         }
         if (restored > 0) {
-            LOG.info("Task {}: {} frames were buffered but not classified before the last stop; classifying them now",
-                    context.taskId(), restored);
+            LOG.info("Task {}: {} frames were buffered but not classified before the last stop ({} read back from {}); "
+                    + "classifying them now", context.taskId(), restored, references.size(), restorer.topic());
         }
     }
 
     @Override
     public void process(Record<String, AcceptedFrame> record) {
         AcceptedFrame frame = record.value();
-        store.put(frame.offset(), new BufferedFrame(frame.rawKey(), frame.rawValue(), frame.timestamp()));
+        store.put(frame.offset(), BufferedFrame.reference(frame.timestamp()));
         long now = context.currentSystemTimeMs();
         pending.addLast(scheduler.submit(frame, now));
         settle(now);

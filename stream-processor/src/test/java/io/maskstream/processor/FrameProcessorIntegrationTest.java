@@ -82,12 +82,12 @@ class FrameProcessorIntegrationTest {
     }
 
     /**
-     * A frame in the buffer store that cannot be rebuilt after a restart (here: its bytes are not Avro) ends as one
-     * dead letter, written at the first punctuation (no record context exists in init), and deleted from the store:
+     * A frame in the buffer store that cannot be rebuilt after a restart (here: its bytes are not Avro, or it is kept by
+     * reference and the frames topic no longer holds its offset) ends as one dead letter, written at the first punctuation (no record context exists in init), and deleted from the store:
      * no crash loop, no second dead letter after the next restart, and the stream goes on.
      */
     @Test
-    void aBufferedFrameThatCannotBeRestoredEndsAsOneDeadLetterAndTheStreamGoesOn(@TempDir Path dir) throws Exception {
+    void aBufferedFrameThatCannotBeRestoredOrReadBackEndsAsOneDeadLetterAndTheStreamGoesOn(@TempDir Path dir) throws Exception {
         Map<String, String> settings = ProcessorTestSupport.settings("restore", dir, 1);
         ProcessorTestSupport.createTopics(settings);
         ProcessorConfig config = new ProcessorConfig(ConfigSource.of(settings));
@@ -110,6 +110,9 @@ class FrameProcessorIntegrationTest {
                     org.apache.kafka.common.serialization.Serdes.Long().serializer(), BufferedFrame.serde().serializer())) {
                 raw.send(new ProducerRecord<>(changelog, 0, 999_999L, new BufferedFrame("cam-r".getBytes(),
                         "not avro at all".getBytes(), System.currentTimeMillis()))).get();
+                // and a frame kept by reference whose offset the frames topic does not hold (retention took it)
+                raw.send(new ProducerRecord<>(changelog, 0, 888_888L, BufferedFrame.reference(System.currentTimeMillis())))
+                        .get();
             }
             for (int round = 0; round < 2; round++) {
                 SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -124,12 +127,17 @@ class FrameProcessorIntegrationTest {
                     assertThat(service.restarts()).as("round %d: no stream thread failed", round).isZero();
                 }
             }
-            List<ConsumerRecord<String, DeadLetter>> letters = ProcessorTestSupport.poll(dead, framesTopic + "-dlq", 2,
+            List<ConsumerRecord<String, DeadLetter>> letters = ProcessorTestSupport.poll(dead, framesTopic + "-dlq", 3,
                     Duration.ofSeconds(5));
-            assertThat(letters).as("one dead letter, not one per restart").singleElement().satisfies(r -> {
+            assertThat(letters).as("one dead letter each, not one per restart").hasSize(2);
+            assertThat(letters).filteredOn(r -> r.value().getOriginalOffset() == 999_999L).singleElement().satisfies(r -> {
                 assertThat(r.value().getReason()).isEqualTo(DeadLetterReason.NOT_AVRO);
-                assertThat(r.value().getOriginalOffset()).isEqualTo(999_999L);
                 assertThat(r.value().getOriginalValue().remaining()).isEqualTo("not avro at all".length());
+            });
+            assertThat(letters).filteredOn(r -> r.value().getOriginalOffset() == 888_888L).singleElement().satisfies(r -> {
+                assertThat(r.value().getReason()).isEqualTo(DeadLetterReason.UNKNOWN);
+                assertThat(r.value().getMessage()).contains("no longer on the topic");
+                assertThat(r.value().getOriginalValue()).isNull();
             });
         }
     }
