@@ -22,13 +22,17 @@ import org.slf4j.LoggerFactory;
  * <p>Invariants: a loaded classifier's every parameter has exactly the shape its architecture defines
  * and holds only finite values, and its outputs have the layout's shapes (checked by a warm-up batch);
  * {@link #classify} runs inference only (running batch-norm statistics, no autograd) and may be called
- * from several threads at once; {@link #close()} waits for classifications in flight, then frees every
- * native resource, and later calls fail cleanly instead of touching freed memory. A face detector's bundle
+ * from several threads at once; a loaded classifier runs with batch norm folded into its convolutions only where
+ * that was checked to give the unfolded network's probabilities ({@link BatchNormFolding}); {@link #close()} waits
+ * for classifications in flight, then frees every native resource, and later calls fail cleanly instead of touching
+ * freed memory. A face detector's bundle
  * ({@link HeadLayout#isDetector()}) is refused: see {@link TrainedFaceDetector}.
  */
 public final class Classifier implements BatchClassifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(Classifier.class);
+    /** Probabilities per prediction: mask, gender, age, then the 18 classes. */
+    private static final int PROBABILITIES = 3 + 2 + 3 + LabelCodec.CLASSES;
 
     static {
         Compute.prepare();
@@ -57,7 +61,8 @@ public final class Classifier implements BatchClassifier {
      * Builds the bundle's network on the device the settings name and loads its weights, refusing
      * weights that do not fit ({@code SHAPE_MISMATCH}: every parameter's shape is compared with the built
      * network's), NaN or infinite weights ({@code NON_FINITE_WEIGHTS}) and networks the engine cannot
-     * run ({@code LOAD_FAILED}). Runs one warm-up batch and checks its output shapes.
+     * run ({@code LOAD_FAILED}). Runs one warm-up batch and checks its output shapes. Then folds batch norm into the
+     * convolutions if that leaves the outputs on probe images unchanged ({@link BatchNormFolding}).
      *
      * @throws IllegalArgumentException if the settings ask for a GPU that does not exist
      */
@@ -67,6 +72,12 @@ public final class Classifier implements BatchClassifier {
 
     /** As {@link #load(ModelBundle, ComputeSettings)}, with the given limits for its preprocessor. */
     public static Classifier load(ModelBundle bundle, ComputeSettings settings, ImageLimits limits)
+            throws InvalidModelException {
+        return load(bundle, settings, limits, BatchNormFolding.enabled());
+    }
+
+    /** As {@link #load(ModelBundle, ComputeSettings, ImageLimits)}, folding batch norm or not (tests compare both). */
+    static Classifier load(ModelBundle bundle, ComputeSettings settings, ImageLimits limits, boolean foldBatchNorm)
             throws InvalidModelException {
         BundleMetadata metadata = bundle.metadata();
         String model = "model " + metadata.version() + " (" + metadata.architecture() + "/" + metadata.heads() + ")";
@@ -86,6 +97,9 @@ public final class Classifier implements BatchClassifier {
             block.freezeParameters(true); // inference only: no gradients are ever recorded for these weights
             Classifier classifier = new Classifier(metadata, block, manager, device, true, limits);
             classifier.warmUp(model);
+            if (foldBatchNorm) {
+                BatchNormFolding.foldChecked(block, manager, classifier::probe, model);
+            }
             ok = true;
             LOG.info("Loaded {} on {} in {} ms (input {}x{})", model, device, (System.nanoTime() - started) / 1_000_000,
                     input.width(), input.height());
@@ -182,6 +196,26 @@ public final class Classifier implements BatchClassifier {
         } finally {
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    /** Every head's probabilities for the probe images, in one vector: what folding must not change. */
+    private float[] probe() {
+        InputSpec input = metadata.input();
+        List<Prediction> predictions = forward(PreparedImage.probes(input.width(), input.height()), false);
+        float[] out = new float[predictions.size() * PROBABILITIES];
+        int at = 0;
+        for (Prediction p : predictions) {
+            for (float[] head : new float[][] {p.mask(), p.gender(), p.age(), p.classes()}) {
+                System.arraycopy(head, 0, out, at, head.length);
+                at += head.length;
+            }
+        }
+        return out;
+    }
+
+    /** The network this classifier runs (folded when loaded for serving). */
+    Block network() {
+        return block;
     }
 
     /** A NaN must never reach an event: fail the batch so the caller can retry or dead-letter it. */

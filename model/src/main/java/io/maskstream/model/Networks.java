@@ -14,7 +14,10 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The network definitions, built from a few named blocks so that parameter names read like
@@ -25,6 +28,9 @@ import ai.djl.util.PairList;
  * statistics saved with the weights.
  */
 final class Networks {
+
+    /** Every batch norm's epsilon (PyTorch's default); {@link BatchNormFolding} relies on it. */
+    static final float BATCH_NORM_EPSILON = 1e-5f;
 
     private Networks() {
     }
@@ -90,7 +96,7 @@ final class Networks {
     static Block batchNorm() {
         // PyTorch's defaults: eps 1e-5; DJL's momentum 0.9 keeps 90% of the running statistic per batch,
         // which is PyTorch's momentum 0.1.
-        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+        return BatchNorm.builder().optEpsilon(BATCH_NORM_EPSILON).optMomentum(0.9f).build();
     }
 
     private static Chain globalPool() {
@@ -107,6 +113,29 @@ final class Networks {
         Chain add(String name, Block block) {
             addChildBlock(name, block);
             return this;
+        }
+
+        /**
+         * Puts {@code replacement} in place of the {@code count} children from {@code index}, under the first one's
+         * name, and returns the children removed (for {@link #restore}). Serving-time rewrites only
+         * ({@link BatchNormFolding}): the chain's parameters change, so its weights no longer fit a bundle.
+         */
+        List<Pair<String, Block>> replace(int index, int count, Block replacement) {
+            List<Pair<String, Block>> removed = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                removed.add(children.get(index));
+                children.remove(index);
+            }
+            children.add(index, removed.get(0).getKey(), replacement);
+            return removed;
+        }
+
+        /** Undoes {@link #replace}: {@code removed} goes back where the replacement at {@code index} is. */
+        void restore(int index, List<Pair<String, Block>> removed) {
+            children.remove(index);
+            for (int i = 0; i < removed.size(); i++) {
+                children.add(index + i, removed.get(i).getKey(), removed.get(i).getValue());
+            }
         }
 
         @Override

@@ -62,7 +62,8 @@ public final class TrainedFaceDetector implements FaceDetector {
      * checks: a bundle that is not a detector ({@code SHAPE_MISMATCH}: a classifier's outputs are no face grid), an
      * input whose sides are not multiples of 32 ({@code SHAPE_MISMATCH}), weights that do not fit
      * ({@code SHAPE_MISMATCH}), NaN or infinite weights ({@code NON_FINITE_WEIGHTS}), networks the engine cannot run
-     * ({@code LOAD_FAILED}). Runs one warm-up frame and checks its output's shape ({@code SHAPE_MISMATCH}).
+     * ({@code LOAD_FAILED}). Runs one warm-up frame and checks its output's shape ({@code SHAPE_MISMATCH}). Then folds
+     * batch norm into the convolutions if that leaves the outputs on probe images unchanged ({@link BatchNormFolding}).
      *
      * @throws IllegalArgumentException if the settings ask for a GPU that does not exist
      */
@@ -75,12 +76,18 @@ public final class TrainedFaceDetector implements FaceDetector {
                     + " grid of faces; load it with Classifier");
         }
         Block block = Architectures.build(metadata.architecture(), metadata.heads());
-        return load(bundle, compute, settings, block);
+        return load(bundle, compute, settings, block, BatchNormFolding.enabled());
     }
 
     /** As {@link #load(ModelBundle, ComputeSettings, DetectorSettings)} with the network given (tests give wrong ones). */
     static TrainedFaceDetector load(ModelBundle bundle, ComputeSettings compute, DetectorSettings settings, Block block)
             throws InvalidModelException {
+        return load(bundle, compute, settings, block, BatchNormFolding.enabled());
+    }
+
+    /** As above, folding batch norm or not (tests compare both). */
+    static TrainedFaceDetector load(ModelBundle bundle, ComputeSettings compute, DetectorSettings settings, Block block,
+                                    boolean foldBatchNorm) throws InvalidModelException {
         Objects.requireNonNull(settings, "settings");
         BundleMetadata metadata = bundle.metadata();
         String model = describe(metadata);
@@ -98,6 +105,9 @@ public final class TrainedFaceDetector implements FaceDetector {
             block.freezeParameters(true);
             TrainedFaceDetector detector = new TrainedFaceDetector(metadata, block, manager, device, true, settings);
             detector.warmUp(model);
+            if (foldBatchNorm) {
+                BatchNormFolding.foldChecked(block, manager, detector::probe, model);
+            }
             ok = true;
             LOG.info("Loaded face detector {} on {} in {} ms (input {}x{}, grid {}x{})", model, device,
                     (System.nanoTime() - started) / 1_000_000, input.width(), input.height(), detector.grid.cols(),
@@ -198,6 +208,26 @@ public final class TrainedFaceDetector implements FaceDetector {
         } finally {
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    /**
+     * The grid for the probe images with each cell's objectness as its score (a probability): what folding must not
+     * change.
+     */
+    private float[] probe() {
+        float[] out = forward(PreparedImage.probes(input().width(), input().height()));
+        int perFrame = FaceGrid.CHANNELS * grid.cells();
+        for (int f = 0; f < out.length / perFrame; f++) {
+            for (int i = f * perFrame; i < f * perFrame + grid.cells(); i++) {
+                out[i] = (float) (1 / (1 + Math.exp(-out[i])));
+            }
+        }
+        return out;
+    }
+
+    /** The network this detector runs (folded when loaded for serving). */
+    Block network() {
+        return block;
     }
 
     /** Waits for detections in flight, then frees the weights and every other native resource. */

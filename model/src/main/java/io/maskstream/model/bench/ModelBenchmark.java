@@ -46,7 +46,14 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * libtorch's default intra-op thread count and with one thread (on a shared machine one thread is often
  * faster: a second OpenMP thread that loses its core stalls every operator at the barrier).
  *
- * <p>Arguments (optional): seconds per measurement (default 4), split into rounds whose median is printed.
+ * <p>Then the lean forward pass ({@code Classifier.load} folds batch norm into the convolutions and keeps their
+ * weights channels-last): inference alone (prepared images in, probabilities out, no decode) in ms per frame for
+ * fastnet at 96×128 and resnet18 at 192×256, batch 1 and 16, one intra-op thread, the unfolded network
+ * ({@code -Dmaskstream.model.fold-batchnorm=false}) against the network as served, measured in alternating rounds so
+ * that the drift of a shared machine hits both alike.
+ *
+ * <p>Arguments (optional): seconds per measurement (default 4), split into rounds whose median is printed; then
+ * {@code fold} to run only the folding comparison.
  */
 public final class ModelBenchmark {
 
@@ -54,15 +61,27 @@ public final class ModelBenchmark {
     /** Each figure is the median of this many rounds: the machines here are shared, so single runs jitter. */
     private static final int ROUNDS = 5;
 
+    /** Rounds of an interleaved comparison: more than {@link #ROUNDS}, as each round is shorter. */
+    private static final int AB_ROUNDS = 10;
+    /** Classifier.load's switch (BatchNormFolding.PROPERTY in the model package). */
+    private static final String FOLD_PROPERTY = "maskstream.model.fold-batchnorm";
+
     private ModelBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 4.0;
+        boolean foldOnly = args.length > 1 && "fold".equals(args[1]);
         Compute.prepare();
         Compute.engine();
         List<byte[]> jpegs = sampleJpegs();
+        if (foldOnly) {
+            System.out.printf(Locale.ROOT, "%nmaskstream model benchmark: %d CPU(s) visible to the JVM, load average %s%n",
+                    Runtime.getRuntime().availableProcessors(), loadAverage());
+            folding(seconds, jpegs);
+            return;
+        }
         long totalBytes = 0;
         for (byte[] j : jpegs) {
             totalBytes += j.length;
@@ -91,6 +110,77 @@ public final class ModelBenchmark {
             inference(Architectures.RESNET18, new int[] {1, 16}, seconds, jpegs);
             System.out.println();
         }
+        folding(seconds, jpegs);
+    }
+
+    /** Unfolded against folded batch norm, one intra-op thread, inference alone; see the class comment. */
+    private static void folding(double seconds, List<byte[]> jpegs) throws Exception {
+        ComputeSettings oneThread = new ComputeSettings("auto", 1, 0);
+        Compute.engine(oneThread);
+        System.out.printf(Locale.ROOT, "%nBatch norm folded into the convolutions (channels-last weights), as served, "
+                + "against unfolded: inference alone%n(prepared images to probabilities, no decode), libtorch intra-op "
+                + "threads %d, ms per frame, median of %d alternating rounds of %.2f s each%n", JniUtils.getNumThreads(),
+                AB_ROUNDS, seconds / AB_ROUNDS);
+        System.out.printf(Locale.ROOT, "%-9s %-8s %5s %10s %10s %15s%n", "arch", "input", "batch", "unfolded", "folded",
+                "folded/unfolded");
+        for (String architecture : new String[] {Architectures.FASTNET, Architectures.RESNET18}) {
+            ModelBundle bundle = ModelBundle.untrained(architecture, HeadLayout.MULTI_HEAD, architecture + "-bench", 1);
+            Classifier unfolded;
+            System.setProperty(FOLD_PROPERTY, "false");
+            try {
+                unfolded = Classifier.load(bundle, oneThread);
+            } finally {
+                System.clearProperty(FOLD_PROPERTY);
+            }
+            try (unfolded; Classifier folded = Classifier.load(bundle, oneThread)) {
+                InputSpec in = folded.metadata().input();
+                for (int batch : new int[] {1, 16}) {
+                    List<PreparedImage> images = batchOf(folded, jpegs, batch);
+                    double[] ms = alternating(seconds, images, unfolded, folded);
+                    System.out.printf(Locale.ROOT, "%-9s %-8s %5d %10.3f %10.3f %15.3f%n", architecture,
+                            in.width() + "x" + in.height(), batch, ms[0] / batch, ms[1] / batch, ms[1] / ms[0]);
+                }
+            }
+        }
+    }
+
+    private static List<PreparedImage> batchOf(Classifier classifier, List<byte[]> jpegs, int batch) throws Exception {
+        List<PreparedImage> images = new ArrayList<>(batch);
+        for (int i = 0; i < batch; i++) {
+            images.add(classifier.preprocessor().prepare(jpegs.get(i % jpegs.size())));
+        }
+        return images;
+    }
+
+    /**
+     * Median ms per batch of each classifier, measured in {@link #AB_ROUNDS} rounds in which each runs for its share of
+     * {@code seconds}, the order swapping every round.
+     */
+    private static double[] alternating(double seconds, List<PreparedImage> images, Classifier... classifiers) {
+        for (Classifier c : classifiers) {
+            for (int i = 0; i < 3; i++) {
+                c.classify(images);
+            }
+        }
+        double[][] rounds = new double[classifiers.length][AB_ROUNDS];
+        long share = (long) (seconds / AB_ROUNDS * 1e9);
+        for (int r = 0; r < AB_ROUNDS; r++) {
+            for (int k = 0; k < classifiers.length; k++) {
+                int which = r % 2 == 0 ? k : classifiers.length - 1 - k;
+                long started = System.nanoTime();
+                int batches = 0;
+                while (System.nanoTime() - started < share || batches < 2) {
+                    classifiers[which].classify(images);
+                    batches++;
+                }
+                rounds[which][r] = (System.nanoTime() - started) / 1e6 / batches;
+            }
+        }
+        double[] medians = new double[classifiers.length];
+        for (int k = 0; k < classifiers.length; k++) {
+            medians[k] = median(rounds[k]);
+        }
+        return medians;
     }
 
     private static String loadAverage() {
