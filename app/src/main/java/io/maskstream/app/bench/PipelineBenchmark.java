@@ -332,8 +332,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
                         c = k;
                     }
                 }
-                while (System.nanoTime() < next[c]) {
-                    Thread.onSpinWait();
+                long wait = next[c] - System.nanoTime();
+                if (wait > 0) { // sleep, not spin: a spinning sender would take one of the machine's cores from the rest
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
                 }
                 next[c] += periodNanos;
                 producer.send(new ProducerRecord<>(s.get("topic.frames"), c, "cam-" + c, frame("cam-" + c, ++seq[c])));
