@@ -54,11 +54,22 @@ final class BatchScheduler {
         /** Set when its task closed: a pass that has not started skips it; what it computes is dropped. */
         volatile boolean abandoned;
         /** The owning task's frame-by-frame retry this ticket is in (touched by that task's thread only). */
-        Object retry;
+        Retry retry;
 
         Ticket(AcceptedFrame frame, long submittedMs) {
             this.frame = frame;
             this.submittedMs = submittedMs;
+        }
+    }
+
+    /** A task's frame-by-frame retry of its frames of one timed-out batch, and until when (its clock) it may run. */
+    static final class Retry {
+        final List<Ticket> tickets;
+        final long deadline;
+
+        Retry(List<Ticket> tickets, long deadline) {
+            this.tickets = tickets;
+            this.deadline = deadline;
         }
     }
 

@@ -9,6 +9,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -75,7 +79,7 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
          *
          * @throws RuntimeException when the topic cannot be read now: the task fails and is restored again later
          */
-        java.util.Map<Long, BufferedFrame> readBack(String topic, int partition, java.util.SortedSet<Long> offsets);
+        Map<Long, BufferedFrame> readBack(String topic, int partition, SortedSet<Long> offsets);
 
         /** The topic frames are read from. */
         String topic();
@@ -88,17 +92,6 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         RestoreException(DeadLetterReason reason, String message) {
             super(message);
             this.reason = reason;
-        }
-    }
-
-    /** This task's frame-by-frame retry of its frames of one timed-out batch, and until when it may run. */
-    private static final class Retry {
-        final List<BatchScheduler.Ticket> tickets;
-        final long deadline;
-
-        Retry(List<BatchScheduler.Ticket> tickets, long deadline) {
-            this.tickets = tickets;
-            this.deadline = deadline;
         }
     }
 
@@ -129,20 +122,20 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
     private void restoreBuffered() {
         long now = context.currentSystemTimeMs();
         int partition = context.taskId().partition();
-        java.util.TreeMap<Long, BufferedFrame> stored = new java.util.TreeMap<>();
+        TreeMap<Long, BufferedFrame> stored = new TreeMap<>();
         try (KeyValueIterator<Long, BufferedFrame> it = store.all()) {
             it.forEachRemaining(kv -> stored.put(kv.key, kv.value));
         }
         if (stored.isEmpty()) {
             return;
         }
-        java.util.TreeSet<Long> references = new java.util.TreeSet<>();
+        TreeSet<Long> references = new TreeSet<>();
         stored.forEach((offset, f) -> {
             if (f.isReference()) {
                 references.add(offset);
             }
         });
-        java.util.Map<Long, BufferedFrame> readBack = references.isEmpty() ? java.util.Map.of()
+        Map<Long, BufferedFrame> readBack = references.isEmpty() ? Map.of()
                 : restorer.readBack(restorer.topic(), partition, references);
         int restored = 0;
         for (var kv : stored.entrySet()) {
@@ -229,7 +222,7 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
                 retryFrameByFrame(batch, now);
                 return;
             }
-            Retry retry = (Retry) head.retry;
+            BatchScheduler.Retry retry = head.retry;
             if (now < retry.deadline) {
                 return;
             }
@@ -249,7 +242,7 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         }
         LOG.warn("The forward pass of a batch of {} frames did not finish within {} ms; retrying this task's {} of them "
                 + "frame by frame", batch.tickets.size(), inference.timeout().toMillis(), mine.size());
-        Retry retry = new Retry(mine, now + inference.timeout().toMillis());
+        BatchScheduler.Retry retry = new BatchScheduler.Retry(mine, now + inference.timeout().toMillis());
         mine.forEach(t -> t.retry = retry);
         CompletableFuture.runAsync(() -> {
             for (BatchScheduler.Ticket t : mine) {
@@ -264,7 +257,7 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
     }
 
     /** Dead-letters every frame of the retry it did not reach; what it finished stays. */
-    private void giveUp(Retry retry) {
+    private void giveUp(BatchScheduler.Retry retry) {
         metrics.inferenceTimeout();
         String version = engine.currentVersion();
         int failed = 0;
