@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * CSS, JavaScript and icon (from this jar), {@code /api/state} the snapshot as JSON, {@code /events} the
  * same snapshot pushed once a second as server-sent events, {@code /frames/<camera>} the latest frame (only
  * when frames are switched on: otherwise 404, so no image can leave through the dashboard), and
- * {@code /reports/<file>} a report file. Read-only: every other method is refused.
+ * {@code /reports/<file>} a report file. Read-only: every other method is refused. With credentials configured
+ * ({@link DashboardAuth}) every path, the page's own files included, answers 401 to a request without them, before
+ * any route runs: a 401 carries a short text and never a frame or snapshot.
  */
 final class DashboardHttp implements AutoCloseable {
 
@@ -46,6 +48,7 @@ final class DashboardHttp implements AutoCloseable {
     private final DashboardState state;
     private final ReportIndex reports;
     private final boolean showFrames;
+    private final DashboardAuth auth;
     private final Map<String, byte[]> resources;
     private final AtomicInteger streams = new AtomicInteger();
     private final MeterRegistry registry;
@@ -54,7 +57,7 @@ final class DashboardHttp implements AutoCloseable {
     private volatile boolean closed;
 
     DashboardHttp(String host, int port, Supplier<String> currentJson, SnapshotFeed feed, DashboardState state,
-                  ReportIndex reports, boolean showFrames, MeterRegistry registry) {
+                  ReportIndex reports, boolean showFrames, DashboardAuth auth, MeterRegistry registry) {
         this.host = host;
         this.requestedPort = port;
         this.currentJson = currentJson;
@@ -62,6 +65,7 @@ final class DashboardHttp implements AutoCloseable {
         this.state = state;
         this.reports = reports;
         this.showFrames = showFrames;
+        this.auth = auth;
         this.registry = registry;
         this.resources = Map.of(
                 "/index.html", resource("index.html"),
@@ -94,6 +98,13 @@ final class DashboardHttp implements AutoCloseable {
 
     private void handle(ReadOnlyHttpServer.Request request) throws IOException {
         String path = request.rawPath();
+        if (!auth.allows(request.header("Authorization"))) {
+            // The header is not logged: it may hold a near-miss of the secret.
+            LOG.debug("Dashboard request for {} refused: no valid credentials", path);
+            auth.challenges().forEach(c -> request.addHeader("WWW-Authenticate", c));
+            request.text(401, "authentication required");
+            return;
+        }
         if (path.equals("/") || path.equals("/index.html")) {
             request.setHeader("Content-Security-Policy", PAGE_POLICY);
             request.send(200, "text/html; charset=utf-8", resources.get("/index.html"));

@@ -93,7 +93,7 @@ public final class DashboardService implements Service {
             }
             publish();
             http = new DashboardHttp(config.getString(DashboardConfig.HOST), config.getInt(DashboardConfig.PORT),
-                    this::currentJson, feed, state, reportIndex, showFrames, registry);
+                    this::currentJson, feed, state, reportIndex, showFrames, config.authentication(), registry);
             http.start();
             ticker = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "maskstream-dashboard-ticker");
@@ -101,8 +101,9 @@ public final class DashboardService implements Service {
                 return t;
             });
             ticker.scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
-            LOG.info("Dashboard at {} (frames {}, reports {})", url(), showFrames ? "shown" : "off (privacy)",
-                    config.reportDir().map(Object::toString).orElse("none"));
+            LOG.info("Dashboard at {} (frames {}, reports {}, authentication {})", url(),
+                    showFrames ? "shown" : "off (privacy)", config.reportDir().map(Object::toString).orElse("none"),
+                    config.authentication());
         } catch (Exception | Error e) {
             close();
             throw e;

@@ -66,7 +66,9 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * {@code chromium} and {@code chromedriver}, never downloaded): cameras publish classifications from a
  * background thread while the page is open; the live counters move, an alert produced after the page loaded
  * appears in the feed, a detect-mode camera's card draws its people's boxes with their track ids on a blank
- * canvas (frames are off), the model panel shows the releases, the console stays free of errors, and the test
+ * canvas (frames are off), the model panel shows the releases, the console stays free of errors; with frames on and
+ * credentials configured, every path answers 401 without them (the browser sees no page and no frame) and the page
+ * works with them; and the test
  * leaves a screenshot in {@code target/dashboard.png} (copy it to {@code docs/} to refresh the README's; pass
  * {@code -Dmaskstream.docs.dir=../docs} to write it there directly).
  */
@@ -79,12 +81,17 @@ class DashboardIntegrationTest {
     /** A detect-mode camera: two tracked people, #1 masked, #2 not, walking slowly to the right. */
     static final String SCENE_CAMERA = "cam-hall";
 
+    static final String TOKEN = "dash-t0ken-" + UUID.randomUUID();
+    static final String PASSWORD = "dash-pw-" + UUID.randomUUID();
+
     static EmbeddedStack stack;
 
     @TempDir
     Path tmp;
 
     DashboardService dashboard;
+    /** The Authorization header {@link #get} sends; null: none. */
+    String authorization;
     Thread cameras;
     final AtomicBoolean running = new AtomicBoolean(true);
     WebDriver browser;
@@ -325,10 +332,15 @@ class DashboardIntegrationTest {
 
     @Test
     void latestFrameOfACameraIsServedOnlyWhenFramesAreSwitchedOnAndIsThenTheBackgroundOfItsBoxes() throws Exception {
+        // With frames on, the dashboard requires credentials (Basic for the browser, a token for scripts).
         String id = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> settings = new HashMap<>(config(id, tmp).originals().entrySet().stream()
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()))));
         settings.put(DashboardConfig.SHOW_FRAMES, "true");
+        settings.put(DashboardConfig.AUTH_BASIC_USER, "ops");
+        settings.put(DashboardConfig.AUTH_BASIC_PASSWORD, PASSWORD);
+        settings.put(DashboardConfig.AUTH_TOKEN, TOKEN);
+        authorization = "Bearer " + TOKEN;
         DashboardConfig config = new DashboardConfig(ConfigSource.of(settings));
         TopicAdmin.ensure(config);
         Topics topics = new Topics(config);
@@ -352,12 +364,32 @@ class DashboardIntegrationTest {
         await().atMost(WAIT).until(() -> state().at("/cameras/0/frameShown").asLong() == 3);
         assertThat(state().at("/showFrames").asBoolean()).isTrue();
         assertThat(state().at("/cameras/0/frameSize").toString()).isEqualTo("{\"width\":64,\"height\":48,\"from\":\"frame\"}");
-        HttpResponse<byte[]> image = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(dashboard.url()).resolve("/frames/cam-1")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> image = HttpClient.newHttpClient().send(request("/frames/cam-1").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertThat(image.statusCode()).isEqualTo(200);
         assertThat(image.headers().firstValue("Content-Type")).hasValue("image/jpeg");
         assertThat(image.body()).isEqualTo(jpeg.toByteArray());
         assertThat(get("/frames/cam-unknown").statusCode()).isEqualTo(404);
+
+        // Without valid credentials every path is 401 with a challenge, and no frame byte leaves.
+        for (String wrong : new String[] {null, "Bearer " + TOKEN + "x", "Bearer " + PASSWORD,
+                "Basic " + java.util.Base64.getEncoder().encodeToString(("ops:" + TOKEN).getBytes())}) {
+            authorization = wrong;
+            for (String path : List.of("/", "/index.html", "/static/dashboard.js", "/api/state", "/events",
+                    "/frames/cam-1", "/reports/x", "/no-such-path")) {
+                HttpResponse<byte[]> refused = HttpClient.newHttpClient().send(request(path).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(refused.statusCode()).as("%s with %s", path, wrong).isEqualTo(401);
+                assertThat(refused.headers().allValues("WWW-Authenticate")).as(path)
+                        .containsExactly("Basic realm=\"maskstream dashboard\", charset=\"UTF-8\"",
+                                "Bearer realm=\"maskstream dashboard\"");
+                assertThat(new String(refused.body(), java.nio.charset.StandardCharsets.UTF_8))
+                        .isEqualTo("authentication required\n");
+            }
+        }
+        authorization = "Basic " + java.util.Base64.getEncoder().encodeToString(("ops:" + PASSWORD).getBytes());
+        assertThat(get("/api/state").statusCode()).isEqualTo(200);
+        authorization = "Bearer " + TOKEN;
 
         // the page draws the face's box over that frame, in the frame's 64x48 pixels
         try (KafkaProducer<String, Classification> classifications = producer(config, topics.classifications())) {
@@ -366,7 +398,29 @@ class DashboardIntegrationTest {
                     DashboardEvents.face(16, 8, 32, 32, MaskState.INCORRECT, 0.81f, 4L)))).get();
         }
         browser = chromium();
+        // The browser without credentials: neither the page nor the frame asked for directly is shown (Chromium
+        // leaves the 401's document empty while it would prompt for the password).
+        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+        for (String path : List.of("", "frames/cam-1")) {
+            browser.get(dashboard.url() + path);
+            assertThat(browser.getTitle()).as(path).doesNotContain("maskstream");
+            assertThat(browser.findElements(By.cssSelector("img, canvas, #cameras"))).as(path).isEmpty();
+            assertThat(browser.findElement(By.tagName("body")).getText()).as(path).doesNotContain("cam-1");
+        }
+        // With them the page and its live stream work: Basic credentials given once in the address are then sent by
+        // the browser itself, as after a user typed them at the prompt; the page's address then holds none.
+        browser.get(dashboard.url().replace("http://", "http://ops:" + PASSWORD + "@"));
         browser.get(dashboard.url());
+        assertThat(browser.getTitle()).contains("maskstream");
+        // The logged-in page asking for the frame without its credentials gets the 401 text, not the image.
+        Object refused = ((ChromeDriver) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "fetch('/frames/cam-1', {credentials: 'omit', cache: 'no-store'}).then(r => r.text().then(t => "
+                + "done(r.status + ' ' + r.headers.get('Content-Type') + ' ' + t.trim()))).catch(e => done('error ' + e));");
+        assertThat(refused).isEqualTo("401 text/plain; charset=utf-8 authentication required");
+        Object served = ((ChromeDriver) browser).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "fetch('/frames/cam-1', {cache: 'no-store'}).then(r => r.arrayBuffer().then(b => "
+                + "done(r.status + ' ' + r.headers.get('Content-Type') + ' ' + b.byteLength))).catch(e => done('error ' + e));");
+        assertThat(served).isEqualTo("200 image/jpeg " + jpeg.size());
         By canvas = By.cssSelector("[data-camera='cam-1'] .scene canvas");
         await().atMost(WAIT).until(() -> !browser.findElements(canvas).isEmpty()
                 && "frame".equals(browser.findElement(canvas).getDomAttribute("data-background")));
@@ -375,9 +429,13 @@ class DashboardIntegrationTest {
                 .isEqualTo("1.3333");
     }
 
+    HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(dashboard.url()).resolve(path)).timeout(Duration.ofSeconds(10));
+        return authorization == null ? b : b.header("Authorization", authorization);
+    }
+
     HttpResponse<String> get(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(dashboard.url()).resolve(path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient().send(request(path).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     JsonNode state() throws Exception {

@@ -59,6 +59,12 @@ public final class ReadOnlyHttpServer implements AutoCloseable {
             return this;
         }
 
+        /** Adds a response header line, keeping earlier ones of that name (e.g. several challenges). */
+        public Request addHeader(String name, String value) {
+            exchange.getResponseHeaders().add(name, value);
+            return this;
+        }
+
         /** Sends {@code body} with {@code status} (only the headers for HEAD). */
         public void send(int status, String contentType, byte[] body) throws IOException {
             exchange.getResponseHeaders().set("Content-Type", contentType);
