@@ -39,6 +39,7 @@ public final class AlertsConfig extends ServiceConfig {
     public static final String INCORRECT_ENABLED = "alerts.incorrect.enabled";
     public static final String WEBHOOK_URL = "alerts.webhook.url";
     public static final String WEBHOOK_AUTHORIZATION = "alerts.webhook.authorization";
+    public static final String WEBHOOK_SECRET = "alerts.webhook.secret";
     public static final String WEBHOOK_GROUP_ID = "alerts.webhook.group.id";
     public static final String WEBHOOK_MAX_ATTEMPTS = "alerts.webhook.max.attempts";
     public static final String WEBHOOK_BACKOFF_MS = "alerts.webhook.backoff.ms";
@@ -82,6 +83,10 @@ public final class AlertsConfig extends ServiceConfig {
                     "Webhook receiving every committed alert as an HTTP POST of JSON; empty: no webhook.")
             .define(WEBHOOK_AUTHORIZATION, Type.PASSWORD, "", Importance.LOW,
                     "Value of the Authorization header sent to the webhook (e.g. 'Bearer ...'); empty: none. Never logged.")
+            .define(WEBHOOK_SECRET, Type.PASSWORD, "", Importance.MEDIUM,
+                    "Shared secret signing every webhook POST: headers X-Maskstream-Timestamp (unix seconds) and "
+                            + "X-Maskstream-Signature (v1=hex HMAC-SHA256 of timestamp + '.' + body), checked by "
+                            + "WebhookSignature.verify on the receiver. Empty: unsigned. Never logged.")
             .define(WEBHOOK_GROUP_ID, Type.STRING, "maskstream-alerts-webhook", new ConfigDef.NonEmptyString(),
                     Importance.LOW, "Consumer group of the webhook feed, which reads the alerts topic read_committed; "
                             + "instances sharing it split the alerts between them.")
@@ -121,6 +126,12 @@ public final class AlertsConfig extends ServiceConfig {
     Optional<String> webhookAuthorization() {
         Password p = getPassword(WEBHOOK_AUTHORIZATION);
         return p == null || p.value().isBlank() ? Optional.empty() : Optional.of(p.value());
+    }
+
+    /** The secret signing webhook requests ({@link WebhookSignature}), if any. */
+    Optional<String> webhookSecret() {
+        Password p = getPassword(WEBHOOK_SECRET);
+        return p == null || p.value().isEmpty() ? Optional.empty() : Optional.of(p.value());
     }
 
     Duration webhookTimeout() {

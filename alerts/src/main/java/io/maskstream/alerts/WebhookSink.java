@@ -7,7 +7,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * delivered (2xx), failed (every attempt refused or timed out, or a status that retrying cannot fix), or
  * abandoned by {@link #close()} (its completion callback is then not run, so the feed does not commit past it and
  * it is posted again after a restart). Failed alerts are counted and logged; all of them remain on the alerts
- * topic.
+ * topic. With a secret, each attempt is signed anew ({@link WebhookSignature}), so a retry after a long backoff
+ * carries a fresh timestamp and is not taken for a replay.
  */
 final class WebhookSink implements AutoCloseable {
 
@@ -30,11 +33,11 @@ final class WebhookSink implements AutoCloseable {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     /** How to reach the webhook and how hard to try. */
-    record Settings(URI url, Optional<String> authorization, int maxAttempts, Duration backoff, Duration maxBackoff,
-                    Duration timeout, int queueSize) {
+    record Settings(URI url, Optional<String> authorization, Optional<String> secret, int maxAttempts, Duration backoff,
+                    Duration maxBackoff, Duration timeout, int queueSize) {
 
         static Settings of(AlertsConfig config) {
-            return new Settings(config.webhookUrl().orElseThrow(), config.webhookAuthorization(),
+            return new Settings(config.webhookUrl().orElseThrow(), config.webhookAuthorization(), config.webhookSecret(),
                     config.getInt(AlertsConfig.WEBHOOK_MAX_ATTEMPTS),
                     Duration.ofMillis(config.getLong(AlertsConfig.WEBHOOK_BACKOFF_MS)),
                     Duration.ofMillis(config.getLong(AlertsConfig.WEBHOOK_BACKOFF_MAX_MS)), config.webhookTimeout(),
@@ -74,9 +77,9 @@ final class WebhookSink implements AutoCloseable {
 
     void start() {
         worker.start();
-        LOG.info("Webhook {}: up to {} attempts per alert, backoff {} ms doubling to {} ms, queue of {}",
-                settings.endpoint(), settings.maxAttempts(), settings.backoff().toMillis(),
-                settings.maxBackoff().toMillis(), settings.queueSize());
+        LOG.info("Webhook {}: {}, up to {} attempts per alert, backoff {} ms doubling to {} ms, queue of {}",
+                settings.endpoint(), settings.secret().isPresent() ? "signed (HMAC-SHA256)" : "unsigned",
+                settings.maxAttempts(), settings.backoff().toMillis(), settings.maxBackoff().toMillis(), settings.queueSize());
     }
 
     /**
@@ -108,12 +111,7 @@ final class WebhookSink implements AutoCloseable {
     }
 
     private Result deliver(Alert alert) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(settings.url()).timeout(settings.timeout())
-                .header("Content-Type", "application/json")
-                .header("X-Maskstream-Alert-Id", alert.getAlertId())
-                .POST(HttpRequest.BodyPublishers.ofString(AlertJson.write(alert)));
-        settings.authorization().ifPresent(a -> request.header("Authorization", a));
-        HttpRequest built = request.build();
+        byte[] body = AlertJson.write(alert).getBytes(StandardCharsets.UTF_8);
         String last = null;
         int attempt = 1;
         for (; attempt <= settings.maxAttempts(); attempt++) {
@@ -121,7 +119,7 @@ final class WebhookSink implements AutoCloseable {
                 return Result.ABANDONED;
             }
             try {
-                int status = http.send(built, HttpResponse.BodyHandlers.discarding()).statusCode();
+                int status = http.send(request(alert, body), HttpResponse.BodyHandlers.discarding()).statusCode();
                 if (status >= 200 && status < 300) {
                     metrics.webhookDelivered();
                     LOG.debug("Webhook took alert {} (HTTP {}, attempt {})", alert.getAlertId(), status, attempt);
@@ -149,6 +147,20 @@ final class WebhookSink implements AutoCloseable {
         LOG.warn("Webhook {} did not take alert {} after {} attempt(s) (last: {}); it stays on the alerts topic",
                 settings.endpoint(), alert.getAlertId(), Math.min(attempt, settings.maxAttempts()), last);
         return Result.FAILED;
+    }
+
+    private HttpRequest request(Alert alert, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(settings.url()).timeout(settings.timeout())
+                .header("Content-Type", "application/json")
+                .header("X-Maskstream-Alert-Id", alert.getAlertId())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        settings.authorization().ifPresent(a -> request.header("Authorization", a));
+        settings.secret().ifPresent(secret -> {
+            long now = Instant.now().getEpochSecond();
+            request.header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(now))
+                    .header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(secret, now, body));
+        });
+        return request.build();
     }
 
     /** Wait after failed attempt {@code attempt} (1-based): backoff, doubled each time, capped. */

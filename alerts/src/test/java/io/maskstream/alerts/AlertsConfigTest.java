@@ -48,11 +48,14 @@ class AlertsConfigTest {
     @Test
     void theWebhookIsOnWhenAUrlIsGiven() {
         AlertsConfig c = config(Map.of(AlertsConfig.WEBHOOK_URL, "https://hooks.example.com/alerts?token=s3cret",
-                AlertsConfig.WEBHOOK_AUTHORIZATION, "Bearer abc"));
+                AlertsConfig.WEBHOOK_AUTHORIZATION, "Bearer abc", AlertsConfig.WEBHOOK_SECRET, "whsec-xyz"));
         assertThat(c.webhookUrl()).hasValueSatisfying(u -> assertThat(u.getHost()).isEqualTo("hooks.example.com"));
         assertThat(c.webhookAuthorization()).contains("Bearer abc");
         assertThat(WebhookSink.Settings.of(c).endpoint()).isEqualTo("https://hooks.example.com/alerts");
-        assertThat(c.toString()).doesNotContain("abc");
+        assertThat(c.webhookSecret()).contains("whsec-xyz");
+        assertThat(WebhookSink.Settings.of(c).secret()).contains("whsec-xyz");
+        assertThat(c.toString()).doesNotContain("abc").doesNotContain("whsec-xyz");
+        assertThat(config(Map.of(AlertsConfig.WEBHOOK_URL, "https://h/a")).webhookSecret()).as("unsigned by default").isEmpty();
     }
 
     @Test

@@ -20,10 +20,15 @@ import io.maskstream.schemas.serde.AvroSerializer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -170,27 +175,51 @@ class AlertsIntegrationTest {
         return readCommitted(topic, new AvroDeserializer<>(null, Alert.class)).stream().map(ConsumerRecord::value).toList();
     }
 
-    List<String> startReceiver() throws Exception {
-        List<String> bodies = new CopyOnWriteArrayList<>();
+    static final String WEBHOOK_SECRET = "it-webhook-secret";
+
+    /** One request the receiver took: its body and signature headers. */
+    record Received(String body, String timestamp, String signature) {
+    }
+
+    /**
+     * A receiver that checks each request as a real one would ({@link WebhookSignature#verify}): 200 and recorded
+     * when it verifies, 401 and not recorded otherwise.
+     */
+    List<Received> startReceiver() throws Exception {
+        List<Received> taken = new CopyOnWriteArrayList<>();
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.createContext("/alerts", ex -> {
-            bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            ex.sendResponseHeaders(200, -1);
+            byte[] body = ex.getRequestBody().readAllBytes();
+            String timestamp = ex.getRequestHeaders().getFirst(WebhookSignature.TIMESTAMP_HEADER);
+            String signature = ex.getRequestHeaders().getFirst(WebhookSignature.SIGNATURE_HEADER);
+            boolean ok = WebhookSignature.verify(WEBHOOK_SECRET, timestamp, signature, body, Instant.now(),
+                    WebhookSignature.DEFAULT_TOLERANCE);
+            if (ok) {
+                taken.add(new Received(new String(body, StandardCharsets.UTF_8), timestamp, signature));
+            }
+            ex.sendResponseHeaders(ok ? 200 : 401, -1);
             ex.close();
         });
         receiver.start();
-        return bodies;
+        return taken;
+    }
+
+    int post(String body, String timestamp, String signature) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/alerts"))
+                .header(WebhookSignature.TIMESTAMP_HEADER, timestamp).header(WebhookSignature.SIGNATURE_HEADER, signature)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     @Test
     void threeHundredUnmaskedFramesAreOneCommittedAlertThatTheWebhookReceivesAndADeadWebhookStopsNothing() throws Exception {
         Names names = Names.fresh("webhook");
-        List<String> received = startReceiver();
+        List<Received> received = startReceiver();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         start(names, Map.of(AlertsConfig.WEBHOOK_URL, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/alerts",
                 AlertsConfig.WEBHOOK_GROUP_ID, "webhook-" + names.applicationId(),
                 AlertsConfig.WEBHOOK_MAX_ATTEMPTS, "3", AlertsConfig.WEBHOOK_BACKOFF_MS, "50",
-                AlertsConfig.WEBHOOK_TIMEOUT_MS, "2000"), meters);
+                AlertsConfig.WEBHOOK_TIMEOUT_MS, "2000", AlertsConfig.WEBHOOK_SECRET, WEBHOOK_SECRET), meters);
         long t0 = System.currentTimeMillis();
 
         sendFrames(names.classifications(), "cam-A", 0, t0, 300, MaskState.NONE, 0.95f);
@@ -206,11 +235,26 @@ class AlertsIntegrationTest {
             assertThat(a.getModelVersion()).isEqualTo("v-it");
         });
         await().atMost(WAIT).until(() -> received.size() == 1);
-        JsonNode json = new ObjectMapper().readTree(received.get(0));
+        Received signed = received.get(0);
+        JsonNode json = new ObjectMapper().readTree(signed.body());
         assertThat(json.get("alertId").asText()).isEqualTo("cam-A/NO_MASK/0");
         assertThat(json.get("cameraId").asText()).isEqualTo("cam-A");
         assertThat(json.get("kind").asText()).isEqualTo("NO_MASK");
         await().atMost(WAIT).until(() -> meters.counter(AlertsMetrics.WEBHOOK_DELIVERED).count() == 1.0);
+        // The receiver refuses the same request tampered with: another body, or a fresher timestamp on the old
+        // signature; and the request itself once it is older than the tolerance (a replay).
+        String altered = signed.body().replace("\"cam-A\"", "\"cam-Z\"");
+        assertThat(altered).isNotEqualTo(signed.body());
+        assertThat(post(altered, signed.timestamp(), signed.signature())).isEqualTo(401);
+        assertThat(post(signed.body(), Long.toString(Instant.now().getEpochSecond() + 1), signed.signature())).isEqualTo(401);
+        Instant later = Instant.ofEpochSecond(Long.parseLong(signed.timestamp())).plus(WebhookSignature.DEFAULT_TOLERANCE)
+                .plusSeconds(1);
+        byte[] bytes = signed.body().getBytes(StandardCharsets.UTF_8);
+        assertThat(WebhookSignature.verify(WEBHOOK_SECRET, signed.timestamp(), signed.signature(), bytes, later,
+                WebhookSignature.DEFAULT_TOLERANCE)).as("stale").isFalse();
+        assertThat(WebhookSignature.verify(WEBHOOK_SECRET, signed.timestamp(), signed.signature(), bytes,
+                later.minusSeconds(2), WebhookSignature.DEFAULT_TOLERANCE)).as("just within the tolerance").isTrue();
+        assertThat(received).hasSize(1);
         assertThat(meters.counter(AlertsMetrics.RAISED, "camera", "cam-A", "kind", "NO_MASK").count()).isEqualTo(1.0);
 
         // The receiver goes away: its port is closed from now on.

@@ -31,11 +31,15 @@ import org.junit.jupiter.api.Test;
 /** The webhook sink against a real HTTP server on loopback: retries, give-ups, a full queue, a hanging receiver. */
 class WebhookSinkTest {
 
+    static final String SECRET = "whsec-test-0123456789";
+
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final AlertsMetrics metrics = new AlertsMetrics(meters);
     final List<String> bodies = new CopyOnWriteArrayList<>();
     final List<String> alertIdHeaders = new CopyOnWriteArrayList<>();
     final List<String> authorizations = new CopyOnWriteArrayList<>();
+    final List<String> timestamps = new CopyOnWriteArrayList<>();
+    final List<String> signatures = new CopyOnWriteArrayList<>();
     final CountDownLatch release = new CountDownLatch(1);
     HttpServer server;
     WebhookSink sink;
@@ -46,6 +50,8 @@ class WebhookSinkTest {
             bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             alertIdHeaders.add(ex.getRequestHeaders().getFirst("X-Maskstream-Alert-Id"));
             authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+            timestamps.add(String.valueOf(ex.getRequestHeaders().getFirst(WebhookSignature.TIMESTAMP_HEADER)));
+            signatures.add(String.valueOf(ex.getRequestHeaders().getFirst(WebhookSignature.SIGNATURE_HEADER)));
             if (hang) {
                 try {
                     release.await();
@@ -66,7 +72,7 @@ class WebhookSinkTest {
     }
 
     WebhookSink sink(URI url, int attempts, int queue) {
-        sink = new WebhookSink(new WebhookSink.Settings(url, Optional.of("Bearer t0ken"), attempts, Duration.ofMillis(10),
+        sink = new WebhookSink(new WebhookSink.Settings(url, Optional.of("Bearer t0ken"), Optional.of(SECRET), attempts, Duration.ofMillis(10),
                 Duration.ofMillis(40), Duration.ofSeconds(2), queue), metrics);
         sink.start();
         return sink;
@@ -109,6 +115,15 @@ class WebhookSinkTest {
         assertThat(bodies).hasSize(3);
         assertThat(alertIdHeaders).containsOnly("cam-1/NO_MASK/17");
         assertThat(authorizations).containsOnly("Bearer t0ken");
+        // every attempt is signed; the receiver's check passes for each, and fails for a wrong secret
+        for (int i = 0; i < bodies.size(); i++) {
+            byte[] body = bodies.get(i).getBytes(StandardCharsets.UTF_8);
+            assertThat(signatures.get(i)).matches("v1=[0-9a-f]{64}");
+            assertThat(WebhookSignature.verify(SECRET, timestamps.get(i), signatures.get(i), body, Instant.now(),
+                    WebhookSignature.DEFAULT_TOLERANCE)).as("attempt %d verifies", i + 1).isTrue();
+            assertThat(WebhookSignature.verify("other-secret", timestamps.get(i), signatures.get(i), body, Instant.now(),
+                    WebhookSignature.DEFAULT_TOLERANCE)).isFalse();
+        }
         JsonNode json = new ObjectMapper().readTree(bodies.get(0));
         assertThat(json.get("alertId").asText()).isEqualTo("cam-1/NO_MASK/17");
         assertThat(json.get("cameraId").asText()).isEqualTo("cam-1");
@@ -173,7 +188,7 @@ class WebhookSinkTest {
 
     @Test
     void backoffDoublesUpToItsCap() throws Exception {
-        WebhookSink s = new WebhookSink(new WebhookSink.Settings(URI.create("http://127.0.0.1:1/"), Optional.empty(), 10,
+        WebhookSink s = new WebhookSink(new WebhookSink.Settings(URI.create("http://127.0.0.1:1/"), Optional.empty(), Optional.empty(), 10,
                 Duration.ofMillis(100), Duration.ofMillis(1000), Duration.ofSeconds(1), 1), metrics);
         try {
             assertThat(List.of(s.backoff(1), s.backoff(2), s.backoff(3), s.backoff(4), s.backoff(5), s.backoff(40)))
