@@ -296,7 +296,7 @@ public final class ReleaseSignatures {
             value.get(bytes);
             if (!ALGORITHM.equals(signature.getAlgorithm()) || !verifies(key, canonicalBytes(release), bytes)) {
                 throw new InvalidModelException(InvalidModelException.Reason.BAD_SIGNATURE, "Release "
-                        + release.getVersion() + " carries a " + signature.getAlgorithm() + " signature by key "
+                        + release.getVersion() + " carries an " + signature.getAlgorithm() + " signature by key "
                         + signature.getKeyId() + " that does not verify: forged, or its version, architecture, input "
                         + "size, sha256 or size changed after signing");
             }
