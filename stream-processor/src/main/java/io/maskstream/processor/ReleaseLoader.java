@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns an active release into a serving model, off the stream threads and off the release follower's thread: check
- * its signature against {@code processor.release.trusted.keys} (when set), fetch the artifact, verify its SHA-256, read and check the bundle, load and warm it up, then swap it in. A bad release is
+ * its signature against {@code processor.release.trusted.keys} (when set), fetch the artifact, verify its SHA-256,
+ * read and check the bundle, load and warm it up, then swap it in. A bad release is
  * refused with a logged reason and a metric, and the running model keeps serving. An artifact that cannot be read
  * now (the broker unreachable, a timeout) refuses nothing: the fetch is tried again, backing off, until it succeeds
  * or a newer release is active; meanwhile {@code maskstream_processor_model_behind_active} is 1.
@@ -114,7 +115,7 @@ final class ReleaseLoader implements AutoCloseable {
     }
 
     private static ModelRelease newer(ModelRelease a, ModelRelease b) {
-        return a == null || b.getStatusTime().isAfter(a.getStatusTime()) ? b : a;
+        return a == null || !b.getStatusTime().isBefore(a.getStatusTime()) ? b : a; // a tie: b is the later record (re-signed)
     }
 
     /** Called (by the release follower) for each new active release: loads it on the loader's thread. */
