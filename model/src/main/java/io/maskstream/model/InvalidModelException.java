@@ -23,7 +23,13 @@ public final class InvalidModelException extends Exception {
         /** A weight is NaN or infinite. */
         NON_FINITE_WEIGHTS,
         /** The engine failed to load or run the network. */
-        LOAD_FAILED
+        LOAD_FAILED,
+        /** The release carries no signature and this processor requires one. */
+        UNSIGNED,
+        /** The release is signed by a key this processor does not trust. */
+        UNTRUSTED_SIGNATURE,
+        /** The signature does not verify: forged, or a signed field (e.g. the SHA-256) changed after signing. */
+        BAD_SIGNATURE
     }
 
     private final Reason reason;

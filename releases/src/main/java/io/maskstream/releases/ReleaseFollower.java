@@ -1,6 +1,7 @@
 package io.maskstream.releases;
 
 import io.maskstream.events.ModelRelease;
+import io.maskstream.events.ReleaseSignature;
 import io.maskstream.runtime.config.ServiceConfig;
 import io.maskstream.schemas.ConsumerLoop;
 import io.maskstream.schemas.Topic;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows {@code model-releases} on its own thread (no consumer group, so it never disturbs anyone) and calls
- * the listener, on that thread, each time the active release changes to a version not seen active before.
+ * the listener, on that thread, each time the active release changes to a version not seen active before, or the
+ * active release's signature changes (re-signed with {@code release sign}, so a release refused for its signature is
+ * loaded once it is signed).
  *
  * <p>It keeps following whatever happens ({@link ConsumerLoop}): a record it cannot read is skipped (logged), an
  * unreachable schema registry is waited for, and a failure restarts it with a fresh consumer, which reads the topic
@@ -37,6 +41,7 @@ public final class ReleaseFollower implements AutoCloseable {
     private volatile Optional<ModelRelease> initialActive = Optional.empty();
     private ConsumerLoop<String, ModelRelease> loop;
     private String lastActive;
+    private ReleaseSignature lastSignature;
 
     public ReleaseFollower(ServiceConfig config, Consumer<ModelRelease> onActive) {
         this.config = config;
@@ -84,6 +89,7 @@ public final class ReleaseFollower implements AutoCloseable {
                     if (caughtUp.getCount() > 0) {
                         initialActive = ReleaseLog.active(releases.values());
                         lastActive = initialActive.map(ModelRelease::getVersion).orElse(null);
+                        lastSignature = initialActive.map(ModelRelease::getSignature).orElse(null);
                         caughtUp.countDown();
                     } else {
                         report(); // caught up again after a restart: report what changed meanwhile
@@ -98,8 +104,10 @@ public final class ReleaseFollower implements AutoCloseable {
 
         private void report() {
             Optional<ModelRelease> active = ReleaseLog.active(releases.values());
-            if (active.isPresent() && !active.get().getVersion().equals(lastActive)) {
+            if (active.isPresent() && (!active.get().getVersion().equals(lastActive)
+                    || !Objects.equals(active.get().getSignature(), lastSignature))) {
                 lastActive = active.get().getVersion();
+                lastSignature = active.get().getSignature();
                 try {
                     onActive.accept(active.get());
                 } catch (RuntimeException e) {

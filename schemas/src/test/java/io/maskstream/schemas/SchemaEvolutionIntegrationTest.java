@@ -81,4 +81,43 @@ class SchemaEvolutionIntegrationTest {
                 .isInstanceOf(SchemaRegistryException.class)
                 .satisfies(e -> assertThat(((SchemaRegistryException) e).status()).isEqualTo(409));
     }
+
+    /** ModelRelease gained an optional signature: the registry accepts it over the unsigned version, old data reads. */
+    @Test
+    void theSignedModelReleaseIsBackwardCompatibleWithTheUnsignedOne() throws Exception {
+        Schema today = io.maskstream.events.ModelRelease.getClassSchema();
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field f : today.getFields()) {
+            if (!f.name().equals("signature")) {
+                fields.add(new Schema.Field(f, f.schema()));
+            }
+        }
+        assertThat(fields).hasSize(today.getFields().size() - 1);
+        Schema unsigned = Schema.createRecord(today.getName(), today.getDoc(), today.getNamespace(), false, fields);
+        String subject = "evolution-releases-" + System.nanoTime() + "-value";
+        registry.register(subject, unsigned);
+        registry.setCompatibility(subject, SchemaPolicy.COMPATIBILITY);
+        assertThat(registry.isCompatible(subject, today)).isTrue();
+        registry.register(subject, today);
+
+        org.apache.avro.generic.GenericData.Record old = new org.apache.avro.generic.GenericData.Record(unsigned);
+        for (Schema.Field f : unsigned.getFields()) {
+            Object value = switch (f.name()) {
+                case "version", "architecture", "sha256", "artifactUri", "trainingData" -> "x";
+                case "inputWidth", "inputHeight" -> 1;
+                case "createdTime", "statusTime", "artifactBytes" -> 2L;
+                case "status" -> new org.apache.avro.generic.GenericData.EnumSymbol(f.schema(), "ACTIVE");
+                default -> null;
+            };
+            old.put(f.name(), value);
+        }
+        var out = new java.io.ByteArrayOutputStream();
+        var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.generic.GenericDatumWriter<GenericRecord>(unsigned).write(old, encoder);
+        encoder.flush();
+        GenericRecord read = new GenericDatumReader<GenericRecord>(unsigned, today)
+                .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+        assertThat(read.get("signature")).isNull();
+        assertThat(read.get("version").toString()).isEqualTo("x");
+    }
 }

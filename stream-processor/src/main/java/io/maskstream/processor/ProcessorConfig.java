@@ -3,6 +3,7 @@ package io.maskstream.processor;
 import io.maskstream.model.ComputeSettings;
 import io.maskstream.model.DetectorSettings;
 import io.maskstream.model.ImageLimits;
+import io.maskstream.releases.ReleaseSignatures;
 import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.config.ConfigDefinitions;
 import io.maskstream.runtime.config.ConfigSource;
@@ -40,6 +41,8 @@ public final class ProcessorConfig extends ServiceConfig {
     public static final String MODEL_FETCH_TIMEOUT_MS = "processor.model.fetch.timeout.ms";
     public static final String MODEL_FETCH_BACKOFF_MS = "processor.model.fetch.backoff.ms";
     public static final String MODEL_FETCH_BACKOFF_MAX_MS = "processor.model.fetch.backoff.max.ms";
+    public static final String TRUSTED_KEYS = "processor.release.trusted.keys";
+    public static final String REQUIRE_SIGNATURE = "processor.release.require.signature";
     public static final String FACES_MODE = "processor.faces.mode";
     public static final String DETECTOR_FILE = "processor.detector.file";
     public static final String DETECTOR_FORMAT = "processor.detector.format";
@@ -114,6 +117,17 @@ public final class ProcessorConfig extends ServiceConfig {
                             + "doubled after each failure.")
             .define(MODEL_FETCH_BACKOFF_MAX_MS, Type.LONG, 60_000L, Range.between(1, 3_600_000), Importance.LOW,
                     "Longest wait between artifact fetch retries.")
+            .define(TRUSTED_KEYS, Type.LIST, "", trustedKeysValidator(), Importance.HIGH,
+                    "Ed25519 public keys (files, X.509 SubjectPublicKeyInfo as PEM or DER; maskstream release keygen "
+                            + "writes them) whose signatures on model releases this processor trusts; a release signed "
+                            + "by any of them is accepted, so listing the old and the new key rotates keys without a gap. "
+                            + "A release signed by another key, or whose signature does not verify, is refused "
+                            + "(UNTRUSTED_SIGNATURE, BAD_SIGNATURE). Each file is read at start-up; one that is not such "
+                            + "a key stops it. Empty: signatures are not checked.")
+            .define(REQUIRE_SIGNATURE, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "With processor.release.trusted.keys set: refuse unsigned releases (UNSIGNED). false accepts "
+                            + "unsigned ones (while a topic's old releases predate signing) but still refuses signed "
+                            + "ones that do not verify. Without trusted keys nothing is checked, whatever this says.")
             .define(FACES_MODE, Type.STRING, WHOLE_FRAME, ValidString.in(WHOLE_FRAME, DETECT), Importance.HIGH,
                     "whole-frame: each frame is one face, centre-cropped (portrait feeds such as the competition data); "
                             + "detect: a face detector finds every face, each is cut from the full-resolution frame and "
@@ -151,6 +165,24 @@ public final class ProcessorConfig extends ServiceConfig {
                 throw new org.apache.kafka.common.config.ConfigException(name, value, "must be auto, cpu, gpu or gpu:N");
             }
         }, () -> "auto, cpu, gpu, gpu:N");
+    }
+
+    private static ConfigDef.Validator trustedKeysValidator() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            for (Object file : (java.util.List<?>) value) {
+                try {
+                    ReleaseSignatures.readPublicKey(java.nio.file.Path.of(String.valueOf(file).trim()));
+                } catch (IllegalArgumentException e) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, value, e.getMessage());
+                }
+            }
+        }, () -> "comma-separated Ed25519 public key files (X.509 PEM or DER)");
+    }
+
+    /** The keys whose signatures on releases are trusted (none: signatures are not checked). */
+    public ReleaseSignatures.TrustedKeys trustedKeys() {
+        return ReleaseSignatures.TrustedKeys.read(getList(TRUSTED_KEYS).stream().map(f -> java.nio.file.Path.of(f.trim()))
+                .toList());
     }
 
     /** The static membership this instance keeps in its group. */

@@ -7,6 +7,7 @@ import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.releases.ArtifactStore;
 import io.maskstream.releases.ArtifactUnavailableException;
+import io.maskstream.releases.ReleaseSignatures;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns an active release into a serving model, off the stream threads and off the release follower's thread: fetch
- * the artifact, verify its SHA-256, read and check the bundle, load and warm it up, then swap it in. A bad release is
+ * Turns an active release into a serving model, off the stream threads and off the release follower's thread: check
+ * its signature against {@code processor.release.trusted.keys} (when set), fetch the artifact, verify its SHA-256,
+ * read and check the bundle, load and warm it up, then swap it in. A bad release is
  * refused with a logged reason and a metric, and the running model keeps serving. An artifact that cannot be read
  * now (the broker unreachable, a timeout) refuses nothing: the fetch is tried again, backing off, until it succeeds
  * or a newer release is active; meanwhile {@code maskstream_processor_model_behind_active} is 1.
@@ -33,6 +35,8 @@ final class ReleaseLoader implements AutoCloseable {
     private final Duration fetchTimeout;
     private final long backoffMs;
     private final long maxBackoffMs;
+    private final ReleaseSignatures.TrustedKeys trustedKeys;
+    private final boolean requireSignature;
     private final ScheduledExecutorService loads = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "model-loader");
         t.setDaemon(true);
@@ -51,6 +55,15 @@ final class ReleaseLoader implements AutoCloseable {
         this.fetchTimeout = Duration.ofMillis(config.getLong(ProcessorConfig.MODEL_FETCH_TIMEOUT_MS));
         this.backoffMs = config.getLong(ProcessorConfig.MODEL_FETCH_BACKOFF_MS);
         this.maxBackoffMs = config.getLong(ProcessorConfig.MODEL_FETCH_BACKOFF_MAX_MS);
+        this.trustedKeys = config.trustedKeys();
+        this.requireSignature = !trustedKeys.isEmpty() && config.getBoolean(ProcessorConfig.REQUIRE_SIGNATURE);
+        if (trustedKeys.isEmpty()) {
+            LOG.warn("Release signatures are not checked ({} is empty): any release on the topic whose artifact matches "
+                    + "its SHA-256 can serve", ProcessorConfig.TRUSTED_KEYS);
+        } else {
+            LOG.info("Releases must be signed by one of the keys {}{}", trustedKeys.keyIds(),
+                    requireSignature ? "" : " (unsigned releases are accepted)");
+        }
     }
 
     /** The version of the active release on {@code model-releases}, or null when none is known. */
@@ -66,6 +79,7 @@ final class ReleaseLoader implements AutoCloseable {
     /** Loads the release's model (verified and warmed up), or throws saying why it is refused or not readable now. */
     Loaded load(ModelRelease release) throws InvalidModelException, ArtifactUnavailableException {
         long start = System.nanoTime();
+        String signer = trustedKeys.isEmpty() ? null : trustedKeys.verify(release, requireSignature); // before any fetch
         byte[] bytes = artifacts.fetch(release, fetchTimeout);
         ModelBundle bundle = ModelBundle.read(bytes);
         if (!bundle.metadata().version().equals(release.getVersion())) {
@@ -80,9 +94,9 @@ final class ReleaseLoader implements AutoCloseable {
             classifier.close();
             throw e;
         }
-        LOG.info("Release {} ({}, {} bytes{}) fetched, verified and warmed up in {} ms", release.getVersion(),
+        LOG.info("Release {} ({}, {} bytes{}{}) fetched, verified and warmed up in {} ms", release.getVersion(),
                 release.getArchitecture(), bytes.length, detector == null ? "" : ", face detector " + detector.version(),
-                (System.nanoTime() - start) / 1_000_000);
+                signer == null ? "" : ", signed by key " + signer, (System.nanoTime() - start) / 1_000_000);
         return new Loaded(classifier, detector);
     }
 
@@ -101,7 +115,7 @@ final class ReleaseLoader implements AutoCloseable {
     }
 
     private static ModelRelease newer(ModelRelease a, ModelRelease b) {
-        return a == null || b.getStatusTime().isAfter(a.getStatusTime()) ? b : a;
+        return a == null || !b.getStatusTime().isBefore(a.getStatusTime()) ? b : a; // a tie: b is the later record (re-signed)
     }
 
     /** Called (by the release follower) for each new active release: loads it on the loader's thread. */
@@ -142,13 +156,18 @@ final class ReleaseLoader implements AutoCloseable {
             submit(release, backoff, Math.min(maxBackoffMs, backoff * 2));
         } catch (InvalidModelException e) {
             metrics.refused(e.reason());
-            LOG.error("Refused model release {} ({}): {}. Model {} keeps serving.", release.getVersion(), e.reason(),
-                    e.getMessage(), models.currentVersion());
+            LOG.error("Refused model release {} ({}{}): {}. Model {} keeps serving.", release.getVersion(), e.reason(),
+                    signedBy(release), e.getMessage(), models.currentVersion());
         } catch (RuntimeException e) {
             metrics.refused(InvalidModelException.Reason.LOAD_FAILED);
             LOG.error("Refused model release {} (LOAD_FAILED): {}. Model {} keeps serving.", release.getVersion(), e,
                     models.currentVersion());
         }
+    }
+
+    /** ", key id K" for a signed release, for log lines about it. */
+    static String signedBy(ModelRelease release) {
+        return release.getSignature() == null ? ", unsigned" : ", key id " + release.getSignature().getKeyId();
     }
 
     @Override

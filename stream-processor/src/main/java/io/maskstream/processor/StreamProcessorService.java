@@ -112,7 +112,8 @@ public final class StreamProcessorService implements Service {
                     return;
                 } catch (InvalidModelException e) {
                     metrics.refused(e.reason());
-                    LOG.error("Active release {} refused ({}): {}", active.get().getVersion(), e.reason(), e.getMessage());
+                    LOG.error("Active release {} refused ({}{}): {}", active.get().getVersion(), e.reason(),
+                            ReleaseLoader.signedBy(active.get()), e.getMessage());
                 } catch (ArtifactUnavailableException e) {
                     LOG.warn("The artifact of active release {} cannot be read now ({}); it is tried again in the background",
                             active.get().getVersion(), e.getMessage());

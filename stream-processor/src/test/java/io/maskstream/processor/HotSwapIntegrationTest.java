@@ -4,14 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.maskstream.events.Classification;
 import io.maskstream.events.Frame;
+import io.maskstream.events.ModelRelease;
+import io.maskstream.events.ReleaseSignature;
 import io.maskstream.model.BadBundles;
 import io.maskstream.model.Architectures;
 import io.maskstream.model.HeadLayout;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
+import io.maskstream.releases.ReleaseLog;
+import io.maskstream.releases.ReleaseSignatures;
 import io.maskstream.runtime.config.ConfigSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -225,6 +231,79 @@ class HotSwapIntegrationTest {
         assertThat(flow.events).allSatisfy(e -> assertThat(e.getDetectorVersion()).isEqualTo(e.getModelVersion() + "-detector"));
         assertThat(flow.events).extracting(Classification::getModelVersion).containsOnly("scene-1", "scene-2");
         assertThat(flow.events.get(flow.events.size() - 1).getModelVersion()).isEqualTo("scene-2");
+        assertThat((long) flow.events.size()).isEqualTo(flow.total());
+    }
+
+    /**
+     * With two trusted keys, releases that are unsigned, signed by an unknown key, forged, or whose artifact was
+     * swapped after signing are refused while the file's model keeps serving; the last, re-signed as it stands, then
+     * serves, and one signed by the second key (a rotation) is swapped in.
+     */
+    @Test
+    void onlyReleasesSignedByATrustedKeyServeAndTheSecondOfTwoTrustedKeysIsAccepted(@TempDir Path dir) throws Exception {
+        Map<String, String> settings = ProcessorTestSupport.settings("signed", dir, 1);
+        KeyPair oldKey = ReleaseSignatures.generateKeyPair();
+        KeyPair newKey = ReleaseSignatures.generateKeyPair();
+        KeyPair rogue = ReleaseSignatures.generateKeyPair();
+        ReleaseSignatures.writeKeyPair(oldKey, dir.resolve("old"));
+        ReleaseSignatures.writeKeyPair(newKey, dir.resolve("new"));
+        settings.put(ProcessorConfig.TRUSTED_KEYS, dir.resolve("old").resolve(ReleaseSignatures.PUBLIC_KEY_FILE) + ","
+                + dir.resolve("new").resolve(ReleaseSignatures.PUBLIC_KEY_FILE));
+        ProcessorTestSupport.createTopics(settings);
+        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(settings));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        var oldSigner = ReleaseSignatures.SigningKey.read(dir.resolve("old").resolve(ReleaseSignatures.PRIVATE_KEY_FILE));
+        var newSigner = ReleaseSignatures.SigningKey.of(newKey);
+        byte[] bundle = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "signed-ok", 6).toBytes();
+        byte[] other = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "swapped", 7).toBytes();
+        String sha = ReleaseTestSupport.sha256(bundle);
+        Flow flow;
+        try (StreamProcessorService service = new StreamProcessorService(config, registry)) {
+            service.start();
+            flow = new Flow(settings);
+            try {
+                flow.awaitEvents(20, Duration.ofSeconds(60));
+                ReleaseTestSupport.publishActive(config, "unsigned", bundle, sha);
+                awaitRefusals(registry, 1);
+                ReleaseTestSupport.publishActive(config, "rogue", bundle, sha,
+                        r -> ReleaseSignatures.sign(r, ReleaseSignatures.SigningKey.of(rogue)));
+                awaitRefusals(registry, 2);
+                ReleaseTestSupport.publishActive(config, "forged", bundle, sha, r -> {
+                    ModelRelease signed = ReleaseSignatures.sign(r, oldSigner);
+                    byte[] sig = signed.getSignature().getValue().array().clone();
+                    sig[sig.length - 1] ^= 1;
+                    return ModelRelease.newBuilder(signed).setSignature(ReleaseSignature.newBuilder(signed.getSignature())
+                            .setValue(ByteBuffer.wrap(sig)).build()).build();
+                });
+                awaitRefusals(registry, 3);
+                // the trainer signed "swapped" with bundle's SHA-256; someone then published other bytes and their SHA-256
+                ModelRelease swapped = ReleaseTestSupport.publishActive(config, "swapped", other, ReleaseTestSupport.sha256(other), r -> {
+                    ModelRelease asSigned = ReleaseSignatures.sign(ModelRelease.newBuilder(r).setSha256(sha)
+                            .setArtifactBytes(bundle.length).build(), oldSigner);
+                    return ModelRelease.newBuilder(r).setSignature(asSigned.getSignature()).build();
+                });
+                awaitRefusals(registry, 4);
+                assertThat(service.models().currentVersion()).isEqualTo("v-signed");
+                int before = flow.events.size();
+                flow.awaitEvents(before + 10, Duration.ofSeconds(60));
+                // an operator vouches for the bytes now there (release sign): the same active release, re-signed, serves
+                new ReleaseLog(config).publish(ReleaseSignatures.sign(swapped, oldSigner));
+                flow.awaitVersion("swapped", Duration.ofSeconds(60));
+                ReleaseTestSupport.publishActive(config, "signed-ok", bundle, sha, r -> ReleaseSignatures.sign(r, newSigner));
+                flow.awaitVersion("signed-ok", Duration.ofSeconds(60));
+                int after = flow.events.size();
+                flow.awaitEvents(after + 10, Duration.ofSeconds(60));
+            } finally {
+                flow.close();
+            }
+        }
+        assertThat(refusedBy(registry, InvalidModelException.Reason.UNSIGNED)).isEqualTo(1);
+        assertThat(refusedBy(registry, InvalidModelException.Reason.UNTRUSTED_SIGNATURE)).isEqualTo(1);
+        assertThat(refusedBy(registry, InvalidModelException.Reason.BAD_SIGNATURE)).isEqualTo(2);
+        assertThat(refused(registry)).isEqualTo(4);
+        assertThat(flow.events).extracting(Classification::getModelVersion).containsOnly("v-signed", "swapped", "signed-ok");
+        assertThat(flow.events).extracting(Classification::getModelVersion).contains("swapped");
+        assertThat(flow.events.get(flow.events.size() - 1).getModelVersion()).isEqualTo("signed-ok");
         assertThat((long) flow.events.size()).isEqualTo(flow.total());
     }
 

@@ -41,4 +41,19 @@ class ProcessorConfigTest {
         assertThatThrownBy(() -> streams(Map.of("processor.instance.id", "has spaces")))
                 .hasMessageContaining("processor.instance.id");
     }
+
+    @Test
+    void aTrustedKeyFileThatIsNoPublicKeyStopsStartUpNamingTheKeyAndTheFile(@org.junit.jupiter.api.io.TempDir
+                                                                            java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path good = dir.resolve("keys");
+        io.maskstream.releases.ReleaseSignatures.writeKeyPair(io.maskstream.releases.ReleaseSignatures.generateKeyPair(), good);
+        String pub = good.resolve(io.maskstream.releases.ReleaseSignatures.PUBLIC_KEY_FILE).toString();
+        String priv = good.resolve(io.maskstream.releases.ReleaseSignatures.PRIVATE_KEY_FILE).toString();
+        assertThat(new ProcessorConfig(ConfigSource.of(Map.of(ProcessorConfig.TRUSTED_KEYS, pub))).trustedKeys().keyIds())
+                .hasSize(1);
+        assertThatThrownBy(() -> new ProcessorConfig(ConfigSource.of(Map.of(ProcessorConfig.TRUSTED_KEYS, pub + "," + priv))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(ProcessorConfig.TRUSTED_KEYS)
+                .hasMessageContaining(priv);
+        assertThat(new ProcessorConfig(ConfigSource.of(Map.of())).trustedKeys().isEmpty()).isTrue();
+    }
 }

@@ -8,6 +8,7 @@ import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.releases.ArtifactStore;
 import io.maskstream.releases.ReleaseLog;
+import io.maskstream.releases.ReleaseSignatures;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,14 +47,19 @@ public final class Releases {
     private final TrainerConfig config;
     private final ReleaseLog log;
     private final ArtifactStore artifacts;
+    private final Optional<ReleaseSignatures.SigningKey> signingKey;
 
     public Releases(TrainerConfig config) {
         this.config = config;
         this.log = new ReleaseLog(config);
         this.artifacts = new ArtifactStore(config);
+        this.signingKey = config.signingKey();
     }
 
-    /** Publishes the bundle's artifact and a CANDIDATE release carrying its holdout metrics. */
+    /**
+     * Publishes the bundle's artifact and a CANDIDATE release carrying its holdout metrics, signed with
+     * {@code trainer.release.signing.key} when one is configured.
+     */
     public ModelRelease publishCandidate(ModelBundle bundle, ModelMetrics metrics, String trainingData) throws IOException {
         byte[] bytes = bundle.toBytes();
         String uri = artifacts.publish(bundle.metadata().version(), bytes, bundle.sha256());
@@ -65,9 +71,26 @@ public final class Releases {
                 .setTrainingData(trainingData).setMetrics(metrics)
                 .setNotes(bundle.metadata().trainingSummary() == null ? null : bundle.metadata().trainingSummary().get("recipe"))
                 .build();
+        if (signingKey.isPresent()) {
+            release = ReleaseSignatures.sign(release, signingKey.get());
+        }
         log.publish(release);
-        LOG.info("Published candidate {} ({} bytes, sha256 {}) at {}", release.getVersion(), bytes.length, bundle.sha256(), uri);
+        LOG.info("Published candidate {} ({} bytes, sha256 {}, {}) at {}", release.getVersion(), bytes.length,
+                bundle.sha256(), signingKey.map(k -> "signed by key " + k.keyId()).orElse("unsigned"), uri);
         return release;
+    }
+
+    /**
+     * Re-publishes {@code version} signed with {@code key} (its status and everything else unchanged), after checking
+     * that its artifact is there and has the SHA-256 the release names: a signature vouches for those bytes.
+     */
+    public ModelRelease sign(String version, ReleaseSignatures.SigningKey key) {
+        ModelRelease target = require(log.readAll(TIMEOUT), version);
+        requireArtifact(target, "signed");
+        ModelRelease signed = ReleaseSignatures.sign(target, key);
+        log.publish(signed);
+        LOG.info("Release {} re-published signed by key {}", version, key.keyId());
+        return signed;
     }
 
     /**
@@ -191,15 +214,19 @@ public final class Releases {
 
     /** A release whose artifact was tombstoned (or never arrived) must not become active: processors would refuse it. */
     private void requireArtifact(ModelRelease release) {
+        requireArtifact(release, "activated");
+    }
+
+    private void requireArtifact(ModelRelease release, String what) {
         if (release.getArtifactDeletedTime() != null) {
-            throw new IllegalStateException("Release " + release.getVersion() + " cannot be activated: its artifact was "
+            throw new IllegalStateException("Release " + release.getVersion() + " cannot be " + what + ": its artifact was "
                     + "deleted at " + release.getArtifactDeletedTime() + " (" + TrainerConfig.ARTIFACTS_KEEP + " keeps the newest "
                     + config.getInt(TrainerConfig.ARTIFACTS_KEEP) + "); publish its bundle again instead");
         }
         try {
             artifacts.fetch(release, TIMEOUT);
         } catch (InvalidModelException | io.maskstream.releases.ArtifactUnavailableException e) {
-            throw new IllegalStateException("Release " + release.getVersion() + " cannot be activated: " + e.getMessage(), e);
+            throw new IllegalStateException("Release " + release.getVersion() + " cannot be " + what + ": " + e.getMessage(), e);
         }
     }
 

@@ -4,6 +4,7 @@ import io.maskstream.model.AgeBands;
 import io.maskstream.model.Architectures;
 import io.maskstream.model.ComputeSettings;
 import io.maskstream.model.HeadLayout;
+import io.maskstream.releases.ReleaseSignatures;
 import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.config.ConfigDefinitions;
 import io.maskstream.runtime.config.ConfigSource;
@@ -49,6 +50,7 @@ public final class TrainerConfig extends ServiceConfig {
     public static final String ARTIFACTS_KEEP = "trainer.artifacts.keep";
     public static final String CROP_MARGIN = "trainer.crop.margin";
     public static final String DETECTOR_EPOCHS = "trainer.detector.epochs";
+    public static final String SIGNING_KEY = "trainer.release.signing.key";
 
     public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
             .define(ARCHITECTURE, Type.STRING, Architectures.FASTNET, ValidString.in(Architectures.FASTNET,
@@ -115,7 +117,13 @@ public final class TrainerConfig extends ServiceConfig {
                     "Fewest gate persons a promotion over an active model is decided on; fewer: not promoted.")
             .define(ARTIFACTS_KEEP, Type.INT, 5, Range.between(1, 10_000), Importance.LOW,
                     "Artifacts of releases kept on the artifacts topic besides the active one's: older releases' chunks "
-                            + "are tombstoned (the release records stay, marked, and cannot be promoted again).");
+                            + "are tombstoned (the release records stay, marked, and cannot be promoted again).")
+            .define(SIGNING_KEY, Type.STRING, "", signingKeyValidator(), Importance.HIGH,
+                    "Ed25519 private key file (PKCS#8, PEM or DER; maskstream release keygen writes one) with which "
+                            + "every release the trainer publishes is signed, over its version, architecture, input size, "
+                            + "sha256 and size (not its status: promotion and rollback need no key). Processors that list "
+                            + "the matching public key in processor.release.trusted.keys accept it. Read at start-up; a "
+                            + "file that is not such a key stops it. Empty: releases are published unsigned.");
 
     public TrainerConfig(ConfigSource source) {
         super(DEFINITION, source);
@@ -129,6 +137,26 @@ public final class TrainerConfig extends ServiceConfig {
                 throw new org.apache.kafka.common.config.ConfigException(name, value, e.getMessage());
             }
         }, () -> "middle,old years, e.g. 30,60");
+    }
+
+    private static ConfigDef.Validator signingKeyValidator() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            String file = String.valueOf(value).trim();
+            if (!file.isEmpty()) {
+                try {
+                    ReleaseSignatures.SigningKey.read(java.nio.file.Path.of(file));
+                } catch (IllegalArgumentException e) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, value, e.getMessage());
+                }
+            }
+        }, () -> "an Ed25519 private key file (PKCS#8 PEM or DER), or empty");
+    }
+
+    /** The key releases are signed with, if one is configured. */
+    public java.util.Optional<ReleaseSignatures.SigningKey> signingKey() {
+        String file = getString(SIGNING_KEY).trim();
+        return file.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(ReleaseSignatures.SigningKey.read(java.nio.file.Path.of(file)));
     }
 
     public HeadLayout heads() {

@@ -13,6 +13,9 @@ import io.maskstream.model.HeadLayout;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.releases.ArtifactStore;
 import io.maskstream.releases.ReleaseLog;
+import io.maskstream.releases.ReleaseSignatures;
+import io.maskstream.trainer.cli.ReleaseCommand;
+import picocli.CommandLine;
 import io.maskstream.synthetic.SyntheticFaces;
 import io.maskstream.synthetic.SyntheticOptions;
 import io.maskstream.synthetic.SyntheticPerson;
@@ -63,6 +66,10 @@ class TrainerReleasesIntegrationTest {
                 "topic.partitions", "2", TrainerConfig.EPOCHS, "6", TrainerConfig.OUTPUT_DIR, dir.toString()));
         settings.put(TrainerConfig.GROUP_ID, "tr-" + id);
         settings.put(TrainerConfig.ARTIFACTS_KEEP, "2");
+        ReleaseSignatures.writeKeyPair(ReleaseSignatures.generateKeyPair(), dir.resolve("trainer-key"));
+        Path trainerPub = dir.resolve("trainer-key").resolve(ReleaseSignatures.PUBLIC_KEY_FILE);
+        settings.put(TrainerConfig.SIGNING_KEY, dir.resolve("trainer-key").resolve(ReleaseSignatures.PRIVATE_KEY_FILE).toString());
+        var trainerKeys = ReleaseSignatures.TrustedKeys.read(List.of(trainerPub));
         TrainerConfig config = new TrainerConfig(ConfigSource.of(settings));
         TopicAdmin.ensure(config);
         publishLabeled(config, 0, 90);
@@ -95,6 +102,9 @@ class TrainerReleasesIntegrationTest {
         assertThat(all.get("untrained-1").getStatus()).isEqualTo(ReleaseStatus.RETIRED);
         assertThat(all.get(version).getMetrics().getMacroF1()).isEqualTo(trained.result().holdout().getMacroF1());
         assertThat(all.get(version).getTrainingData()).startsWith("tr-" + id + "-labeled");
+        // the trainer signed what it published; promotion and retirement changed the status, not the signature
+        assertThat(trainerKeys.verify(all.get(version), true)).isEqualTo(trainerKeys.keyIds().iterator().next());
+        assertThat(trainerKeys.verify(all.get("untrained-1"), true)).isNotNull();
         byte[] artifact = new ArtifactStore(config).fetch(all.get(version), Duration.ofSeconds(30));
         assertThat(ModelBundle.read(artifact).metadata().version()).isEqualTo(version);
 
@@ -105,6 +115,32 @@ class TrainerReleasesIntegrationTest {
         assertThat(verdict.promoted()).isFalse();
         assertThat(new ReleaseLog(config).readAll(Duration.ofSeconds(30)).get("untrained-2").getStatus())
                 .isEqualTo(ReleaseStatus.CANDIDATE);
+
+        // an operator re-signs a release with another key (release keygen, release sign): only that key verifies it now
+        CommandLine cli = new CommandLine(new ReleaseCommand());
+        assertThat(cli.execute("keygen", "--out", dir.resolve("operator-key").toString())).isZero();
+        Path operatorPub = dir.resolve("operator-key").resolve(ReleaseSignatures.PUBLIC_KEY_FILE);
+        List<String> sets = settings.entrySet().stream().flatMap(e -> java.util.stream.Stream.of("--set",
+                e.getKey() + "=" + e.getValue())).toList();
+        List<String> sign = new java.util.ArrayList<>(List.of("sign", "untrained-2", "--key",
+                dir.resolve("operator-key").resolve(ReleaseSignatures.PRIVATE_KEY_FILE).toString()));
+        sign.addAll(sets);
+        assertThat(cli.execute(sign.toArray(String[]::new))).isZero();
+        ModelRelease resigned = new ReleaseLog(config).readAll(Duration.ofSeconds(30)).get("untrained-2");
+        assertThat(resigned.getStatus()).isEqualTo(ReleaseStatus.CANDIDATE);
+        assertThat(ReleaseSignatures.TrustedKeys.read(List.of(operatorPub)).verify(resigned, true)).isNotNull();
+        assertThatThrownBy(() -> trainerKeys.verify(resigned, true)).isInstanceOfSatisfying(
+                io.maskstream.model.InvalidModelException.class, e -> assertThat(e.reason())
+                        .isEqualTo(io.maskstream.model.InvalidModelException.Reason.UNTRUSTED_SIGNATURE));
+        List<String> verifyBoth = new java.util.ArrayList<>(List.of("verify", "--trusted-key", trainerPub.toString(),
+                "--trusted-key", operatorPub.toString()));
+        verifyBoth.addAll(sets);
+        assertThat(cli.execute(verifyBoth.toArray(String[]::new))).as("every release verifies with both keys").isZero();
+        List<String> verifyTrainer = new java.util.ArrayList<>(List.of("verify", "--trusted-key", trainerPub.toString()));
+        verifyTrainer.addAll(sets);
+        assertThat(cli.execute(verifyTrainer.toArray(String[]::new))).as("untrained-2 is not the trainer's now").isEqualTo(1);
+        verifyTrainer.add(1, version);
+        assertThat(cli.execute(verifyTrainer.toArray(String[]::new))).as("one release, the trainer's").isZero();
 
         // rollback re-activates the previous model
         assertThat(releases.rollback(null).getVersion()).isEqualTo("untrained-1");

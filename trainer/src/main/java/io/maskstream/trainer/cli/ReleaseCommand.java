@@ -1,9 +1,14 @@
 package io.maskstream.trainer.cli;
 
 import io.maskstream.events.ModelRelease;
+import io.maskstream.model.InvalidModelException;
+import io.maskstream.releases.ReleaseSignatures;
 import io.maskstream.runtime.cli.ConfigOptions;
 import io.maskstream.trainer.Releases;
 import io.maskstream.trainer.TrainerConfig;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,9 +16,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code maskstream release list|promote|rollback}. */
-@Command(name = "release", mixinStandardHelpOptions = true, description = "Model releases: list, promote, roll back.",
-        subcommands = {ReleaseCommand.ListReleases.class, ReleaseCommand.Promote.class, ReleaseCommand.Rollback.class})
+/** {@code maskstream release list|promote|rollback|keygen|sign|verify}. */
+@Command(name = "release", mixinStandardHelpOptions = true,
+        description = "Model releases: list, promote, roll back; sign and verify them.",
+        subcommands = {ReleaseCommand.ListReleases.class, ReleaseCommand.Promote.class, ReleaseCommand.Rollback.class,
+                ReleaseCommand.Keygen.class, ReleaseCommand.Sign.class, ReleaseCommand.Verify.class})
 public final class ReleaseCommand implements Runnable {
 
     @Override
@@ -76,6 +83,92 @@ public final class ReleaseCommand implements Runnable {
             ModelRelease r = new Releases(new TrainerConfig(config.source())).rollback(version);
             System.out.println(r.getVersion() + " is ACTIVE again");
             return 0;
+        }
+    }
+
+    @Command(name = "keygen", mixinStandardHelpOptions = true,
+            description = "Write a new Ed25519 key pair for signing releases: " + ReleaseSignatures.PRIVATE_KEY_FILE
+                    + " (for trainer.release.signing.key; keep it secret) and " + ReleaseSignatures.PUBLIC_KEY_FILE
+                    + " (for processor.release.trusted.keys).")
+    static final class Keygen implements Callable<Integer> {
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory to write both files into.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            KeyPair pair = ReleaseSignatures.generateKeyPair();
+            ReleaseSignatures.writeKeyPair(pair, out);
+            System.out.println("key id " + ReleaseSignatures.keyId(pair.getPublic()) + ": private key "
+                    + out.resolve(ReleaseSignatures.PRIVATE_KEY_FILE) + ", public key " + out.resolve(ReleaseSignatures.PUBLIC_KEY_FILE));
+            return 0;
+        }
+    }
+
+    @Command(name = "sign", mixinStandardHelpOptions = true,
+            description = "Re-publish a release signed (status unchanged), after checking its artifact matches its SHA-256.")
+    static final class Sign implements Callable<Integer> {
+        @Mixin
+        ConfigOptions config;
+        @Parameters(index = "0", paramLabel = "VERSION")
+        String version;
+        @Option(names = "--key", paramLabel = "PRIVATE_KEY",
+                description = "Ed25519 private key file (PKCS#8 PEM or DER); default: trainer.release.signing.key.")
+        Path key;
+
+        @Override
+        public Integer call() {
+            TrainerConfig trainer = new TrainerConfig(config.source());
+            ReleaseSignatures.SigningKey signingKey = key != null ? ReleaseSignatures.SigningKey.read(key)
+                    : trainer.signingKey().orElse(null);
+            if (signingKey == null) {
+                System.err.println("No key: give --key FILE or set " + TrainerConfig.SIGNING_KEY);
+                return 2;
+            }
+            ModelRelease r = new Releases(trainer).sign(version, signingKey);
+            System.out.println(r.getVersion() + " is signed by key " + signingKey.keyId());
+            return 0;
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Check each release's signature (or one release's) against trusted public keys; exit 1 if any "
+                    + "does not verify.")
+    static final class Verify implements Callable<Integer> {
+        @Mixin
+        ConfigOptions config;
+        @Parameters(index = "0", arity = "0..1", paramLabel = "VERSION")
+        String version;
+        @Option(names = "--trusted-key", required = true, paramLabel = "PUBLIC_KEY",
+                description = "Ed25519 public key file (X.509 PEM or DER). Repeatable.")
+        List<Path> trustedKeys;
+
+        @Override
+        public Integer call() {
+            ReleaseSignatures.TrustedKeys trusted = ReleaseSignatures.TrustedKeys.read(trustedKeys);
+            List<ModelRelease> releases = new Releases(new TrainerConfig(config.source())).list().stream()
+                    .filter(r -> version == null || r.getVersion().equals(version)).toList();
+            if (releases.isEmpty()) {
+                System.err.println(version == null ? "No releases" : "No release " + version);
+                return 2;
+            }
+            int bad = 0;
+            System.out.printf(Locale.ROOT, "%-28s %-9s %-20s %-16s %s%n", "version", "status", "signature", "key id", "detail");
+            for (ModelRelease r : releases) {
+                String keyId = r.getSignature() == null ? "-" : r.getSignature().getKeyId();
+                String result;
+                String detail = "";
+                try {
+                    trusted.verify(r, true);
+                    result = "OK";
+                } catch (InvalidModelException e) {
+                    result = e.reason().name();
+                    detail = e.getMessage();
+                    bad++;
+                }
+                System.out.printf(Locale.ROOT, "%-28s %-9s %-20s %-16s %s%n", r.getVersion(), r.getStatus(), result, keyId,
+                        detail);
+            }
+            return bad == 0 ? 0 : 1;
         }
     }
 }
