@@ -51,6 +51,7 @@ public final class AlertsService implements Service {
     @Override
     public void start() throws Exception {
         long startMillis = System.currentTimeMillis();
+        io.maskstream.runtime.config.ClusterLogin.check(config); // wrong credentials: one clear error
         SchemaRegistryClient.shared(config.getString(CommonConfig.SCHEMA_REGISTRY_URL), null).checkReachable();
         Topics topics = new Topics(config);
         String input = topics.classifications().name();

@@ -56,6 +56,7 @@ public final class StreamProcessorService implements Service {
 
     @Override
     public void start() throws Exception {
+        io.maskstream.runtime.config.ClusterLogin.check(config); // wrong credentials: one clear error
         SchemaRegistryClient.shared(config.getString(CommonConfig.SCHEMA_REGISTRY_URL), null).checkReachable();
         java.util.Properties props = FrameTopology.streamsProperties(config); // validates before anything is loaded
         loadInitialModel();
