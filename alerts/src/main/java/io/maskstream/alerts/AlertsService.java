@@ -52,7 +52,8 @@ public final class AlertsService implements Service {
     public void start() throws Exception {
         long startMillis = System.currentTimeMillis();
         io.maskstream.runtime.config.ClusterLogin.check(config); // wrong credentials: one clear error
-        SchemaRegistryClient.shared(config.getString(CommonConfig.SCHEMA_REGISTRY_URL), null).checkReachable();
+        SchemaRegistryClient.shared(config.kafkaProperties(io.maskstream.runtime.config.ServiceConfig.ClientKind.PRODUCER))
+                .checkReachable(); // with the serdes' credentials and truststore
         Topics topics = new Topics(config);
         String input = topics.classifications().name();
         String output = topics.alerts().name();

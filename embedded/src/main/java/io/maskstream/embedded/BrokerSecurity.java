@@ -98,6 +98,31 @@ public final class BrokerSecurity {
         return dir.resolve("truststore.p12");
     }
 
+    /** A TLS context trusting {@link #truststore()}, for HTTP clients of services using the broker's key pair. */
+    public javax.net.ssl.SSLContext clientTlsContext() {
+        try (java.io.InputStream in = Files.newInputStream(truststore())) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(in, storePassword.toCharArray());
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot load " + truststore() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The same truststore as schema registry client settings ({@code kafka.schema.registry.ssl.truststore.*}). */
+    public Map<String, String> registrySettings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("kafka.schema.registry.ssl.truststore.location", truststore().toString());
+        s.put("kafka.schema.registry.ssl.truststore.password", storePassword);
+        s.put("kafka.schema.registry.ssl.truststore.type", "PKCS12");
+        return s;
+    }
+
     /** Password of both stores (and of the broker key). */
     public String storePassword() {
         return storePassword;

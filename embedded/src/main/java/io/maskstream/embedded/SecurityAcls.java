@@ -14,7 +14,13 @@ import org.apache.kafka.common.resource.ResourceType;
 /**
  * The least-privilege ACLs of every maskstream service, in one table: the secured-cluster test applies these bindings
  * and nothing else, and the README's {@code kafka-acls.sh} script is {@link #script} of the same table (a test checks
- * they agree). Each row was kept because a service failed with an authorization error without it.
+ * they agree). Worked out on a broker that denies whatever no ACL allows ({@code SecuredClusterIntegrationTest}):
+ * every grant the camera, processor (frames, dead letters, a release hot swap), alerts, trainer publish and dashboard
+ * reads exercise there was needed and used. READ and WRITE imply DESCRIBE, and WRITE on a topic implies
+ * IDEMPOTENT_WRITE, so neither is granted. Not exercised there and taken from the code: the alerts webhook feed
+ * (READ alerts in its group) and the trainer's reads (labelled frames in its group, the release log, artifacts).
+ * Neither topology has a repartition topic, so Streams never purges one and needs no DELETE; a topology that gains
+ * one needs DELETE on the application-id prefix.
  */
 public final class SecurityAcls {
 
@@ -92,11 +98,18 @@ public final class SecurityAcls {
     }
 
     /**
-     * The grants as {@code kafka-acls.sh} commands, one per principal and resource, run as a super user
-     * ({@code $BOOTSTRAP} and {@code $ADMIN_CONFIG} are the script's two inputs).
+     * The SCRAM users ({@code kafka-configs.sh}, passwords from {@code $CAMERA_PASSWORD} and so on) and the grants as
+     * {@code kafka-acls.sh} commands, one per principal and resource, run as a super user ({@code $BOOTSTRAP} and
+     * {@code $ADMIN_CONFIG}, a properties file with the super user's client settings, are the other inputs).
      */
     public static String script(Names n) {
         StringBuilder out = new StringBuilder();
+        for (Principal p : Principal.values()) {
+            String variable = "$" + p.name() + "_PASSWORD";
+            out.append("kafka-configs.sh --bootstrap-server \"$BOOTSTRAP\" --command-config \"$ADMIN_CONFIG\" --alter")
+                    .append(" --add-config \"SCRAM-SHA-512=[iterations=8192,password=").append(variable).append("]\"")
+                    .append(" --entity-type users --entity-name ").append(p.user()).append('\n');
+        }
         List<Grant> all = grants(n);
         Principal current = null;
         for (int i = 0; i < all.size(); ) {

@@ -9,7 +9,6 @@ import io.maskstream.releases.ArtifactStore;
 import io.maskstream.releases.ArtifactUnavailableException;
 import io.maskstream.releases.ReleaseFollower;
 import io.maskstream.runtime.Service;
-import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.streams.StreamsMembership;
 import io.maskstream.runtime.streams.SupervisedStreams;
 import io.maskstream.schemas.Topics;
@@ -57,7 +56,8 @@ public final class StreamProcessorService implements Service {
     @Override
     public void start() throws Exception {
         io.maskstream.runtime.config.ClusterLogin.check(config); // wrong credentials: one clear error
-        SchemaRegistryClient.shared(config.getString(CommonConfig.SCHEMA_REGISTRY_URL), null).checkReachable();
+        SchemaRegistryClient.shared(config.kafkaProperties(io.maskstream.runtime.config.ServiceConfig.ClientKind.PRODUCER))
+                .checkReachable(); // with the serdes' credentials and truststore
         java.util.Properties props = FrameTopology.streamsProperties(config); // validates before anything is loaded
         loadInitialModel();
         Topics topics = new Topics(config);

@@ -10,7 +10,7 @@ import io.maskstream.embedded.BrokerSecurity;
 import io.maskstream.embedded.EmbeddedKafka;
 import io.maskstream.embedded.SecurityAcls;
 import io.maskstream.embedded.SecurityAcls.Principal;
-import io.maskstream.embedded.SharedTestStack;
+import io.maskstream.embedded.EmbeddedRegistry;
 import io.maskstream.events.Classification;
 import io.maskstream.events.Frame;
 import io.maskstream.model.HeadLayout;
@@ -22,6 +22,7 @@ import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.config.ConfigException;
 import io.maskstream.runtime.config.ConfigSource;
 import io.maskstream.schemas.serde.AvroDeserializer;
+import io.maskstream.schemas.serde.AvroSerializer;
 import io.maskstream.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The pipeline on a secured broker (SASL_SSL, SCRAM-SHA-512, the standard authorizer denying whatever no ACL allows),
  * each service logged in as its own principal holding only the grants of {@link SecurityAcls}. One broker for the
- * class; the registry is the shared test one.
+ * class, and a registry of its own serving HTTPS only with the same CA.
  */
 class SecuredClusterIntegrationTest {
 
@@ -64,6 +65,7 @@ class SecuredClusterIntegrationTest {
     static Path dir;
 
     private static EmbeddedKafka kafka;
+    private static EmbeddedRegistry registry;
     private static BrokerSecurity security;
     private static final Map<Principal, String> PASSWORDS = new EnumMap<>(Principal.class);
     private static String registryUrl;
@@ -72,12 +74,26 @@ class SecuredClusterIntegrationTest {
 
     @BeforeAll
     static void startSecuredBroker() throws Exception {
-        registryUrl = SharedTestStack.get().registryUrl();
         security = BrokerSecurity.create(dir.resolve("tls"), "127.0.0.1");
         kafka = new EmbeddedKafka("127.0.0.1", 0, dir.resolve("kafka"), Map.of()).withSecurity(security);
+        // the registry serves HTTPS only, with the same CA: every client below must be given the truststore
+        registry = new EmbeddedRegistry("127.0.0.1", 0, null, dir.resolve("registry.log")).withTls(security);
+        Thread registryStart = new Thread(() -> {
+            try {
+                registry.start();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "registry-start");
+        registryStart.start();
         kafka.start();
+        registryStart.join();
+        assertThat(registry.isRunning()).as("registry started; see registry.log").isTrue();
+        registryUrl = registry.url();
+        assertThat(registryUrl).startsWith("https://");
 
         settings = Pipelines.settings(kafka.bootstrapServers(), registryUrl, "secured", dir, 1, 4);
+        settings.putAll(security.registrySettings());
         Pipelines.alertOnEveryUnmaskedFrame(settings, "secured-alerts-" + UUID.randomUUID().toString().substring(0, 8), dir);
         try (Admin admin = Admin.create(kafka.superUserProperties())) {
             List<UserScramCredentialUpsertion> users = new ArrayList<>();
@@ -104,6 +120,9 @@ class SecuredClusterIntegrationTest {
         if (kafka != null) {
             kafka.close();
         }
+        if (registry != null) {
+            registry.close();
+        }
     }
 
     private static SecurityAcls.Names names() {
@@ -119,6 +138,14 @@ class SecuredClusterIntegrationTest {
         Map<String, String> s = new HashMap<>(settings);
         s.putAll(security.serviceSettings(principal.user(), password));
         return s;
+    }
+
+    /** Serde settings for the HTTPS registry: its URL and the truststore, as a service's kafka.* keys give them. */
+    private static Map<String, Object> registryClientSettings() {
+        Map<String, Object> m = new HashMap<>();
+        m.put(CommonConfig.SCHEMA_REGISTRY_URL, registryUrl);
+        security.registrySettings().forEach((k, v) -> m.put(k.substring("kafka.".length()), v));
+        return m;
     }
 
     private static Map<String, Object> client(Principal principal) {
@@ -139,8 +166,12 @@ class SecuredClusterIntegrationTest {
                      new SimpleMeterRegistry())) {
             processor.start();
             alerts.start();
-            try (KafkaProducer<String, Frame> camera = Pipelines.frameProducer(kafka.bootstrapServers(), registryUrl,
-                    client(Principal.CAMERA))) {
+            AvroSerializer<Frame> frameWriter = new AvroSerializer<>();
+            frameWriter.configure(registryClientSettings(), false);
+            Map<String, Object> cameraProps = client(Principal.CAMERA);
+            cameraProps.put("enable.idempotence", true);
+            cameraProps.put("acks", "all");
+            try (KafkaProducer<String, Frame> camera = new KafkaProducer<>(cameraProps, new StringSerializer(), frameWriter)) {
                 List<byte[]> faces = Pipelines.faces(frames, 96, 128, 3);
                 for (int i = 0; i < frames; i++) {
                     camera.send(new ProducerRecord<>(Pipelines.frames(settings), "cam-1",
@@ -203,6 +234,16 @@ class SecuredClusterIntegrationTest {
     }
 
     @Test
+    void theRegistryAnswersOverHttpsOnlyAndOnlyClientsGivenTheTruststore() {
+        SchemaRegistryClient.shared(registryClientSettings()).checkReachable();
+        assertThatThrownBy(() -> new SchemaRegistryClient(registryUrl, null, Duration.ofSeconds(5)).checkReachable())
+                .as("the JVM's default truststore does not know the test CA")
+                .isInstanceOf(io.maskstream.schemas.serde.SchemaRegistryException.class);
+        assertThatThrownBy(() -> new SchemaRegistryClient(registryUrl.replace("https://", "http://"), null,
+                Duration.ofSeconds(5)).checkReachable()).isInstanceOf(io.maskstream.schemas.serde.SchemaRegistryException.class);
+    }
+
+    @Test
     void aWrongPasswordStopsStartUpWithOneMessageNamingTheKey() {
         String wrong = "not-the-processor-password";
         ProcessorConfig config = new ProcessorConfig(ConfigSource.of(as(Principal.PROCESSOR, wrong)));
@@ -211,6 +252,7 @@ class SecuredClusterIntegrationTest {
         try (StreamProcessorService processor = new StreamProcessorService(config, new SimpleMeterRegistry())) {
             t = catchThrowable(processor::start);
         }
+        org.slf4j.LoggerFactory.getLogger(SecuredClusterIntegrationTest.class).info("Start-up refused: {}", t.getMessage());
         assertThat(t).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("kafka.sasl.jaas.config")
                 .hasMessageContaining(kafka.bootstrapServers())
@@ -224,7 +266,7 @@ class SecuredClusterIntegrationTest {
         Map<String, Object> props = principal == null ? new HashMap<>(kafka.superUserProperties()) : client(principal);
         props.put("isolation.level", "read_committed");
         props.put("enable.auto.commit", "false");
-        AvroDeserializer<V> reader = new AvroDeserializer<>(SchemaRegistryClient.shared(registryUrl, null), type);
+        AvroDeserializer<V> reader = new AvroDeserializer<>(SchemaRegistryClient.shared(registryClientSettings()), type);
         List<V> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
