@@ -17,8 +17,9 @@ import org.apache.kafka.common.resource.ResourceType;
  * they agree). Worked out on a broker that denies whatever no ACL allows ({@code SecuredClusterIntegrationTest}):
  * every grant the camera, processor (frames, dead letters, a release hot swap), alerts, trainer publish and dashboard
  * reads exercise there was needed and used. READ and WRITE imply DESCRIBE, and WRITE on a topic implies
- * IDEMPOTENT_WRITE, so neither is granted. Not exercised there and taken from the code: the alerts webhook feed
- * (READ alerts in its group) and the trainer's reads (labelled frames in its group, the release log, artifacts).
+ * IDEMPOTENT_WRITE, so neither is granted. Not exercised there and taken from the code: the camera's dead-letter
+ * write (oversized frames only; the pre-flight does see the topic through it), the alerts webhook feed (READ alerts
+ * in its group) and the trainer's reads (labelled frames in its group, the release log, artifacts).
  * Neither topology has a repartition topic, so Streams never purges one and needs no DELETE; a topology that gains
  * one needs DELETE on the application-id prefix.
  */
@@ -65,8 +66,10 @@ public final class SecurityAcls {
     /** Every grant, in principal order. */
     public static List<Grant> grants(Names n) {
         Table t = new Table();
-        // camera: publishes frames (idempotent producer: WRITE on a topic implies IDEMPOTENT_WRITE since Kafka 3.0)
-        t.topic(Principal.CAMERA, n.frames(), AclOperation.WRITE);
+        // camera: publishes frames (idempotent: WRITE on a topic implies IDEMPOTENT_WRITE since Kafka 3.0) and dead-letters
+        // frames over the size limit; its pre-flight reads the frames topic's record limit (else it only warns)
+        t.topic(Principal.CAMERA, n.frames(), AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS);
+        t.topic(Principal.CAMERA, n.frames() + n.dlqSuffix(), AclOperation.WRITE);
         // processor: Kafka Streams under exactly-once, plus its release follower and artifact fetches (no group)
         t.topic(Principal.PROCESSOR, n.frames(), AclOperation.READ);
         t.topic(Principal.PROCESSOR, n.classifications(), AclOperation.WRITE);

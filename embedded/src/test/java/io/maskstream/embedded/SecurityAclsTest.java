@@ -40,7 +40,8 @@ class SecurityAclsTest {
                 .extracting(SecurityAcls.Grant::principal)
                 .containsOnly(SecurityAcls.Principal.PROCESSOR, SecurityAcls.Principal.ALERTS);
         assertThat(grants).filteredOn(g -> g.principal() == SecurityAcls.Principal.CAMERA)
-                .extracting(g -> g.name() + ":" + g.operation()).containsExactly("frames:WRITE");
+                .extracting(g -> g.name() + ":" + g.operation())
+                .containsExactly("frames:WRITE", "frames:DESCRIBE_CONFIGS", "frames-dlq:WRITE");
         assertThat(grants).filteredOn(g -> g.principal() == SecurityAcls.Principal.DASHBOARD)
                 .allMatch(g -> g.operation() == AclOperation.READ);
     }

@@ -82,6 +82,7 @@ public final class CameraPublisher implements Service {
             throw new IllegalStateException("already started");
         }
         started = true;
+        io.maskstream.runtime.config.ClusterLogin.check(config); // wrong credentials: one clear error
         Set<String> targets = sender.targets(runs.stream().map(CameraRun::source).toList());
         Preflight preflight = new Preflight(config, topics, targets);
         Map<String, String> deadLetterTopics = preflight.deadLetterTopics();

@@ -12,17 +12,21 @@ import io.maskstream.embedded.SecurityAcls;
 import io.maskstream.embedded.SecurityAcls.Principal;
 import io.maskstream.embedded.EmbeddedRegistry;
 import io.maskstream.events.Classification;
-import io.maskstream.events.Frame;
 import io.maskstream.model.HeadLayout;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.processor.ProcessorConfig;
 import io.maskstream.processor.StreamProcessorService;
+import io.maskstream.producers.CameraPublisher;
+import io.maskstream.producers.ProducersConfig;
+import io.maskstream.producers.synthetic.Scenario;
+import io.maskstream.producers.synthetic.SyntheticCamera;
+import io.maskstream.synthetic.SyntheticFaces;
+import io.maskstream.synthetic.SyntheticOptions;
 import io.maskstream.runtime.config.ClusterConfig;
 import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.config.ConfigException;
 import io.maskstream.runtime.config.ConfigSource;
 import io.maskstream.schemas.serde.AvroDeserializer;
-import io.maskstream.schemas.serde.AvroSerializer;
 import io.maskstream.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -166,17 +170,14 @@ class SecuredClusterIntegrationTest {
                      new SimpleMeterRegistry())) {
             processor.start();
             alerts.start();
-            AvroSerializer<Frame> frameWriter = new AvroSerializer<>();
-            frameWriter.configure(registryClientSettings(), false);
-            Map<String, Object> cameraProps = client(Principal.CAMERA);
-            cameraProps.put("enable.idempotence", true);
-            cameraProps.put("acks", "all");
-            try (KafkaProducer<String, Frame> camera = new KafkaProducer<>(cameraProps, new StringSerializer(), frameWriter)) {
-                List<byte[]> faces = Pipelines.faces(frames, 96, 128, 3);
-                for (int i = 0; i < frames; i++) {
-                    camera.send(new ProducerRecord<>(Pipelines.frames(settings), "cam-1",
-                            Pipelines.frame("cam-1", i, faces.get(i)))).get(30, TimeUnit.SECONDS);
-                }
+            // the camera as maskstream runs it: CameraPublisher (topic pre-flight, schema registration, idempotent send)
+            ProducersConfig cameraConfig = new ProducersConfig(ConfigSource.of(as(Principal.CAMERA, PASSWORDS.get(Principal.CAMERA))));
+            SyntheticCamera source = new SyntheticCamera("cam-1", 0, new SyntheticFaces(SyntheticOptions.defaults(3)
+                    .withSize(96, 128)), Scenario.unmasked(4, 0.6, 0.1), 10, frames);
+            try (CameraPublisher camera = new CameraPublisher(cameraConfig, new SimpleMeterRegistry(), List.of(source))) {
+                camera.start();
+                assertThat(camera.awaitCompletion(Duration.ofSeconds(60))).isTrue();
+                assertThat(camera.stats().get(0).acknowledged()).isEqualTo(frames);
             }
             // bytes that are no frame: the processor's dead-letter write needs its grant on frames-dlq
             try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(client(Principal.CAMERA), new StringSerializer(),

@@ -38,17 +38,28 @@ public final class ClusterLogin {
         try (Admin admin = Admin.create(props)) {
             admin.describeCluster().nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw translate(e.getCause(), servers);
+            RuntimeException clear = translate(e.getCause(), servers);
+            if (clear != null) {
+                throw clear;
+            }
+            // any other failure (e.g. not authorized to describe the cluster) is not a login problem: the clients judge
         } catch (TimeoutException e) {
             // unreachable or slow: not a credentials problem; the service's own clients wait for the broker
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted logging in to " + servers, e);
-        } catch (org.apache.kafka.common.KafkaException e) {
-            throw translate(e, servers);
+        } catch (org.apache.kafka.common.KafkaException e) { // the client could not even be built from the settings
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                RuntimeException clear = translate(t, servers);
+                if (clear != null) {
+                    throw clear;
+                }
+            }
+            throw e;
         }
     }
 
+    /** The clear error for a login or security-settings failure, or null for any other. */
     private static RuntimeException translate(Throwable cause, String servers) {
         if (cause instanceof SaslAuthenticationException) {
             String mechanism = ServiceConfig.KAFKA_PREFIX + "sasl.mechanism";
@@ -67,7 +78,7 @@ public final class ClusterLogin {
             return new ConfigException("Invalid Kafka client security settings (" + ServiceConfig.KAFKA_PREFIX
                     + "sasl.jaas.config, " + ServiceConfig.KAFKA_PREFIX + "ssl.*): " + firstLine(cause.getMessage()));
         }
-        return cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        return null;
     }
 
     private static String firstLine(String s) {
