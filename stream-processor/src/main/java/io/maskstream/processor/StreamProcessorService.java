@@ -13,6 +13,8 @@ import io.maskstream.runtime.streams.StreamsMembership;
 import io.maskstream.runtime.streams.SupervisedStreams;
 import io.maskstream.schemas.Topics;
 import io.maskstream.schemas.serde.SchemaRegistryClient;
+import io.maskstream.runtime.config.ClusterLogin;
+import io.maskstream.runtime.config.ServiceConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,8 +57,8 @@ public final class StreamProcessorService implements Service {
 
     @Override
     public void start() throws Exception {
-        io.maskstream.runtime.config.ClusterLogin.check(config); // wrong credentials: one clear error
-        SchemaRegistryClient.shared(config.kafkaProperties(io.maskstream.runtime.config.ServiceConfig.ClientKind.PRODUCER))
+        ClusterLogin.check(config); // wrong credentials: one clear error
+        SchemaRegistryClient.shared(config.kafkaProperties(ServiceConfig.ClientKind.PRODUCER))
                 .checkReachable(); // with the serdes' credentials and truststore
         java.util.Properties props = FrameTopology.streamsProperties(config); // validates before anything is loaded
         loadInitialModel();
