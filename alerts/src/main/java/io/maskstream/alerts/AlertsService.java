@@ -6,6 +6,7 @@ import io.maskstream.runtime.config.ServiceConfig;
 import io.maskstream.runtime.streams.SupervisedStreams;
 import io.maskstream.schemas.Topics;
 import io.maskstream.schemas.serde.SchemaRegistryClient;
+import io.maskstream.runtime.config.ClusterLogin;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Set;
@@ -51,7 +52,9 @@ public final class AlertsService implements Service {
     @Override
     public void start() throws Exception {
         long startMillis = System.currentTimeMillis();
-        SchemaRegistryClient.shared(config.getString(CommonConfig.SCHEMA_REGISTRY_URL), null).checkReachable();
+        ClusterLogin.check(config); // wrong credentials: one clear error
+        SchemaRegistryClient.shared(config.kafkaProperties(ServiceConfig.ClientKind.PRODUCER))
+                .checkReachable(); // with the serdes' credentials and truststore
         Topics topics = new Topics(config);
         String input = topics.classifications().name();
         String output = topics.alerts().name();

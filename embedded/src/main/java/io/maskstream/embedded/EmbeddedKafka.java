@@ -43,6 +43,7 @@ public final class EmbeddedKafka implements Service {
     private int controllerPort;
     private int externalPort;
     private String externalAdvertised;
+    private BrokerSecurity security;
     private KafkaRaftServer server;
 
     /**
@@ -75,8 +76,36 @@ public final class EmbeddedKafka implements Service {
         return this;
     }
 
+    /**
+     * Makes the client listener SASL_SSL with SCRAM-SHA-512 and turns the standard authorizer on (no ACL, no access;
+     * {@link BrokerSecurity#SUPER_USER} is a super user). The default stays PLAINTEXT without an authorizer. Call
+     * before {@link #start()}; not combined with {@link #withExternalListener}.
+     */
+    public synchronized EmbeddedKafka withSecurity(BrokerSecurity security) {
+        this.security = security;
+        return this;
+    }
+
+    /** The security material of a secured broker, or null. */
+    public BrokerSecurity security() {
+        return security;
+    }
+
+    /** Client settings (bootstrap and, if secured, the super user's login) for administering this broker. */
+    public Map<String, Object> superUserProperties() {
+        Map<String, Object> conf = new java.util.HashMap<>();
+        conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        if (security != null) {
+            conf.putAll(security.clientProperties(BrokerSecurity.SUPER_USER, security.superUserPassword()));
+        }
+        return conf;
+    }
+
     @Override
     public synchronized void start() throws IOException {
+        if (security != null && externalAdvertised != null) {
+            throw new IllegalStateException("A secured broker has no external listener");
+        }
         if (server != null) {
             return;
         }
@@ -141,6 +170,14 @@ public final class EmbeddedKafka implements Service {
         p.put("replica.fetch.max.bytes", String.valueOf(16 * 1024 * 1024));
         p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
+        if (security != null) {
+            String listener = "SASL_SSL";
+            p.put("listeners", listener + "://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+            p.put("advertised.listeners", listener + "://" + host + ":" + port);
+            p.put("inter.broker.listener.name", listener);
+            p.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
+            p.putAll(security.brokerProperties());
+        }
         p.putAll(overrides);
         return p;
     }
@@ -149,8 +186,12 @@ public final class EmbeddedKafka implements Service {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int rc;
         try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            rc = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", propsFile.toString(),
-                "--ignore-formatted"}, ps);
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("format", "-t", clusterId, "-c",
+                    propsFile.toString(), "--ignore-formatted"));
+            if (security != null) {
+                args.addAll(java.util.List.of("--add-scram", security.formatScramArgument()));
+            }
+            rc = StorageTool.execute(args.toArray(String[]::new), ps);
         } catch (Exception e) {
             throw new IllegalStateException("Formatting Kafka log dir " + logDir + " failed: " + e.getMessage(), e);
         }
@@ -161,8 +202,9 @@ public final class EmbeddedKafka implements Service {
 
     private void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Object> conf = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+        Map<String, Object> conf = superUserProperties();
+        conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
         Exception last = null;
         try (Admin admin = Admin.create(conf)) {
             while (System.nanoTime() < deadline) {

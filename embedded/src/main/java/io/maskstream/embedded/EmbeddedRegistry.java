@@ -38,6 +38,7 @@ public final class EmbeddedRegistry implements Service {
     private final Path distribution;
     private final Path logFile;
     private int port;
+    private BrokerSecurity tls;
     private Process process;
     private OutputStream lifeline;
 
@@ -74,6 +75,15 @@ public final class EmbeddedRegistry implements Service {
         return "schema-registry";
     }
 
+    /**
+     * Serves HTTPS only (no plain HTTP port) with the broker's key pair of {@code security}, whose certificate names
+     * the same host; clients trust {@link BrokerSecurity#truststore()}. Call before {@link #start()}.
+     */
+    public synchronized EmbeddedRegistry withTls(BrokerSecurity security) {
+        this.tls = security;
+        return this;
+    }
+
     @Override
     public synchronized void start() throws IOException {
         if (process != null) {
@@ -93,10 +103,17 @@ public final class EmbeddedRegistry implements Service {
                 // (An asynchronous command's stdin is /dev/null in sh, hence the copy on fd 3.)
                 "exec 3<&0; \"$@\" & child=$!; (cat <&3 >/dev/null; kill $child 2>/dev/null) & exec 3<&-; wait $child",
                 "registry-watchdog", java, "-Xmx384m", "-XX:+UseSerialGC",
-                "-Dquarkus.http.host=" + host, "-Dquarkus.http.port=" + port,
+                "-Dquarkus.http.host=" + host, "-Dquarkus.http.port=" + (tls == null ? port : Ports.free(host)),
                 "-Dquarkus.management.enabled=false", "-Dquarkus.log.console.color=false",
-                "-Dregistry.ccompat.legacy-id-mode.enabled=false",
-                "-jar", runner.toString()));
+                "-Dregistry.ccompat.legacy-id-mode.enabled=false"));
+        if (tls != null) {
+            // Quarkus takes these at run time: HTTPS on our port, plain HTTP refused (not even bound).
+            cmd.addAll(List.of("-Dquarkus.http.ssl-port=" + port, "-Dquarkus.http.insecure-requests=disabled",
+                    "-Dquarkus.http.ssl.certificate.key-store-file=" + tls.keystore(),
+                    "-Dquarkus.http.ssl.certificate.key-store-file-type=PKCS12",
+                    "-Dquarkus.http.ssl.certificate.key-store-password=" + tls.storePassword()));
+        }
+        cmd.addAll(List.of("-jar", runner.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         process = pb.start();
@@ -122,7 +139,11 @@ public final class EmbeddedRegistry implements Service {
     }
 
     private void awaitReady(Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
+        if (tls != null) {
+            builder.sslContext(tls.clientTlsContext());
+        }
+        HttpClient http = builder.build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -153,7 +174,7 @@ public final class EmbeddedRegistry implements Service {
 
     /** The Confluent-compatible API base URL, the value for {@code schema.registry.url}. */
     public String url() {
-        return "http://" + host + ":" + port + CCOMPAT_PATH;
+        return (tls == null ? "http://" : "https://") + host + ":" + port + CCOMPAT_PATH;
     }
 
     public int port() {

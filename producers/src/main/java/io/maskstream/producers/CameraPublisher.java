@@ -2,6 +2,7 @@ package io.maskstream.producers;
 
 import io.maskstream.runtime.Service;
 import io.maskstream.schemas.Topics;
+import io.maskstream.runtime.config.ClusterLogin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -82,6 +83,7 @@ public final class CameraPublisher implements Service {
             throw new IllegalStateException("already started");
         }
         started = true;
+        ClusterLogin.check(config); // wrong credentials: one clear error
         Set<String> targets = sender.targets(runs.stream().map(CameraRun::source).toList());
         Preflight preflight = new Preflight(config, topics, targets);
         Map<String, String> deadLetterTopics = preflight.deadLetterTopics();

@@ -43,7 +43,7 @@ public final class TopicAdmin {
             throw new IllegalStateException("Cannot list topics at " + config.getList(CommonConfig.BOOTSTRAP_SERVERS)
                     + ": " + e, e);
         }
-        SchemaPolicy.apply(SchemaRegistryClient.shared(config.getString(CommonConfig.SCHEMA_REGISTRY_URL), null), topics);
+        SchemaPolicy.apply(SchemaRegistryClient.shared(config.kafkaProperties(ServiceConfig.ClientKind.PRODUCER)), topics);
         if (!created.isEmpty()) {
             LOG.info("Created topics {}", created);
         }

@@ -9,11 +9,12 @@ import io.maskstream.releases.ArtifactStore;
 import io.maskstream.releases.ArtifactUnavailableException;
 import io.maskstream.releases.ReleaseFollower;
 import io.maskstream.runtime.Service;
-import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.streams.StreamsMembership;
 import io.maskstream.runtime.streams.SupervisedStreams;
 import io.maskstream.schemas.Topics;
 import io.maskstream.schemas.serde.SchemaRegistryClient;
+import io.maskstream.runtime.config.ClusterLogin;
+import io.maskstream.runtime.config.ServiceConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +57,9 @@ public final class StreamProcessorService implements Service {
 
     @Override
     public void start() throws Exception {
-        SchemaRegistryClient.shared(config.getString(CommonConfig.SCHEMA_REGISTRY_URL), null).checkReachable();
+        ClusterLogin.check(config); // wrong credentials: one clear error
+        SchemaRegistryClient.shared(config.kafkaProperties(ServiceConfig.ClientKind.PRODUCER))
+                .checkReachable(); // with the serdes' credentials and truststore
         java.util.Properties props = FrameTopology.streamsProperties(config); // validates before anything is loaded
         loadInitialModel();
         Topics topics = new Topics(config);

@@ -15,6 +15,8 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.apache.avro.Schema;
 
 /**
@@ -36,17 +38,62 @@ public final class SchemaRegistryClient {
     private final Map<Integer, Schema> schemaById = new ConcurrentHashMap<>();
 
     public SchemaRegistryClient(String baseUrl, String userInfo, Duration timeout) {
+        this(baseUrl, userInfo, null, timeout);
+    }
+
+    /** @param tls the TLS context of an {@code https} registry signed by a private CA; null: the JVM's default */
+    public SchemaRegistryClient(String baseUrl, String userInfo, SSLContext tls, Duration timeout) {
         this.baseUrl = stripTrailingSlash(baseUrl);
         this.authorization = userInfo == null || userInfo.isBlank() ? null
                 : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
     }
 
     /** One client (and cache) per URL and credentials in this JVM, as serde instances come and go. */
     public static SchemaRegistryClient shared(String baseUrl, String userInfo) {
-        String key = stripTrailingSlash(baseUrl) + "|" + (userInfo == null ? "" : userInfo);
-        return SHARED.computeIfAbsent(key, k -> new SchemaRegistryClient(baseUrl, userInfo, Duration.ofSeconds(10)));
+        return shared(baseUrl, userInfo, null);
+    }
+
+    /**
+     * The shared client for serde-style settings: {@code schema.registry.url}, {@code basic.auth.credentials.source}
+     * with {@code basic.auth.user.info}, and {@code schema.registry.ssl.truststore.location} ({@code .password},
+     * {@code .type}; Confluent's names). A service passes {@code kafkaProperties(...)}, so these are its
+     * {@code kafka.*} keys, the same the serdes read.
+     */
+    public static SchemaRegistryClient shared(Map<String, ?> configs) {
+        return SerdeConfig.client(configs);
+    }
+
+    static SchemaRegistryClient shared(String baseUrl, String userInfo, Truststore truststore) {
+        String key = stripTrailingSlash(baseUrl) + "|" + (userInfo == null ? "" : userInfo) + "|"
+                + (truststore == null ? "" : truststore.location());
+        return SHARED.computeIfAbsent(key, k -> new SchemaRegistryClient(baseUrl, userInfo,
+                truststore == null ? null : truststore.context(), Duration.ofSeconds(10)));
+    }
+
+    /** A truststore file (PKCS12 unless {@code type} says otherwise). */
+    record Truststore(String location, String password, String type) {
+
+        SSLContext context() {
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(location))) {
+                java.security.KeyStore store = java.security.KeyStore.getInstance(type == null || type.isBlank()
+                        ? "PKCS12" : type);
+                store.load(in, password == null ? null : password.toCharArray());
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(store);
+                SSLContext ctx = SSLContext.getInstance("TLS");
+                ctx.init(null, tmf.getTrustManagers(), null);
+                return ctx;
+            } catch (IOException | java.security.GeneralSecurityException e) {
+                throw new org.apache.kafka.common.config.ConfigException(SerdeConfig.TRUSTSTORE_LOCATION, location,
+                        "cannot load the schema registry truststore: " + e.getMessage());
+            }
+        }
     }
 
     private static String stripTrailingSlash(String url) {

@@ -11,6 +11,9 @@ final class SerdeConfig {
     static final String USE_LATEST = "use.latest.version";
     static final String CREDENTIALS_SOURCE = "basic.auth.credentials.source";
     static final String USER_INFO = "basic.auth.user.info";
+    static final String TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
+    static final String TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
+    static final String TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
 
     private SerdeConfig() {
     }
@@ -27,7 +30,18 @@ final class SerdeConfig {
             Object info = configs.get(USER_INFO);
             userInfo = info == null ? null : info.toString();
         }
-        return SchemaRegistryClient.shared(first, userInfo);
+        Object location = configs.get(TRUSTSTORE_LOCATION);
+        SchemaRegistryClient.Truststore truststore = location == null || location.toString().isBlank() ? null
+                : new SchemaRegistryClient.Truststore(location.toString(), string(configs.get(TRUSTSTORE_PASSWORD)),
+                        string(configs.get(TRUSTSTORE_TYPE)));
+        return SchemaRegistryClient.shared(first, userInfo, truststore);
+    }
+
+    private static String string(Object value) {
+        if (value instanceof org.apache.kafka.common.config.types.Password p) {
+            return p.value();
+        }
+        return value == null ? null : value.toString();
     }
 
     static boolean flag(Map<String, ?> configs, String key, boolean defaultValue) {
