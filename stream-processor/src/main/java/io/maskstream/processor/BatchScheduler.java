@@ -3,9 +3,7 @@ package io.maskstream.processor;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -231,11 +229,9 @@ final class BatchScheduler {
     /** The batch's pass: frames of every task in one call; each ticket gets its frame's outcome. */
     private void run(Batch batch) {
         List<Ticket> live = new ArrayList<>(batch.tickets.size());
-        Set<String> partitions = new HashSet<>();
         for (Ticket t : batch.tickets) {
             if (!t.abandoned && !t.outcome.isDone()) {
                 live.add(t);
-                partitions.add(t.frame.topic() + "-" + t.frame.partition());
             }
         }
         try {
@@ -244,7 +240,7 @@ final class BatchScheduler {
             }
             List<AcceptedFrame> frames = new ArrayList<>(live.size());
             live.forEach(t -> frames.add(t.frame));
-            metrics.batchPartitions(partitions.size());
+            metrics.batchPartitions((int) frames.stream().mapToInt(AcceptedFrame::partition).distinct().count());
             List<Outcome> outcomes = engine.infer(frames);
             for (int i = 0; i < live.size(); i++) {
                 live.get(i).outcome.complete(outcomes.get(i));
