@@ -6,9 +6,15 @@ import java.util.Arrays;
  * Probabilities for one image: per head ({@code mask} 3, {@code gender} 2, {@code age} 3, indexed by the
  * enums' ordinals) and per class ({@code classes}, 18, indexed by {@link LabelCodec} class code). Each
  * vector sums to 1. The labels are the argmax of each vector; for a multi-head model the argmax class is
- * exactly the triple of the head argmaxes.
+ * exactly the triple of the head argmaxes. {@code uncertainty} is how much the passes behind it disagree (an
+ * ensemble's members, MC-dropout samples); null for a single forward pass.
  */
-public record Prediction(float[] mask, float[] gender, float[] age, float[] classes) {
+public record Prediction(float[] mask, float[] gender, float[] age, float[] classes, Uncertainty uncertainty) {
+
+    /** A prediction of one forward pass (no uncertainty). */
+    public Prediction(float[] mask, float[] gender, float[] age, float[] classes) {
+        this(mask, gender, age, classes, null);
+    }
 
     /** Checks the vector lengths. */
     public Prediction {
@@ -16,6 +22,11 @@ public record Prediction(float[] mask, float[] gender, float[] age, float[] clas
                 || classes == null || classes.length != LabelCodec.CLASSES) {
             throw new IllegalArgumentException("a prediction needs 3 mask, 2 gender, 3 age and 18 class probabilities");
         }
+    }
+
+    /** The same probabilities with {@code u} as their uncertainty. */
+    public Prediction withUncertainty(Uncertainty u) {
+        return new Prediction(mask, gender, age, classes, u);
     }
 
     /** The most probable mask state. */
@@ -51,7 +62,8 @@ public record Prediction(float[] mask, float[] gender, float[] age, float[] clas
     @Override
     public boolean equals(Object o) {
         return o instanceof Prediction p && Arrays.equals(mask, p.mask) && Arrays.equals(gender, p.gender)
-                && Arrays.equals(age, p.age) && Arrays.equals(classes, p.classes);
+                && Arrays.equals(age, p.age) && Arrays.equals(classes, p.classes)
+                && java.util.Objects.equals(uncertainty, p.uncertainty);
     }
 
     @Override
@@ -62,6 +74,7 @@ public record Prediction(float[] mask, float[] gender, float[] age, float[] clas
     @Override
     public String toString() {
         return "Prediction[" + LabelCodec.describe(classCode()) + " p=" + classes[classCode()] + ", mask="
-                + Arrays.toString(mask) + ", gender=" + Arrays.toString(gender) + ", age=" + Arrays.toString(age) + "]";
+                + Arrays.toString(mask) + ", gender=" + Arrays.toString(gender) + ", age=" + Arrays.toString(age)
+                + (uncertainty == null ? "" : ", " + uncertainty) + "]";
     }
 }
