@@ -53,6 +53,11 @@ public final class Topics {
         return topic(CommonConfig.TOPIC_CLASSIFICATIONS, Classification.class);
     }
 
+    /** Events of shadow models (and of the active model on a canary's cameras); alerts never read it. */
+    public Topic<String, Classification> shadowClassifications() {
+        return topic(CommonConfig.TOPIC_CLASSIFICATIONS_SHADOW, Classification.class);
+    }
+
     public Topic<String, Alert> alerts() {
         return topic(CommonConfig.TOPIC_ALERTS, Alert.class);
     }
@@ -86,6 +91,7 @@ public final class Topics {
                 Duration.ofMillis(config.getLong(CommonConfig.TOPIC_FRAMES_RETENTION_MS)), frameBytes));
         topics.add(data(labeledFrames().name(), partitions, rf, Duration.ofDays(30), frameBytes));
         topics.add(data(classifications().name(), partitions, rf, Duration.ofDays(7), null));
+        topics.add(data(shadowClassifications().name(), partitions, rf, Duration.ofDays(7), null));
         topics.add(data(alerts().name(), partitions, rf, Duration.ofDays(30), null));
         // A frame's dead letter holds the frame, face included: no longer than the frames themselves by default.
         topics.add(data(config.deadLetterTopic(frames().name()), partitions, rf,

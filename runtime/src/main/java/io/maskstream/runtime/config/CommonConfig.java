@@ -15,6 +15,7 @@ public final class CommonConfig {
     public static final String TOPIC_FRAMES = "topic.frames";
     public static final String TOPIC_LABELED_FRAMES = "topic.labeled.frames";
     public static final String TOPIC_CLASSIFICATIONS = "topic.classifications";
+    public static final String TOPIC_CLASSIFICATIONS_SHADOW = "topic.classifications.shadow";
     public static final String TOPIC_ALERTS = "topic.alerts";
     public static final String TOPIC_MODEL_RELEASES = "topic.model.releases";
     public static final String TOPIC_MODEL_ARTIFACTS = "topic.model.artifacts";
@@ -45,6 +46,9 @@ public final class CommonConfig {
                         Importance.MEDIUM, "Topic of frames with ground truth, for training and evaluation.")
                 .define(TOPIC_CLASSIFICATIONS, Type.STRING, "classifications", new ConfigDef.NonEmptyString(),
                         Importance.MEDIUM, "Topic of per-frame classification events.")
+                .define(TOPIC_CLASSIFICATIONS_SHADOW, Type.STRING, "classifications-shadow", new ConfigDef.NonEmptyString(),
+                        Importance.LOW, "Classification events of shadow models (and of the active model on a canary's "
+                        + "cameras): the same schema as the classifications topic, never read by alerts.")
                 .define(TOPIC_ALERTS, Type.STRING, "alerts", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                         "Topic of unmasked / incorrectly masked alerts.")
                 .define(TOPIC_MODEL_RELEASES, Type.STRING, "model-releases", new ConfigDef.NonEmptyString(),
