@@ -88,12 +88,17 @@ public final class Classifier implements BatchClassifier {
         }
         long started = System.nanoTime();
         Device device = Compute.device(settings);
-        Block block = Architectures.build(metadata.architecture(), metadata.heads());
+        boolean imported = Architectures.TORCHSCRIPT.equals(metadata.architecture());
+        Block block = imported ? null : Architectures.build(metadata.architecture(), metadata.heads());
         NDManager manager = Compute.engine(settings).newBaseManager(device);
         boolean ok = false;
         try {
             InputSpec input = metadata.input();
-            BundleWeights.load(block, manager, input, bundle.weights(), model);
+            if (imported) {
+                block = ImportedBackbone.load(bundle, manager, model); // its module from the bundle, then the heads
+            } else {
+                BundleWeights.load(block, manager, input, bundle.weights(), model);
+            }
             block.freezeParameters(true); // inference only: no gradients are ever recorded for these weights
             Classifier classifier = new Classifier(metadata, block, manager, device, true, limits);
             classifier.warmUp(model);
