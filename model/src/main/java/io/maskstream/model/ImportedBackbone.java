@@ -103,6 +103,18 @@ public final class ImportedBackbone {
     }
 
     /**
+     * The imported module's parameters inside {@code network} (a trainer gives them their own learning rate, or
+     * freezes them); empty for a built-in network.
+     */
+    public static List<Parameter> moduleParameters(Block network) {
+        List<Parameter> out = new ArrayList<>();
+        if (network instanceof Networks.Imported imported) {
+            imported.moduleParameters().forEach(p -> out.add(p.getValue()));
+        }
+        return out;
+    }
+
+    /**
      * Loads the module on {@code manager}'s device (a PyTorch manager) and checks it on {@code input} (see the class
      * invariant), then builds module → pool → heads of {@code layout}, the heads uninitialised: initialise the block
      * with {@code [N, 3, height, width]} (a trainer) or load the heads' weights (a bundle). The module lives in
