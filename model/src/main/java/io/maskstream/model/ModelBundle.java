@@ -369,7 +369,8 @@ public final class ModelBundle {
 
     @Override
     public String toString() {
-        return "ModelBundle[" + metadata.version() + ", " + metadata.architecture() + "/" + metadata.heads() + ", input "
+        return "ModelBundle[" + metadata.version() + ", " + metadata.architecture()
+                + (metadata.backbone() == null ? "" : "(" + metadata.backbone().name() + ")") + "/" + metadata.heads() + ", input "
                 + metadata.input().width() + "x" + metadata.input().height() + ", " + bytes.length + " bytes, sha256 "
                 + sha256.substring(0, 12) + "]";
     }
