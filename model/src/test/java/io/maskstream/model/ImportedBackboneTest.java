@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -75,6 +74,22 @@ class ImportedBackboneTest {
                     }
                     assertThat(loaded.get(0).classes()).as("not a constant: the module's features reach the heads")
                             .isNotEqualTo(loaded.get(1).classes());
+                    // several stream threads share one served model
+                    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+                    try {
+                        List<java.util.concurrent.Future<List<Prediction>>> runs = new ArrayList<>();
+                        for (int r = 0; r < 6; r++) {
+                            runs.add(pool.submit(() -> served.classify(photos)));
+                        }
+                        for (java.util.concurrent.Future<List<Prediction>> run : runs) {
+                            List<Prediction> concurrent = run.get();
+                            for (int i = 0; i < photos.size(); i++) {
+                                assertClose(concurrent.get(i), trained.get(i), name + " classified concurrently");
+                            }
+                        }
+                    } finally {
+                        pool.shutdownNow();
+                    }
                 }
             }
         }
