@@ -3,15 +3,22 @@ package io.maskstream.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import io.maskstream.model.Architectures;
 import io.maskstream.model.Classifier;
+import io.maskstream.model.Compute;
 import io.maskstream.model.ComputeSettings;
+import io.maskstream.model.ImportedBackbone;
+import io.maskstream.model.InputSpec;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.model.TestBackbones;
 import io.maskstream.runtime.config.ConfigException;
 import io.maskstream.runtime.config.ConfigSource;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -81,6 +88,35 @@ class TrainingOnSyntheticFacesTest {
         try (Classifier served = Classifier.load(bundle, new ComputeSettings("auto", 1, 1))) {
             double f1 = ModelTrainer.evaluate(served, split.holdout(), true, 16).macroF1();
             assertThat(f1).isCloseTo(result.holdout().getMacroF1(), org.assertj.core.api.Assertions.within(1e-6));
+        }
+        assertThat(largestChange(file, bundle, dir)).as("the module's parameters were trained").isGreaterThan(1e-4f);
+
+        // trainer.backbone.lr.factor=0 freezes them: only the heads (and batch-norm statistics) change
+        Map<String, String> frozen = new HashMap<>(Map.of(TrainerConfig.BACKBONE, file.toString(),
+                TrainerConfig.BACKBONE_INPUT, "48x64", TrainerConfig.EPOCHS, "1", TrainerConfig.AUGMENT, "false",
+                TrainerConfig.BATCH_SIZE, "16", TrainerConfig.OUTPUT_DIR, dir.toString()));
+        frozen.put(TrainerConfig.BACKBONE_LR_FACTOR, "0");
+        ModelBundle heads = new ModelTrainer(new TrainerConfig(ConfigSource.of(frozen))).train(split, "ts-frozen",
+                "synthetic").bundle();
+        assertThat(largestChange(file, heads, dir)).as("a frozen backbone's parameters").isZero();
+    }
+
+    /** The largest absolute difference between a parameter of the file's module and the bundle's fine-tuned one. */
+    private static float largestChange(Path file, ModelBundle bundle, Path dir) throws Exception {
+        Path tuned = Files.write(dir.resolve("tuned-" + bundle.metadata().version() + ".pt"),
+                bundle.backboneModule().orElseThrow());
+        InputSpec input = bundle.metadata().input();
+        try (NDManager manager = Compute.engine().newBaseManager()) {
+            List<Parameter> before = ImportedBackbone.moduleParameters(
+                    ImportedBackbone.read(file).network(bundle.metadata().heads(), input, manager));
+            List<Parameter> after = ImportedBackbone.moduleParameters(
+                    ImportedBackbone.read(tuned).network(bundle.metadata().heads(), input, manager));
+            assertThat(after).hasSameSizeAs(before).isNotEmpty();
+            float largest = 0;
+            for (int i = 0; i < before.size(); i++) {
+                largest = Math.max(largest, before.get(i).getArray().sub(after.get(i).getArray()).abs().max().getFloat());
+            }
+            return largest;
         }
     }
 
