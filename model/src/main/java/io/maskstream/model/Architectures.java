@@ -66,8 +66,12 @@ public final class Architectures {
         if (GRIDNET.equals(architecture)) {
             return GridNet.build(FaceGrid.CHANNELS);
         }
-        String[] names = layout == HeadLayout.MULTI_HEAD ? new String[] {"mask", "gender", "age"} : new String[] {"classes"};
-        return build(architecture, names, layout.units());
+        return build(architecture, headNames(layout), layout.units());
+    }
+
+    /** The names of a classifier layout's heads, in output order: every network's heads, built-in or imported. */
+    static String[] headNames(HeadLayout layout) {
+        return layout == HeadLayout.MULTI_HEAD ? new String[] {"mask", "gender", "age"} : new String[] {"classes"};
     }
 
     static Block build(String architecture, String[] headNames, int[] headUnits) throws InvalidModelException {

@@ -145,8 +145,7 @@ public final class ImportedBackbone {
         try {
             int features = probe(block, input, pt);
             checkFinite(block);
-            String[] names = layout == HeadLayout.MULTI_HEAD ? new String[] {"mask", "gender", "age"} : new String[] {"classes"};
-            Block network = Networks.imported(block, features, names, layout.units());
+            Block network = Networks.imported(block, features, Architectures.headNames(layout), layout.units());
             ok = true;
             return network;
         } finally {
