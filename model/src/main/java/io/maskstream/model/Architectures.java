@@ -1,6 +1,7 @@
 package io.maskstream.model;
 
 import ai.djl.nn.Block;
+import io.maskstream.model.InvalidModelException.Reason;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,11 +17,16 @@ public final class Architectures {
     public static final String RESNET18 = "resnet18";
     /** A small fast CNN for CPUs. */
     public static final String FASTNET = "fastnet";
+    /**
+     * An imported TorchScript module with our heads on its features ({@link ImportedBackbone}); the bundle carries the
+     * fine-tuned module, so this network is built from a bundle or a file, never by name alone.
+     */
+    public static final String TORCHSCRIPT = "torchscript";
     /** A small fully-convolutional face detector ({@link HeadLayout#FACE_GRID} only); see {@link GridNet}. */
     public static final String GRIDNET = "gridnet";
 
     private static final Set<String> NAMES = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(RESNET18, FASTNET,
-            GRIDNET)));
+            GRIDNET, TORCHSCRIPT)));
 
     static {
         Compute.prepare();
@@ -60,8 +66,12 @@ public final class Architectures {
         if (GRIDNET.equals(architecture)) {
             return GridNet.build(FaceGrid.CHANNELS);
         }
-        String[] names = layout == HeadLayout.MULTI_HEAD ? new String[] {"mask", "gender", "age"} : new String[] {"classes"};
-        return build(architecture, names, layout.units());
+        return build(architecture, headNames(layout), layout.units());
+    }
+
+    /** The names of a classifier layout's heads, in output order: every network's heads, built-in or imported. */
+    static String[] headNames(HeadLayout layout) {
+        return layout == HeadLayout.MULTI_HEAD ? new String[] {"mask", "gender", "age"} : new String[] {"classes"};
     }
 
     static Block build(String architecture, String[] headNames, int[] headUnits) throws InvalidModelException {
@@ -70,6 +80,11 @@ public final class Architectures {
         }
         if (FASTNET.equals(architecture)) {
             return Networks.fastnet(headNames, headUnits);
+        }
+        if (TORCHSCRIPT.equals(architecture)) {
+            throw new InvalidModelException(Reason.LOAD_FAILED, "architecture \"" + TORCHSCRIPT + "\" is an imported "
+                    + "module with heads: it is built from its bundle's " + ModelBundle.BACKBONE_ENTRY + " or from a file "
+                    + "(ImportedBackbone.network), not by name");
         }
         throw new InvalidModelException(InvalidModelException.Reason.UNKNOWN_ARCHITECTURE,
                 "unknown architecture \"" + architecture + "\"; this build knows " + NAMES);
@@ -81,13 +96,14 @@ public final class Architectures {
      * stretched; see {@link ImagePreprocessor}). fastnet takes 96×128 (a 4×
      * reduction: faces still span ~60 px, enough for mask/gender/age, and the JPEG can be decoded at half
      * scale). resnet18 takes 192×256, the same pixel count as its usual 224×224, at the photos' aspect.
-     * Both normalise with ImageNet's mean and std. gridnet, a detector, takes whole frames letterboxed to 256×192:
+     * Both normalise with ImageNet's mean and std, as does an imported backbone (what torchvision's and most of timm's
+     * ImageNet weights expect), whose default input is resnet18's (its file may ask for another size). gridnet, a detector, takes whole frames letterboxed to 256×192:
      * 640×480 camera frames scaled by 0.4 without padding, their 40–190 px faces 16–76 px at its input.
      *
      * @throws IllegalArgumentException for an unknown architecture
      */
     public static InputSpec defaultInput(String architecture) {
-        if (RESNET18.equals(architecture)) {
+        if (RESNET18.equals(architecture) || TORCHSCRIPT.equals(architecture)) {
             return InputSpec.imagenet(192, 256);
         }
         if (FASTNET.equals(architecture)) {

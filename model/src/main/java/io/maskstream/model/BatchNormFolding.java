@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * <p>Invariant: a model serves folded only if, on the probe images (the black warm-up image and a fixed non-trivial
  * one), its outputs match the unfolded network's within {@value #TOLERANCE}; otherwise the rewrite is undone and it
  * serves unfolded, with a warning. Only {@code Conv2d → BatchNorm} children adjacent in a {@link Networks.Chain} are
- * folded, which is every batch norm of resnet18, fastnet and gridnet; the trainer's networks and the bundle's weights
+ * folded, which is every batch norm of resnet18, fastnet and gridnet (an imported TorchScript module is opaque here and
+ * runs unfolded); the trainer's networks and the bundle's weights
  * are never touched ({@link Classifier#wrap} and {@link TrainedFaceDetector#wrap} do not fold).
  *
  * <p>{@code -D}{@value #PROPERTY}{@code =false} turns folding off for every model loaded afterwards (the benchmark

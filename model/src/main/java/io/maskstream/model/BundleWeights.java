@@ -39,17 +39,23 @@ final class BundleWeights {
      */
     static void load(Block block, NDManager manager, InputSpec input, byte[] weights, String model)
             throws InvalidModelException {
-        Map<String, Shape> expected = expectedShapes(block, manager, input);
+        load(block, manager, new Shape(1, 3, input.height(), input.width()), weights, model);
+    }
+
+    /** As {@link #load(Block, NDManager, InputSpec, byte[], String)}, for a block whose input is {@code inputShape}. */
+    static void load(Block block, NDManager manager, Shape inputShape, byte[] weights, String model)
+            throws InvalidModelException {
+        Map<String, Shape> expected = expectedShapes(block, manager, inputShape);
         block.clear();
         loadWeights(block, manager, weights, model);
         checkShapes(block, expected, model);
         checkFinite(block, model);
     }
 
-    private static Map<String, Shape> expectedShapes(Block block, NDManager manager, InputSpec input) {
+    private static Map<String, Shape> expectedShapes(Block block, NDManager manager, Shape inputShape) {
         // Zeros are cheap; only the shapes matter, the arrays are freed right after.
         block.setInitializer(Initializer.ZEROS, p -> true);
-        block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, input.height(), input.width()));
+        block.initialize(manager, DataType.FLOAT32, inputShape);
         Map<String, Shape> shapes = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : block.getParameters()) {
             shapes.put(p.getKey(), p.getValue().getShape());
@@ -65,7 +71,8 @@ final class BundleWeights {
                 throw new InvalidModelException(Reason.SHAPE_MISMATCH, model + ": the weights hold more tensors than the "
                         + "network has parameters; they were saved from a different network");
             }
-        } catch (MalformedModelException | IOException e) {
+        } catch (MalformedModelException | IOException | IllegalArgumentException e) {
+            // DJL reports some foreign structures as IllegalArgumentException ("does not match any layoutTypes")
             throw new InvalidModelException(Reason.SHAPE_MISMATCH, model + ": the weights do not fit the network's "
                     + "structure (" + e.getMessage() + "); they were saved from a different architecture or head layout", e);
         }

@@ -61,8 +61,11 @@ public final class Classifier implements BatchClassifier {
      * Builds the bundle's network on the device the settings name and loads its weights, refusing
      * weights that do not fit ({@code SHAPE_MISMATCH}: every parameter's shape is compared with the built
      * network's), NaN or infinite weights ({@code NON_FINITE_WEIGHTS}) and networks the engine cannot
-     * run ({@code LOAD_FAILED}). Runs one warm-up batch and checks its output shapes. Then folds batch norm into the
-     * convolutions if that leaves the outputs on probe images unchanged ({@link BatchNormFolding}).
+     * run ({@code LOAD_FAILED}). A {@link Architectures#TORCHSCRIPT} bundle's imported module is loaded from the bundle
+     * and must give, on the bundle's input, the features its heads were trained on ({@link ImportedBackbone}); the
+     * heads' weights are checked as above. Runs one warm-up batch and checks its output shapes. Then folds batch norm
+     * into the convolutions if that leaves the outputs on probe images unchanged ({@link BatchNormFolding}; an
+     * imported module is served as it is: folding only rewrites our own networks).
      *
      * @throws IllegalArgumentException if the settings ask for a GPU that does not exist
      */
@@ -88,12 +91,17 @@ public final class Classifier implements BatchClassifier {
         }
         long started = System.nanoTime();
         Device device = Compute.device(settings);
-        Block block = Architectures.build(metadata.architecture(), metadata.heads());
+        boolean imported = Architectures.TORCHSCRIPT.equals(metadata.architecture());
+        Block block = imported ? null : Architectures.build(metadata.architecture(), metadata.heads());
         NDManager manager = Compute.engine(settings).newBaseManager(device);
         boolean ok = false;
         try {
             InputSpec input = metadata.input();
-            BundleWeights.load(block, manager, input, bundle.weights(), model);
+            if (imported) {
+                block = ImportedBackbone.load(bundle, manager, model); // its module from the bundle, then the heads
+            } else {
+                BundleWeights.load(block, manager, input, bundle.weights(), model);
+            }
             block.freezeParameters(true); // inference only: no gradients are ever recorded for these weights
             Classifier classifier = new Classifier(metadata, block, manager, device, true, limits);
             classifier.warmUp(model);

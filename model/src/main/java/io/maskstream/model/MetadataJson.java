@@ -31,6 +31,8 @@ final class MetadataJson {
     private static final ObjectWriter WRITER = JSON.writer(new DefaultPrettyPrinter()
             .withObjectIndenter(new DefaultIndenter("  ", "\n")));
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    /** More features per image than any CNN gives (ResNet-152 and EfficientNet-B7 give 2,048 and 2,560): corrupt. */
+    private static final int MAX_BACKBONE_FEATURES = 1 << 16;
 
     private MetadataJson() {
     }
@@ -66,6 +68,14 @@ final class MetadataJson {
         ObjectNode summary = root.putObject("trainingSummary");
         m.trainingSummary().forEach(summary::put);
         root.put("weightsSha256", m.weightsSha256());
+        if (m.backbone() != null) {
+            ObjectNode backbone = root.putObject("backbone");
+            backbone.put("name", m.backbone().name());
+            backbone.put("sourceSha256", m.backbone().sourceSha256());
+            backbone.put("sha256", m.backbone().sha256());
+            backbone.put("features", m.backbone().features());
+            backbone.put("entry", ModelBundle.BACKBONE_ENTRY + ": the fine-tuned TorchScript module (torch.jit.load reads it)");
+        }
         try {
             return WRITER.writeValueAsString(root).concat("\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
@@ -137,7 +147,30 @@ final class MetadataJson {
         if (!SHA256.matcher(sha).matches()) {
             throw bad("metadata field \"weightsSha256\" must be 64 lower-case hex digits, got \"" + sha + "\"");
         }
-        return new BundleMetadata(format, version, architecture, heads, input, created, summary, sha);
+        return new BundleMetadata(format, version, architecture, heads, input, created, summary, sha,
+                backbone(root.get("backbone")));
+    }
+
+    private static BundleMetadata.Backbone backbone(JsonNode node) throws InvalidModelException {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw bad("metadata field \"backbone\" must be an object, got " + node);
+        }
+        String name = text(node, "name");
+        String source = text(node, "sourceSha256");
+        String sha = text(node, "sha256");
+        for (String[] digest : new String[][] {{"backbone.sourceSha256", source}, {"backbone.sha256", sha}}) {
+            if (!SHA256.matcher(digest[1]).matches()) {
+                throw bad("metadata field \"" + digest[0] + "\" must be 64 lower-case hex digits, got \"" + digest[1] + "\"");
+            }
+        }
+        int features = integer(node, "features");
+        if (features < 1 || features > MAX_BACKBONE_FEATURES) {
+            throw bad("metadata field \"backbone.features\" must be 1.." + MAX_BACKBONE_FEATURES + ", got " + features);
+        }
+        return new BundleMetadata.Backbone(name, source, sha, features);
     }
 
     private static void checkLabels(JsonNode labels) throws InvalidModelException {

@@ -38,12 +38,16 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * A model as it travels: a zip holding {@code metadata.json} and {@code weights.params} (DJL's
- * {@code Block.saveParameters} format), whose metadata carries the weights' SHA-256, and for a scene model
- * {@code detector.bundle}: the face detector trained beside the classifier, itself a bundle of this format.
+ * {@code Block.saveParameters} format), whose metadata carries the weights' SHA-256, for a scene model
+ * {@code detector.bundle}: the face detector trained beside the classifier, itself a bundle of this format, and for
+ * the {@link Architectures#TORCHSCRIPT} architecture {@code backbone.pt}: the fine-tuned imported module as
+ * {@code torch.jit.save} writes it (its SHA-256 in the metadata's {@code backbone}; {@code weights.params} then
+ * holds the heads only).
  *
  * <p>Invariants: immutable; a bundle that exists was either built here or passed every check of
  * {@link #read} (zip intact, metadata complete and sane, architecture known, weights checksum equal to
- * the metadata's). The bytes are deterministic: entries are stored uncompressed (no dependence on the
+ * the metadata's, a backbone entry exactly when the architecture is torchscript, with the SHA-256 the metadata
+ * says). The bytes are deterministic: entries are stored uncompressed (no dependence on the
  * zlib version) with a fixed timestamp, and the JSON is written in a fixed order, so the same bundle is
  * always the same bytes and {@link #sha256()} identifies it. A bundle read from bytes keeps those bytes.
  * Whether the weights fit the network is checked when a {@link Classifier} loads it.
@@ -53,6 +57,7 @@ public final class ModelBundle {
     static final String METADATA_ENTRY = "metadata.json";
     static final String WEIGHTS_ENTRY = "weights.params";
     static final String DETECTOR_ENTRY = "detector.bundle";
+    static final String BACKBONE_ENTRY = "backbone.pt";
 
     private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
     private static final int MAX_METADATA_BYTES = 1 << 20;
@@ -68,21 +73,25 @@ public final class ModelBundle {
     private final byte[] bytes;
     private final String sha256;
     private final ModelBundle detector;
+    private final byte[] backbone;
 
-    private ModelBundle(BundleMetadata metadata, byte[] weights, byte[] bytes, ModelBundle detector) {
+    private ModelBundle(BundleMetadata metadata, byte[] weights, byte[] bytes, ModelBundle detector, byte[] backbone) {
         this.metadata = metadata;
         this.weights = weights;
         this.bytes = bytes;
         this.sha256 = sha256(bytes);
         this.detector = detector;
+        this.backbone = backbone;
     }
 
     /**
      * A bundle of a trained (initialised) block's weights. The metadata's {@code weightsSha256} is
-     * computed here; whatever the argument held is replaced.
+     * computed here; whatever the argument held is replaced. A network on an imported backbone
+     * ({@link ImportedBackbone#network}) needs metadata naming it ({@link BundleMetadata#withBackbone}); its module
+     * goes into the bundle as it is now, with its SHA-256 in the metadata.
      *
      * @throws IllegalArgumentException if the block has no weights yet or the metadata names an unknown
-     *     architecture or format
+     *     architecture or format, or names a backbone for a block without one or the other way round
      */
     public static ModelBundle fromBlock(Block trainedBlock, BundleMetadata metadata) {
         Objects.requireNonNull(trainedBlock, "trainedBlock");
@@ -98,8 +107,24 @@ public final class ModelBundle {
         if (!trainedBlock.isInitialized()) {
             throw new IllegalArgumentException("the block has no weights yet: initialise or train it first");
         }
+        boolean imported = trainedBlock instanceof Networks.Imported;
+        if (imported != Architectures.TORCHSCRIPT.equals(metadata.architecture()) || imported != (metadata.backbone() != null)) {
+            throw new IllegalArgumentException("architecture \"" + metadata.architecture() + "\" with "
+                    + (metadata.backbone() == null ? "no backbone" : "backbone " + metadata.backbone().name())
+                    + " does not describe a " + (imported ? "network on an imported backbone" : "built-in network")
+                    + ": an imported backbone's architecture is \"" + Architectures.TORCHSCRIPT + "\" and its metadata "
+                    + "names it (BundleMetadata.withBackbone)");
+        }
         byte[] weights = saveParameters(trainedBlock);
-        return assemble(metadata.withWeightsSha256(sha256(weights)), weights);
+        BundleMetadata m = metadata.withWeightsSha256(sha256(weights));
+        byte[] module = null;
+        if (imported) {
+            Networks.Imported network = (Networks.Imported) trainedBlock;
+            module = network.saveModule();
+            m = m.withBackbone(new BundleMetadata.Backbone(metadata.backbone().name(), metadata.backbone().sourceSha256(),
+                    sha256(module), network.features()));
+        }
+        return assemble(m, weights, null, module);
     }
 
     /**
@@ -173,6 +198,7 @@ public final class ModelBundle {
         byte[] metadataJson = null;
         byte[] weights = null;
         byte[] detectorBytes = null;
+        byte[] backboneBytes = null;
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bundleBytes))) {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
                 if (METADATA_ENTRY.equals(entry.getName())) {
@@ -181,6 +207,8 @@ public final class ModelBundle {
                     weights = readEntry(zip, MAX_WEIGHTS_BYTES, entry.getName(), Reason.LOAD_FAILED);
                 } else if (DETECTOR_ENTRY.equals(entry.getName())) {
                     detectorBytes = readEntry(zip, MAX_WEIGHTS_BYTES, entry.getName(), Reason.LOAD_FAILED);
+                } else if (BACKBONE_ENTRY.equals(entry.getName())) {
+                    backboneBytes = readEntry(zip, MAX_WEIGHTS_BYTES, entry.getName(), Reason.LOAD_FAILED);
                 }
             }
         } catch (ZipException | EOFException e) {
@@ -206,6 +234,7 @@ public final class ModelBundle {
                     + ": the weights' SHA-256 is " + actual + " but the metadata says " + metadata.weightsSha256()
                     + "; the weights were altered or belong to another bundle");
         }
+        checkBackbone(metadata, backboneBytes);
         ModelBundle detector = null;
         if (detectorBytes != null) {
             try {
@@ -219,7 +248,37 @@ public final class ModelBundle {
                         + ": its face detector holds a detector of its own");
             }
         }
-        return new ModelBundle(metadata, weights, bundleBytes.clone(), detector);
+        return new ModelBundle(metadata, weights, bundleBytes.clone(), detector, backboneBytes);
+    }
+
+    /** A torchscript bundle carries its module, with the SHA-256 its metadata says; no other bundle carries one. */
+    private static void checkBackbone(BundleMetadata metadata, byte[] module) throws InvalidModelException {
+        String model = "model " + metadata.version();
+        boolean torchscript = Architectures.TORCHSCRIPT.equals(metadata.architecture());
+        if (torchscript && metadata.backbone() == null) {
+            throw new InvalidModelException(Reason.BAD_METADATA, model + " has architecture \"" + Architectures.TORCHSCRIPT
+                    + "\" but its metadata names no backbone");
+        }
+        if (!torchscript && metadata.backbone() != null) {
+            throw new InvalidModelException(Reason.BAD_METADATA, model + " names backbone " + metadata.backbone().name()
+                    + " but has architecture \"" + metadata.architecture() + "\", which has none");
+        }
+        if (!torchscript && module != null) {
+            throw new InvalidModelException(Reason.BAD_METADATA, model + " (" + metadata.architecture() + ") holds a "
+                    + BACKBONE_ENTRY + ", which only architecture \"" + Architectures.TORCHSCRIPT + "\" has");
+        }
+        if (torchscript && module == null) {
+            throw new InvalidModelException(Reason.TRUNCATED, model + " has architecture \"" + Architectures.TORCHSCRIPT
+                    + "\" but no " + BACKBONE_ENTRY + " (its imported module)");
+        }
+        if (torchscript) {
+            String actual = sha256(module);
+            if (!actual.equals(metadata.backbone().sha256())) {
+                throw new InvalidModelException(Reason.CHECKSUM_MISMATCH, model + ": its backbone's (" + BACKBONE_ENTRY
+                        + ") SHA-256 is " + actual + " but the metadata says " + metadata.backbone().sha256()
+                        + "; the module was altered or belongs to another bundle");
+            }
+        }
     }
 
     /** Writes the bundle's bytes to a file, atomically where the file system allows (no half-written bundle). */
@@ -264,7 +323,7 @@ public final class ModelBundle {
 
     /** The same weights under another model version (the weights' checksum stays). */
     public ModelBundle withVersion(String version) {
-        return assemble(metadata.withVersion(Objects.requireNonNull(version, "version")), weights, detector);
+        return assemble(metadata.withVersion(Objects.requireNonNull(version, "version")), weights, detector, backbone);
     }
 
     /**
@@ -281,15 +340,26 @@ public final class ModelBundle {
         if (faceDetector.detector != null) {
             throw new IllegalArgumentException("a face detector cannot hold a detector of its own");
         }
-        return assemble(metadata, weights, faceDetector);
+        return assemble(metadata, weights, faceDetector, backbone);
     }
 
     /** The same weights with another training summary in the metadata (the trainer adds it after choosing an epoch). */
     public ModelBundle withTrainingSummary(java.util.Map<String, String> summary) {
-        BundleMetadata m = metadata;
-        return assemble(new BundleMetadata(m.formatVersion(), m.version(), m.architecture(), m.heads(), m.input(),
-                m.createdTime(), summary == null ? null : new java.util.LinkedHashMap<>(summary), m.weightsSha256()), weights,
-                detector);
+        return assemble(metadata.withTrainingSummary(summary == null ? null : new java.util.LinkedHashMap<>(summary)),
+                weights, detector, backbone);
+    }
+
+    /**
+     * The imported module of a torchscript bundle ({@link Architectures#TORCHSCRIPT}), as {@code torch.jit.save}
+     * wrote it: {@code torch.jit.load} reads it outside this build too. Empty for every other architecture.
+     */
+    public java.util.Optional<byte[]> backboneModule() {
+        return java.util.Optional.ofNullable(backbone).map(byte[]::clone);
+    }
+
+    /** The imported module's bytes, shared, not copied (never modify); null unless torchscript. */
+    byte[] backbone() {
+        return backbone;
     }
 
     /** The weights in DJL's parameter format; shared, not copied: never modify. */
@@ -299,33 +369,43 @@ public final class ModelBundle {
 
     @Override
     public String toString() {
-        return "ModelBundle[" + metadata.version() + ", " + metadata.architecture() + "/" + metadata.heads() + ", input "
+        return "ModelBundle[" + metadata.version() + ", " + metadata.architecture()
+                + (metadata.backbone() == null ? "" : "(" + metadata.backbone().name() + ")") + "/" + metadata.heads() + ", input "
                 + metadata.input().width() + "x" + metadata.input().height() + ", " + bytes.length + " bytes, sha256 "
                 + sha256.substring(0, 12) + "]";
     }
 
     /** Packs metadata and weights as given, without checks; tests use it to make broken bundles. */
     static ModelBundle assemble(BundleMetadata metadata, byte[] weights) {
-        return assemble(metadata, weights, null);
+        return assemble(metadata, weights, null, null);
     }
 
-    private static ModelBundle assemble(BundleMetadata metadata, byte[] weights, ModelBundle detector) {
+    /** As {@link #assemble(BundleMetadata, byte[])}, with an imported module; tests use it to make broken bundles. */
+    static ModelBundle assemble(BundleMetadata metadata, byte[] weights, byte[] backboneModule) {
+        return assemble(metadata, weights, null, backboneModule);
+    }
+
+    private static ModelBundle assemble(BundleMetadata metadata, byte[] weights, ModelBundle detector,
+                                        byte[] backboneModule) {
         return new ModelBundle(metadata, weights, zip(MetadataJson.write(metadata), weights,
-                detector == null ? null : detector.bytes), detector);
+                detector == null ? null : detector.bytes, backboneModule), detector, backboneModule);
     }
 
     static byte[] zip(byte[] metadataJson, byte[] weights) {
-        return zip(metadataJson, weights, null);
+        return zip(metadataJson, weights, null, null);
     }
 
-    private static byte[] zip(byte[] metadataJson, byte[] weights, byte[] detector) {
+    private static byte[] zip(byte[] metadataJson, byte[] weights, byte[] detector, byte[] backboneModule) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(metadataJson.length + weights.length + 512
-                + (detector == null ? 0 : detector.length));
+                + (detector == null ? 0 : detector.length) + (backboneModule == null ? 0 : backboneModule.length));
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
             putStored(zip, METADATA_ENTRY, metadataJson);
             putStored(zip, WEIGHTS_ENTRY, weights);
             if (detector != null) {
                 putStored(zip, DETECTOR_ENTRY, detector);
+            }
+            if (backboneModule != null) {
+                putStored(zip, BACKBONE_ENTRY, backboneModule);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot zip a model bundle in memory", e);

@@ -9,13 +9,20 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -74,6 +81,14 @@ final class Networks {
                     .add("conv", convBnRelu(filters[s], 1)));
         }
         return net.add("pool", globalPool()).add("heads", new Heads(headNames, headUnits));
+    }
+
+    /**
+     * An imported TorchScript module (see {@link ImportedBackbone}) with the heads on its features: global average
+     * pool when it gives {@code [N, C, h, w]}, as is when it gives {@code [N, C]}.
+     */
+    static Imported imported(PtSymbolBlock module, int features, String[] headNames, int[] headUnits) {
+        return new Imported(module, features, headNames, headUnits);
     }
 
     private static Chain convBnRelu(int filters, int stride) {
@@ -248,6 +263,85 @@ final class Networks {
             for (Block head : children.values()) {
                 head.initialize(manager, dataType, inputShapes);
             }
+        }
+    }
+
+    /**
+     * An imported TorchScript module, pooled, then {@link Heads}. Both are children, so a trainer's optimizer updates
+     * the module's parameters (they require gradients once the block is initialised) along with the heads'; batch
+     * norm inside the module follows {@code training} (DJL switches the module between {@code train()} and
+     * {@code eval()}), and in eval mode the module runs without autograd.
+     *
+     * <p>Invariant: {@link #saveParameters} and {@link #loadParameters} write and read the heads' parameters only,
+     * in {@link Heads}' own format: the module travels as a file of its own ({@link #saveModule}, the bundle's
+     * {@value ModelBundle#BACKBONE_ENTRY}), which {@code torch.jit.load} reads as well.
+     */
+    static final class Imported extends AbstractBlock {
+
+        private final PtSymbolBlock module;
+        private final int features;
+        private final Heads heads;
+
+        private Imported(PtSymbolBlock module, int features, String[] headNames, int[] headUnits) {
+            super((byte) 1);
+            this.module = addChildBlock("backbone", module);
+            this.features = features;
+            this.heads = addChildBlock("heads", new Heads(headNames, headUnits));
+        }
+
+        /** Features per image the heads see. */
+        int features() {
+            return features;
+        }
+
+        /** The heads, whose parameters are the bundle's weights. */
+        Heads heads() {
+            return heads;
+        }
+
+        /** The module's own parameters (not its buffers: batch-norm statistics live in the module file). */
+        List<Pair<String, Parameter>> moduleParameters() {
+            List<Pair<String, Parameter>> out = new ArrayList<>();
+            module.getDirectParameters().forEach(p -> out.add(new Pair<>(p.getKey(), p.getValue())));
+            return out;
+        }
+
+        /** The module as TorchScript bytes (its parameters and buffers as they are now), what torch.jit.save writes. */
+        byte[] saveModule() {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
+            JniUtils.writeModule(module, out, false);
+            return out.toByteArray();
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                                         PairList<String, Object> params) {
+            NDArray out = module.forward(store, inputs, training, params).singletonOrThrow();
+            NDArray pooled = out.getShape().dimension() == 4
+                    ? out.reshape(out.getShape().get(0), out.getShape().get(1), -1).mean(new int[] {2}) : out;
+            return heads.forward(store, new NDList(pooled), training, params);
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return heads.getOutputShapes(new Shape[] {new Shape(inputShapes[0].get(0), features)});
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+            // The module's parameters exist already: initialising only marks them as requiring gradients.
+            module.initialize(manager, dataType, inputShapes);
+            heads.initialize(manager, dataType, new Shape(inputShapes[0].get(0), features));
+        }
+
+        @Override
+        public void saveParameters(DataOutputStream os) throws IOException {
+            heads.saveParameters(os);
+        }
+
+        @Override
+        public void loadParameters(NDManager manager, DataInputStream is) throws IOException, ai.djl.MalformedModelException {
+            heads.loadParameters(manager, is);
         }
     }
 }

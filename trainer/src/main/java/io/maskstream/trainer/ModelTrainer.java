@@ -25,6 +25,7 @@ import io.maskstream.model.ComputeSettings;
 import io.maskstream.model.HeadLayout;
 import io.maskstream.model.ImageLimits;
 import io.maskstream.model.ImagePreprocessor;
+import io.maskstream.model.ImportedBackbone;
 import io.maskstream.model.InputSpec;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.LabelCodec;
@@ -67,16 +68,15 @@ public final class ModelTrainer {
         this.config = config;
     }
 
-    /** The preprocessing of the configured architecture (the model module's, as in serving). */
+    /** The preprocessing of the configured network's input (the model module's, as in serving). */
     public ImagePreprocessor preprocessor() {
-        return new ImagePreprocessor(Architectures.defaultInput(config.getString(TrainerConfig.ARCHITECTURE)),
-                ImageLimits.defaults());
+        return new ImagePreprocessor(config.input(), ImageLimits.defaults());
     }
 
     public Result train(PersonSplit split, String version, String dataDescription) throws InvalidModelException {
-        String architecture = config.getString(TrainerConfig.ARCHITECTURE);
+        String architecture = config.architecture();
         HeadLayout heads = config.heads();
-        InputSpec input = Architectures.defaultInput(architecture);
+        InputSpec input = config.input();
         ComputeSettings compute = config.computeSettings();
         long seed = config.getLong(TrainerConfig.SEED);
         int epochs = config.getInt(TrainerConfig.EPOCHS);
@@ -90,7 +90,7 @@ public final class ModelTrainer {
         Engine engine = Compute.engine(compute);
         Device device = Compute.device(compute);
         engine.setRandomSeed((int) seed);
-        Block block = Architectures.build(architecture, heads);
+        ImportedBackbone backbone = importedBackbone();
         int stepsPerEpoch = (train.size() + batchSize - 1) / batchSize;
         HeadLoss loss = loss(train, heads);
         ImagePreprocessor preprocessor = new ImagePreprocessor(input, ImageLimits.defaults());
@@ -107,9 +107,14 @@ public final class ModelTrainer {
         double bestF1 = -1;
         double trainingSeconds = 0;
         try (Model model = Model.newInstance("maskstream-train", device, "PyTorch")) {
+            Block block = network(architecture, backbone, heads, input, model.getNDManager());
             model.setBlock(block);
+            BundleMetadata metadata = BundleMetadata.of(version, architecture, heads, input, Map.of());
+            if (backbone != null) {
+                metadata = metadata.withBackbone(backbone.describe(block));
+            }
             DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(loss)
-                    .optOptimizer(optimizer(epochs * stepsPerEpoch)).optDevices(new Device[] {device});
+                    .optOptimizer(optimizer(epochs * stepsPerEpoch, block)).optDevices(new Device[] {device});
             try (Trainer trainer = model.newTrainer(trainingConfig)) {
                 trainer.initialize(new Shape(batchSize, 3, input.height(), input.width()));
                 for (int epoch = 1; epoch <= epochs; epoch++) {
@@ -148,7 +153,6 @@ public final class ModelTrainer {
                                 lossSum / Math.max(1, from + batch.size()), running.macroF1()));
                     }
                     progress.done();
-                    BundleMetadata metadata = BundleMetadata.of(version, architecture, heads, input, Map.of());
                     Confusion holdout;
                     try (Classifier classifier = Classifier.wrap(block, metadata, compute)) {
                         holdout = evaluate(classifier, split.holdout(), tta, batchSize);
@@ -241,8 +245,53 @@ public final class ModelTrainer {
         return out;
     }
 
-    private Optimizer optimizer(int totalSteps) {
-        float lr = config.getDouble(TrainerConfig.LEARNING_RATE).floatValue();
+    /** The configured imported backbone, read (not yet loaded), or null for a built-in architecture. */
+    private ImportedBackbone importedBackbone() throws InvalidModelException {
+        java.nio.file.Path file = config.backbone().orElse(null);
+        if (file == null) {
+            return null;
+        }
+        try {
+            return ImportedBackbone.read(file);
+        } catch (InvalidModelException e) {
+            throw new InvalidModelException(e.reason(), TrainerConfig.BACKBONE + "=" + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The network to train: the built-in architecture, or the imported backbone loaded into {@code manager} (the
+     * model's: it lives and dies with it) and checked on {@code input}, with the heads on its features.
+     */
+    private static Block network(String architecture, ImportedBackbone backbone, HeadLayout heads, InputSpec input,
+                                 NDManager manager) throws InvalidModelException {
+        if (backbone == null) {
+            return Architectures.build(architecture, heads);
+        }
+        try {
+            return backbone.network(heads, input, manager);
+        } catch (InvalidModelException e) {
+            throw new InvalidModelException(e.reason(), TrainerConfig.BACKBONE + "=" + backbone.name() + " with "
+                    + TrainerConfig.BACKBONE_INPUT + "=" + input.width() + "x" + input.height() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Optimizer optimizer(int totalSteps, Block block) {
+        List<ai.djl.nn.Parameter> backbone = ImportedBackbone.moduleParameters(block);
+        if (backbone.isEmpty()) {
+            return optimizer(totalSteps, 1f);
+        }
+        float factor = config.getDouble(TrainerConfig.BACKBONE_LR_FACTOR).floatValue();
+        if (factor == 0f) {
+            backbone.forEach(p -> p.freeze(true)); // no gradients, no updates: only the heads learn
+            return optimizer(totalSteps, 1f);
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        backbone.forEach(p -> ids.add(p.getId()));
+        return new SplitOptimizer(optimizer(totalSteps, 1f), optimizer(totalSteps, factor), ids);
+    }
+
+    private Optimizer optimizer(int totalSteps, float lrFactor) {
+        float lr = config.getDouble(TrainerConfig.LEARNING_RATE).floatValue() * lrFactor;
         float wd = config.getDouble(TrainerConfig.WEIGHT_DECAY).floatValue();
         Tracker tracker = switch (config.getString(TrainerConfig.SCHEDULE)) {
             case "cosine" -> Tracker.cosine().setBaseValue(lr).optFinalValue(lr * 0.02f)

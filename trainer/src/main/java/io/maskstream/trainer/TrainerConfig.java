@@ -4,6 +4,7 @@ import io.maskstream.model.AgeBands;
 import io.maskstream.model.Architectures;
 import io.maskstream.model.ComputeSettings;
 import io.maskstream.model.HeadLayout;
+import io.maskstream.model.InputSpec;
 import io.maskstream.releases.ReleaseSignatures;
 import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.config.ConfigDefinitions;
@@ -51,10 +52,29 @@ public final class TrainerConfig extends ServiceConfig {
     public static final String CROP_MARGIN = "trainer.crop.margin";
     public static final String DETECTOR_EPOCHS = "trainer.detector.epochs";
     public static final String SIGNING_KEY = "trainer.release.signing.key";
+    public static final String BACKBONE = "trainer.backbone";
+    public static final String BACKBONE_INPUT = "trainer.backbone.input";
+    public static final String BACKBONE_LR_FACTOR = "trainer.backbone.lr.factor";
 
     public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
             .define(ARCHITECTURE, Type.STRING, Architectures.FASTNET, ValidString.in(Architectures.FASTNET,
-                    Architectures.RESNET18), Importance.HIGH, "Network to train: fastnet (fast on CPU) or resnet18.")
+                    Architectures.RESNET18), Importance.HIGH, "Network to train: fastnet (fast on CPU) or resnet18. "
+                    + "Ignored when trainer.backbone names an imported backbone.")
+            .define(BACKBONE, Type.STRING, "", backboneFile(), Importance.HIGH,
+                    "A TorchScript file (torch.jit.script or torch.jit.trace, then torch.jit.save) of a feature "
+                            + "extractor to fine-tune with the heads on its features, e.g. torchvision's resnet18 with "
+                            + "ImageNet weights and fc = Identity(). Its output for trainer.backbone.input must be one "
+                            + "[N,C] or [N,C,H,W] float tensor ([N,C,H,W] is global-average-pooled); anything else stops "
+                            + "training with the shape it gave. The bundle (architecture torchscript) carries the "
+                            + "fine-tuned module, so serving needs nothing else. Empty: train trainer.architecture.")
+            .define(BACKBONE_INPUT, Type.STRING, "192x256", inputSize(), Importance.MEDIUM,
+                    "Input of an imported backbone, WIDTHxHEIGHT px (photos are scaled and centre-cropped to it, at "
+                            + "their 3:4 aspect by default), normalised with ImageNet's mean and std as torchvision's "
+                            + "and most of timm's weights expect.")
+            .define(BACKBONE_LR_FACTOR, Type.DOUBLE, 0.1, Range.between(0, 1), Importance.MEDIUM,
+                    "An imported backbone's learning rate as a share of trainer.learning.rate (the heads get the "
+                            + "full rate): pretrained features need smaller steps than new heads. 0 freezes the "
+                            + "backbone (only the heads train; batch norm inside it still tracks the data).")
             .define(HEADS, Type.STRING, "MULTI_HEAD", ValidString.in("MULTI_HEAD", "SINGLE_18"), Importance.MEDIUM,
                     "MULTI_HEAD: three heads (mask, gender, age) and a summed loss; SINGLE_18: one 18-way head.")
             .define(EPOCHS, Type.INT, 15, Range.between(1, 1000), Importance.HIGH, "Most epochs to train.")
@@ -139,6 +159,54 @@ public final class TrainerConfig extends ServiceConfig {
         }, () -> "middle,old years, e.g. 30,60");
     }
 
+    private static ConfigDef.Validator backboneFile() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            String file = String.valueOf(value).trim();
+            if (!file.isEmpty() && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(file))) {
+                throw new org.apache.kafka.common.config.ConfigException(name, value, "no such file (a TorchScript "
+                        + "module torch.jit.save wrote)");
+            }
+        }, () -> "a TorchScript file, or empty");
+    }
+
+    private static ConfigDef.Validator inputSize() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            try {
+                parseInput(String.valueOf(value));
+            } catch (IllegalArgumentException e) {
+                throw new org.apache.kafka.common.config.ConfigException(name, value, e.getMessage());
+            }
+        }, () -> "WIDTHxHEIGHT, e.g. 192x256 or 224x224");
+    }
+
+    private static InputSpec parseInput(String text) {
+        String[] parts = text.trim().toLowerCase(java.util.Locale.ROOT).split("x", -1);
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("expected WIDTHxHEIGHT, e.g. 192x256");
+        }
+        try {
+            return InputSpec.imagenet(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected WIDTHxHEIGHT in whole pixels, e.g. 192x256");
+        }
+    }
+
+    /** The imported backbone's file, if one is configured ({@value #BACKBONE}). */
+    public java.util.Optional<java.nio.file.Path> backbone() {
+        String file = getString(BACKBONE).trim();
+        return file.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(file));
+    }
+
+    /** The architecture trained: {@link Architectures#TORCHSCRIPT} with a backbone, else {@value #ARCHITECTURE}. */
+    public String architecture() {
+        return backbone().isPresent() ? Architectures.TORCHSCRIPT : getString(ARCHITECTURE);
+    }
+
+    /** The network's input: {@value #BACKBONE_INPUT} with a backbone, else the architecture's default. */
+    public InputSpec input() {
+        return backbone().isPresent() ? parseInput(getString(BACKBONE_INPUT)) : Architectures.defaultInput(architecture());
+    }
+
     private static ConfigDef.Validator signingKeyValidator() {
         return ConfigDef.LambdaValidator.with((name, value) -> {
             String file = String.valueOf(value).trim();
@@ -174,7 +242,9 @@ public final class TrainerConfig extends ServiceConfig {
     /** One line describing the recipe, stored in the bundle and printed. */
     public String recipe() {
         return String.format(java.util.Locale.ROOT, "%s %s, %s%s%s, %s lr %s %s, batch %d, sampling %s, augment %s, "
-                        + "age bands %s, tta %s, seed %d", getString(ARCHITECTURE), getString(HEADS), getString(LOSS),
+                        + "age bands %s, tta %s, seed %d", backbone().map(f -> Architectures.TORCHSCRIPT + " "
+                        + f.getFileName() + " " + input().width() + "x" + input().height() + " backbone lr x"
+                        + getDouble(BACKBONE_LR_FACTOR)).orElse(getString(ARCHITECTURE)), getString(HEADS), getString(LOSS),
                 getString(LOSS).equals("focal") ? " gamma " + getDouble(FOCAL_GAMMA) : "",
                 getDouble(LABEL_SMOOTHING) > 0 ? " smoothing " + getDouble(LABEL_SMOOTHING) : "", getString(OPTIMIZER),
                 getDouble(LEARNING_RATE), getString(SCHEDULE), getInt(BATCH_SIZE),

@@ -98,7 +98,7 @@ public final class TrainingJob {
         PromotionGate.Sets gate = PromotionGate.split(samples, config.getDouble(TrainerConfig.GATE_FRACTION));
         PersonSplit split = PersonSplit.of(gate.rest(), config.getDouble(TrainerConfig.HOLDOUT_FRACTION),
                 config.getLong(TrainerConfig.SEED));
-        String version = config.getString(TrainerConfig.ARCHITECTURE) + "-"
+        String version = config.architecture() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         ModelTrainer.Result result = new ModelTrainer(config).train(split, version, data);
         Path dir = Path.of(config.getString(TrainerConfig.OUTPUT_DIR));

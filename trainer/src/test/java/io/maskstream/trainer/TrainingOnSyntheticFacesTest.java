@@ -1,12 +1,24 @@
 package io.maskstream.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import io.maskstream.model.Architectures;
 import io.maskstream.model.Classifier;
+import io.maskstream.model.Compute;
 import io.maskstream.model.ComputeSettings;
+import io.maskstream.model.ImportedBackbone;
+import io.maskstream.model.InputSpec;
+import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
+import io.maskstream.model.TestBackbones;
+import io.maskstream.runtime.config.ConfigException;
 import io.maskstream.runtime.config.ConfigSource;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,5 +55,87 @@ class TrainingOnSyntheticFacesTest {
             double f1 = ModelTrainer.evaluate(served, split.holdout(), true, 32).macroF1();
             assertThat(f1).isCloseTo(result.holdout().getMacroF1(), org.assertj.core.api.Assertions.within(1e-6));
         }
+    }
+
+    /**
+     * An imported TorchScript backbone (the tiny random-weight one the model module's tests ship) fine-tunes: three
+     * epochs on a small set, the loss falls, the module's weights move (the bundle's module is not the file), and the
+     * served bundle scores the holdout as the trainer's own model did.
+     */
+    @Test
+    void anImportedBackboneFineTunesAndItsBundleServesAsTheTrainersModel(@TempDir Path dir) throws Exception {
+        Path file = TestBackbones.copy(TestBackbones.NCHW, dir);
+        TrainerConfig config = new TrainerConfig(ConfigSource.of(Map.of(TrainerConfig.BACKBONE, file.toString(),
+                TrainerConfig.BACKBONE_INPUT, "48x64", TrainerConfig.EPOCHS, "3", TrainerConfig.PATIENCE, "3",
+                TrainerConfig.AUGMENT, "false", TrainerConfig.BATCH_SIZE, "16", TrainerConfig.OUTPUT_DIR, dir.toString())));
+        ModelTrainer trainer = new ModelTrainer(config);
+        List<Sample> samples = SyntheticSamples.of(40, 5, trainer.preprocessor());
+        PersonSplit split = PersonSplit.of(samples, 0.25, 3);
+
+        ModelTrainer.Result result = trainer.train(split, "ts-train", "synthetic");
+
+        System.out.printf("imported backbone: losses %s, holdout macro-F1 %.4f, %.1f s/epoch%n", result.history().stream()
+                .map(e -> String.format("%.4f", e.loss())).toList(), result.holdout().getMacroF1(), result.secondsPerEpoch());
+        assertThat(result.history().get(result.history().size() - 1).loss()).as("training loss, last epoch vs first")
+                .isLessThan(result.history().get(0).loss());
+        ModelBundle bundle = ModelBundle.read(result.bundle().toBytes());
+        assertThat(bundle.metadata().architecture()).isEqualTo(Architectures.TORCHSCRIPT);
+        assertThat(bundle.metadata().input().width()).isEqualTo(48);
+        assertThat(bundle.metadata().backbone().name()).isEqualTo(TestBackbones.NCHW);
+        assertThat(bundle.metadata().backbone().sha256()).as("the module was fine-tuned")
+                .isNotEqualTo(bundle.metadata().backbone().sourceSha256());
+        assertThat(bundle.metadata().trainingSummary().get("recipe")).contains("torchscript tiny-nchw.pt 48x64");
+        try (Classifier served = Classifier.load(bundle, new ComputeSettings("auto", 1, 1))) {
+            double f1 = ModelTrainer.evaluate(served, split.holdout(), true, 16).macroF1();
+            assertThat(f1).isCloseTo(result.holdout().getMacroF1(), org.assertj.core.api.Assertions.within(1e-6));
+        }
+        assertThat(largestChange(file, bundle, dir)).as("the module's parameters were trained").isGreaterThan(1e-4f);
+
+        // trainer.backbone.lr.factor=0 freezes them: only the heads (and batch-norm statistics) change
+        Map<String, String> frozen = new HashMap<>(Map.of(TrainerConfig.BACKBONE, file.toString(),
+                TrainerConfig.BACKBONE_INPUT, "48x64", TrainerConfig.EPOCHS, "1", TrainerConfig.AUGMENT, "false",
+                TrainerConfig.BATCH_SIZE, "16", TrainerConfig.OUTPUT_DIR, dir.toString()));
+        frozen.put(TrainerConfig.BACKBONE_LR_FACTOR, "0");
+        ModelBundle heads = new ModelTrainer(new TrainerConfig(ConfigSource.of(frozen))).train(split, "ts-frozen",
+                "synthetic").bundle();
+        assertThat(largestChange(file, heads, dir)).as("a frozen backbone's parameters").isZero();
+    }
+
+    /** The largest absolute difference between a parameter of the file's module and the bundle's fine-tuned one. */
+    private static float largestChange(Path file, ModelBundle bundle, Path dir) throws Exception {
+        Path tuned = Files.write(dir.resolve("tuned-" + bundle.metadata().version() + ".pt"),
+                bundle.backboneModule().orElseThrow());
+        InputSpec input = bundle.metadata().input();
+        try (NDManager manager = Compute.engine().newBaseManager()) {
+            List<Parameter> before = ImportedBackbone.moduleParameters(
+                    ImportedBackbone.read(file).network(bundle.metadata().heads(), input, manager));
+            List<Parameter> after = ImportedBackbone.moduleParameters(
+                    ImportedBackbone.read(tuned).network(bundle.metadata().heads(), input, manager));
+            assertThat(after).hasSameSizeAs(before).isNotEmpty();
+            float largest = 0;
+            for (int i = 0; i < before.size(); i++) {
+                largest = Math.max(largest, before.get(i).getArray().sub(after.get(i).getArray()).abs().max().getFloat());
+            }
+            return largest;
+        }
+    }
+
+    @Test
+    void aBackboneThatGivesNoFeaturesIsRefusedNamingTheKeyTheFileAndTheShape(@TempDir Path dir) throws Exception {
+        Path rank3 = TestBackbones.copy(TestBackbones.RANK3, dir);
+        TrainerConfig config = new TrainerConfig(ConfigSource.of(Map.of(TrainerConfig.BACKBONE, rank3.toString(),
+                TrainerConfig.BACKBONE_INPUT, "48x64", TrainerConfig.EPOCHS, "1", TrainerConfig.OUTPUT_DIR, dir.toString())));
+        ModelTrainer trainer = new ModelTrainer(config);
+        PersonSplit split = PersonSplit.of(SyntheticSamples.of(12, 5, trainer.preprocessor()), 0.25, 3);
+
+        assertThatThrownBy(() -> trainer.train(split, "ts-bad", "synthetic")).isInstanceOf(InvalidModelException.class)
+                .hasMessageContaining("trainer.backbone=" + TestBackbones.RANK3 + " with trainer.backbone.input=48x64")
+                .hasMessageContaining(rank3 + " returns (2, 16, 192)")
+                .hasMessageContaining("the heads need one tensor of features [N, C] or [N, C, h, w]");
+        assertThatThrownBy(() -> new TrainerConfig(ConfigSource.of(Map.of(TrainerConfig.BACKBONE,
+                dir.resolve("absent.pt").toString())))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("trainer.backbone").hasMessageContaining("absent.pt");
+        assertThatThrownBy(() -> new TrainerConfig(ConfigSource.of(Map.of(TrainerConfig.BACKBONE_INPUT, "256"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("trainer.backbone.input");
     }
 }
