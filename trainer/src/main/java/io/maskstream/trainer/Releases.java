@@ -3,7 +3,8 @@ package io.maskstream.trainer;
 import io.maskstream.events.ModelMetrics;
 import io.maskstream.events.ModelRelease;
 import io.maskstream.events.ReleaseStatus;
-import io.maskstream.model.Classifier;
+import io.maskstream.model.BatchClassifier;
+import io.maskstream.model.Classifiers;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.releases.ArtifactStore;
@@ -109,7 +110,7 @@ public final class Releases {
             return new Verdict(candidate.getVersion(), Double.NaN, null, null, true, "no model was active");
         }
         int[] candidateAnswers;
-        try (Classifier c = Classifier.load(candidateBundle, config.computeSettings())) {
+        try (BatchClassifier c = Classifiers.load(candidateBundle, config.computeSettings())) {
             candidateAnswers = ModelTrainer.predict(c, gateSet, tta, batch);
         }
         ModelBundle activeBundle;
@@ -119,7 +120,7 @@ public final class Releases {
             throw new IllegalStateException(e.getMessage(), e);
         }
         int[] activeAnswers;
-        try (Classifier c = Classifier.load(activeBundle, config.computeSettings())) {
+        try (BatchClassifier c = Classifiers.load(activeBundle, config.computeSettings())) {
             activeAnswers = ModelTrainer.predict(c, gateSet, tta, batch);
         }
         List<PromotionGate.Photo> photos = new ArrayList<>(gateSet.size());
