@@ -58,14 +58,21 @@ public final class EnsembleTraining {
 
     /**
      * The ensemble bundle, its members, its figures on the common holdout and the gate set (null when empty), the
-     * release metrics (holdout) and what the common holdout was.
+     * release metrics (holdout), what the common holdout was, and the seconds one epoch of every member took together
+     * (what an epoch of the ensemble costs).
      */
     public record Result(ModelBundle bundle, List<Member> members, Confusion holdout, Confusion gate,
                          ModelMetrics metrics, String holdoutDescription, double secondsPerEpoch) {
 
         /** The member with the best macro-F1 on the common holdout. */
-        public Member bestMember() {
+        public Member bestOnHoldout() {
             return members.stream().max(java.util.Comparator.comparingDouble(m -> m.holdout().macroF1())).orElseThrow();
+        }
+
+        /** The member with the best macro-F1 on the gate set; empty without one. */
+        public java.util.Optional<Member> bestOnGate() {
+            return gate == null ? java.util.Optional.empty()
+                    : members.stream().max(java.util.Comparator.comparingDouble(m -> m.gate().macroF1()));
         }
     }
 
@@ -133,7 +140,7 @@ public final class EnsembleTraining {
         summary.put("holdoutMacroF1", String.format(Locale.ROOT, "%.4f", figures[0].macroF1()));
         ensemble = ensemble.withTrainingSummary(summary);
         return new Result(ensemble, members, figures[0], figures[1], figures[0].toModelMetrics(holdoutDescription),
-                holdoutDescription, seconds / n);
+                holdoutDescription, seconds);
     }
 
     /** The model's confusion on the holdout and on the gate set (null when the gate set is empty), loaded as served. */

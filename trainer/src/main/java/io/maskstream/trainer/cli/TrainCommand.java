@@ -156,10 +156,12 @@ public final class TrainCommand implements Callable<Integer> {
                 "-", "-", "-", e.holdout().macroF1(), e.holdout().accuracy(), e.holdout().maskF1(), e.holdout().genderF1(),
                 e.holdout().ageF1(), e.gate() == null ? "-" : String.format(Locale.ROOT, "%.4f", e.gate().macroF1()), "-",
                 e.secondsPerEpoch());
-        EnsembleTraining.Member best = e.bestMember();
-        System.out.printf(Locale.ROOT, "ensemble - best member (%s) on the holdout: %+.4f macro-F1%s%n", best.version(),
-                e.holdout().macroF1() - best.holdout().macroF1(), e.gate() == null || best.gate() == null ? ""
-                        : String.format(Locale.ROOT, "; on the gate set: %+.4f", e.gate().macroF1() - best.gate().macroF1()));
+        EnsembleTraining.Member best = e.bestOnHoldout();
+        System.out.printf(Locale.ROOT, "ensemble - best member on the holdout (%s): %+.4f macro-F1%s%n", best.version(),
+                e.holdout().macroF1() - best.holdout().macroF1(), e.bestOnGate().map(g -> String.format(Locale.ROOT,
+                        "; ensemble - best member on the gate set (%s): %+.4f", g.version(),
+                        e.gate().macroF1() - g.gate().macroF1())).orElse(""));
+        System.out.println("(the ensemble's s/epoch is its members' together: one epoch of each)");
     }
 
     /** Scenes: the detector and the classifier on its crops, one bundle, one release. */
