@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.config.ConfigException;
+import io.maskstream.runtime.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +40,7 @@ class TrainingJobTest {
         TrainerConfig config = new TrainerConfig(ConfigSource.of(Map.of(TrainerConfig.EPOCHS, "1",
                 TrainerConfig.OUTPUT_DIR, dir.resolve("models").toString(), "bootstrap.servers", "127.0.0.1:1",
                 TrainerConfig.ENSEMBLE_MEMBERS, "2", TrainerConfig.ENSEMBLE_BY, "fold", TrainerConfig.ENSEMBLE_VOTE, "hard")));
-        List<Sample> samples = SyntheticSamples.of(40, 5, new ModelTrainer(config).preprocessor());
+        List<Sample> samples = SyntheticSamples.of(30, 5, new ModelTrainer(config).preprocessor());
 
         TrainingJob.Outcome outcome = new TrainingJob(config).run(samples, "synthetic", false, false);
 
