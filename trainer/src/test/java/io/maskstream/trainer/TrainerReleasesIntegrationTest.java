@@ -71,7 +71,7 @@ class TrainerReleasesIntegrationTest {
         settings.put(TrainerConfig.ENSEMBLE_MEMBERS, "2");
         TrainerConfig config = new TrainerConfig(ConfigSource.of(settings));
         TopicAdmin.ensure(config);
-        publishLabeled(config, 0, 60);
+        publishLabeled(config, 0, 40);
         Releases releases = new Releases(config);
         releases.publishCandidate(ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "single-1", 1), null, "none");
         releases.promote("single-1");
