@@ -151,6 +151,37 @@ class EnsembleClassifierTest {
     }
 
     @Test
+    void aHardVoteOfFastnetAndResnet18PreparesAtTheLargerInputAndGivesTheSmallerMemberTheBatchResized() throws Exception {
+        ModelBundle resnet = ModelBundle.untrained(Architectures.RESNET18, HeadLayout.MULTI_HEAD, "m-r", 4);
+        ModelBundle mixed = ModelBundle.ensemble("ens-mixed", EnsembleVote.HARD, List.of(a, resnet));
+        assertThat(mixed.metadata().input()).isEqualTo(Architectures.defaultInput(Architectures.RESNET18));
+        assertThat(mixed.metadata().heads()).isEqualTo(HeadLayout.SINGLE_18);
+        ImagePreprocessor large = new ImagePreprocessor(mixed.metadata().input(), ImageLimits.defaults());
+        List<PreparedImage> images = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            images.add(large.prepare(TestImages.jpeg(TestImages.scene(384, 512, 300 + i))));
+        }
+        List<Prediction> fast;
+        List<Prediction> res;
+        try (BatchClassifier ma = Classifiers.load(a, CPU); BatchClassifier mr = Classifiers.load(resnet, CPU)) {
+            fast = ma.classify(EnsembleClassifier.resize(images, 96, 128), true);
+            res = mr.classify(images, true);
+        }
+        try (BatchClassifier e = Classifiers.load(mixed, CPU)) {
+            assertThat(e.preprocessor().spec()).isEqualTo(mixed.metadata().input());
+            assertThatThrownBy(() -> e.classify(photos, false)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("takes 192x256 images");
+            List<Prediction> combined = e.classify(images, true);
+            for (int i = 0; i < images.size(); i++) {
+                Prediction expected = EnsembleClassifier.combine(EnsembleVote.HARD, List.of(fast.get(i), res.get(i)),
+                        HeadLayout.SINGLE_18);
+                assertThat(combined.get(i).classes()).containsExactly(expected.classes(), within(1e-5f));
+                assertThat(combined.get(i).uncertainty().agreement()).isIn(0.5f, 1f);
+            }
+        }
+    }
+
+    @Test
     void membersOfAnotherInputSizeGetTheBatchResized() {
         byte[] rgb = new byte[4 * 2 * 3];
         for (int i = 0; i < rgb.length; i++) {
