@@ -54,6 +54,11 @@ public final class ModelCommand implements Runnable {
             ModelBundle bundle = ModelBundle.read(file);
             System.out.println(bundle.metadata());
             System.out.println("sha256 " + bundle.sha256());
+            for (int i = 0; i < bundle.members().size(); i++) {
+                ModelBundle m = bundle.members().get(i);
+                System.out.println("member " + i + " (" + bundle.vote().orElseThrow().label() + " vote): " + m.metadata()
+                        + " sha256 " + m.sha256());
+            }
             return 0;
         }
     }

@@ -5,8 +5,9 @@ import io.maskstream.events.Gender;
 import io.maskstream.events.LabeledFrame;
 import io.maskstream.events.MaskState;
 import io.maskstream.evaluation.metrics.Confusion;
+import io.maskstream.model.BatchClassifier;
+import io.maskstream.model.Classifiers;
 import io.maskstream.model.AgeBands;
-import io.maskstream.model.Classifier;
 import io.maskstream.model.FaceDetector;
 import io.maskstream.model.ScenePipeline;
 import io.maskstream.model.ImageRejectedException;
@@ -66,7 +67,7 @@ public final class ReplayEvaluation {
         int unreadable = 0;
         for (String spec : specs) {
             ModelBundle bundle = ModelSource.resolve(config, spec);
-            try (Classifier classifier = Classifier.load(bundle, config.computeSettings())) {
+            try (BatchClassifier classifier = Classifiers.load(bundle, config.computeSettings())) {
                 int[] bad = new int[1];
                 VersionResult portraits = records.isEmpty() ? null : evaluate(classifier, records, bad);
                 SceneEvaluation.Result sceneResult = null;
@@ -94,7 +95,7 @@ public final class ReplayEvaluation {
         return new Outcome(described, all.size(), unreadable, results, report);
     }
 
-    VersionResult evaluate(Classifier classifier, List<LabeledReplay.Record> records, int[] unreadable) {
+    VersionResult evaluate(BatchClassifier classifier, List<LabeledReplay.Record> records, int[] unreadable) {
         int batchSize = config.getInt(EvaluationConfig.BATCH_SIZE);
         boolean tta = config.getBoolean(EvaluationConfig.FLIP_TTA);
         Confusion confusion = new Confusion();

@@ -1,7 +1,7 @@
 package io.maskstream.evaluation;
 
 import io.maskstream.runtime.Progress;
-import io.maskstream.model.Classifier;
+import io.maskstream.model.BatchClassifier;
 import io.maskstream.model.ImageRejectedException;
 import io.maskstream.model.Prediction;
 import io.maskstream.model.PreparedImage;
@@ -38,7 +38,7 @@ public final class Submission {
         return Files.isRegularFile(path.resolve("info.csv")) ? path : path.resolve("eval");
     }
 
-    public static Result write(Path datasetOrEval, Classifier classifier, boolean flipTta, int batchSize, Path out)
+    public static Result write(Path datasetOrEval, BatchClassifier classifier, boolean flipTta, int batchSize, Path out)
             throws IOException {
         Path eval = evalFolder(datasetOrEval);
         Path info = eval.resolve("info.csv");

@@ -175,12 +175,21 @@ class ReplayEvaluationIntegrationTest {
         assertThat(Files.readString(dir.resolve("report/evaluation.html"))).contains("Scenes: detection at IoU 0.5");
     }
 
+    /** Also: an ensemble bundle is replayed beside a single version like any version, under its own version. */
     @Test
-    void aRangeOfOffsetsReplaysOnlyThoseRecords(@TempDir Path dir) throws Exception {
+    void aRangeOfOffsetsReplaysOnlyThoseRecordsThroughASingleModelAndAnEnsemble(@TempDir Path dir) throws Exception {
+        ModelBundle ensemble = ModelBundle.ensemble("eval-ens", io.maskstream.model.EnsembleVote.HARD, List.of(
+                ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "eval-a", "eval-a".hashCode()),
+                ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "eval-b", "eval-b".hashCode())));
+        ensemble.write(dir.resolve("ensemble.bundle"));
         TopicRange range = TopicRange.parse(settings.get("topic.labeled.frames"), "0:3,1:0", "0:9,1:4", null, null);
-        ReplayEvaluation.Outcome outcome = new ReplayEvaluation(config).run(range, List.of("eval-a"), dir);
+        ReplayEvaluation.Outcome outcome = new ReplayEvaluation(config).run(range, List.of("eval-a",
+                dir.resolve("ensemble.bundle").toString()), dir.resolve("report"));
         assertThat(outcome.frames()).isEqualTo(6 + 4);
         assertThat(outcome.range()).endsWith("[0:3-9, 1:0-4]");
+        assertThat(outcome.results()).extracting(VersionResult::version).containsExactly("eval-a", "eval-ens");
+        assertThat(outcome.results().get(1).architecture()).isEqualTo("ensemble");
+        assertThat(outcome.results().get(1).metrics().getSamples()).isEqualTo(6 + 4);
     }
 
     @Test

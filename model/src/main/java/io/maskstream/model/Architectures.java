@@ -25,6 +25,12 @@ public final class Architectures {
     /** A small fully-convolutional face detector ({@link HeadLayout#FACE_GRID} only); see {@link GridNet}. */
     public static final String GRIDNET = "gridnet";
 
+    /**
+     * Not a network: an ensemble bundle's architecture ({@link ModelBundle#ensemble}); its members name theirs.
+     * {@link #isKnown} and {@link #names} list networks only; {@link Classifiers#load} serves an ensemble.
+     */
+    public static final String ENSEMBLE = "ensemble";
+
     private static final Set<String> NAMES = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(RESNET18, FASTNET,
             GRIDNET, TORCHSCRIPT)));
 
@@ -45,6 +51,11 @@ public final class Architectures {
         return NAMES.contains(architecture);
     }
 
+    /** Whether the name is {@link #ENSEMBLE}: a bundle of member bundles, not a network. */
+    public static boolean isEnsemble(String architecture) {
+        return ENSEMBLE.equals(architecture);
+    }
+
     /** Whether the architecture is a face detector (its only head layout is {@link HeadLayout#FACE_GRID}). */
     public static boolean isDetector(String architecture) {
         return GRIDNET.equals(architecture);
@@ -58,6 +69,10 @@ public final class Architectures {
      *     classifier's head layout or the other way round (such a bundle's outputs would not be what it claims)
      */
     public static Block build(String architecture, HeadLayout layout) throws InvalidModelException {
+        if (isEnsemble(architecture)) {
+            throw new InvalidModelException(InvalidModelException.Reason.LOAD_FAILED, "\"" + ENSEMBLE + "\" is not a network"
+                    + " but a bundle of member networks: load it with Classifiers.load");
+        }
         if (isKnown(architecture) && isDetector(architecture) != layout.isDetector()) {
             throw new InvalidModelException(InvalidModelException.Reason.SHAPE_MISMATCH, "architecture \"" + architecture
                     + "\" is a " + (isDetector(architecture) ? "face detector" : "classifier") + " and cannot have head layout "

@@ -25,7 +25,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -44,6 +46,14 @@ import java.util.zip.ZipOutputStream;
  * {@code torch.jit.save} writes it (its SHA-256 in the metadata's {@code backbone}; {@code weights.params} then
  * holds the heads only).
  *
+ * <p>An ensemble ({@link #ensemble}, architecture {@link Architectures#ENSEMBLE}) holds no weights of its own: its
+ * {@code ensemble.json} names the vote and each member, and {@code members/0.bundle}, {@code members/1.bundle}, …
+ * hold the members' full bundles (each with its own version, metadata and weights checksum). Its metadata's
+ * {@code weightsSha256} is {@code ensemble.json}'s, which lists every member bundle's SHA-256, so the ensemble's
+ * {@link #sha256()} (the release's) covers every member: a release's signature covers them too, and deleting a member's
+ * own release artifact can never break the ensemble. A member is a classifier network: never an ensemble, never a face
+ * detector.
+ *
  * <p>Invariants: immutable; a bundle that exists was either built here or passed every check of
  * {@link #read} (zip intact, metadata complete and sane, architecture known, weights checksum equal to
  * the metadata's, a backbone entry exactly when the architecture is torchscript, with the SHA-256 the metadata
@@ -58,6 +68,7 @@ public final class ModelBundle {
     static final String WEIGHTS_ENTRY = "weights.params";
     static final String DETECTOR_ENTRY = "detector.bundle";
     static final String BACKBONE_ENTRY = "backbone.pt";
+    static final String ENSEMBLE_ENTRY = EnsembleManifest.ENTRY;
 
     private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
     private static final int MAX_METADATA_BYTES = 1 << 20;
@@ -73,15 +84,84 @@ public final class ModelBundle {
     private final byte[] bytes;
     private final String sha256;
     private final ModelBundle detector;
+    /** Null for a network; for an ensemble its table of contents, whose bytes are {@link #weights}. */
+    private final EnsembleManifest manifest;
+    private final List<ModelBundle> members;
+    /** The imported module of a torchscript bundle; null for every other architecture. */
     private final byte[] backbone;
 
-    private ModelBundle(BundleMetadata metadata, byte[] weights, byte[] bytes, ModelBundle detector, byte[] backbone) {
+    private ModelBundle(BundleMetadata metadata, byte[] weights, byte[] bytes, ModelBundle detector,
+                        EnsembleManifest manifest, List<ModelBundle> members, byte[] backbone) {
         this.metadata = metadata;
         this.weights = weights;
         this.bytes = bytes;
         this.sha256 = sha256(bytes);
         this.detector = detector;
+        this.manifest = manifest;
+        this.members = List.copyOf(members);
         this.backbone = backbone;
+    }
+
+    /**
+     * An ensemble of {@code members} under {@code version}, voting by {@code vote}: one bundle embedding each member's
+     * full bundle. Its input is the largest member input (by pixels; the first on a tie): the ensemble's
+     * preprocessor prepares images at that size and members taking a smaller input get them resized (see
+     * {@link EnsembleClassifier}). Its head layout is {@link HeadLayout#MULTI_HEAD} for a soft vote of multi-head
+     * members, else {@link HeadLayout#SINGLE_18} (see {@link EnsembleVote}). It carries the first member's face
+     * detector when a member has one. Created at the newest member's time, so the same members and vote always give the
+     * same bytes. The training summary names the vote and the members' versions.
+     *
+     * @throws IllegalArgumentException for fewer than 2 members, or a member that is an ensemble or a face detector
+     */
+    public static ModelBundle ensemble(String version, EnsembleVote vote, List<ModelBundle> members) {
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(vote, "vote");
+        if (members == null || members.size() < 2) {
+            throw new IllegalArgumentException("an ensemble needs at least 2 members, got "
+                    + (members == null ? 0 : members.size()));
+        }
+        InputSpec input = null;
+        Instant created = Instant.EPOCH;
+        ModelBundle faceDetector = null;
+        List<String> versions = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            ModelBundle m = Objects.requireNonNull(members.get(i), "member " + i);
+            if (m.isEnsemble() || m.metadata.heads().isDetector()) {
+                throw new IllegalArgumentException("ensemble " + version + ": member " + i + " (" + m.metadata.version()
+                        + ") is " + (m.isEnsemble() ? "an ensemble itself" : "a face detector")
+                        + "; members must be classifier networks");
+            }
+            InputSpec in = m.metadata.input();
+            if (input == null || (long) in.width() * in.height() > (long) input.width() * input.height()) {
+                input = in;
+            }
+            if (m.metadata.createdTime().isAfter(created)) {
+                created = m.metadata.createdTime();
+            }
+            if (faceDetector == null && m.detector != null) {
+                faceDetector = m.detector;
+            }
+            versions.add(m.metadata.version());
+        }
+        EnsembleManifest manifest = EnsembleManifest.of(vote, members);
+        byte[] toc = manifest.toBytes();
+        Map<String, String> summary = new LinkedHashMap<>();
+        summary.put(ENSEMBLE_VOTE_KEY, vote.label());
+        summary.put(ENSEMBLE_MEMBERS_KEY, String.join(",", versions));
+        BundleMetadata metadata = new BundleMetadata(BundleMetadata.FORMAT_VERSION, version, Architectures.ENSEMBLE,
+                ensembleHeads(vote, members), input, created, summary, sha256(toc));
+        return assemble(metadata, toc, faceDetector, manifest, members);
+    }
+
+    /** The training-summary key naming an ensemble's vote ({@code soft}/{@code hard}). */
+    public static final String ENSEMBLE_VOTE_KEY = "ensemble.vote";
+    /** The training-summary key listing an ensemble's member versions, comma-separated, in member order. */
+    public static final String ENSEMBLE_MEMBERS_KEY = "ensemble.members";
+
+    /** The head layout of an ensemble's predictions: multi-head only for a soft vote of multi-head members. */
+    static HeadLayout ensembleHeads(EnsembleVote vote, List<ModelBundle> members) {
+        boolean allMulti = members.stream().allMatch(m -> m.metadata.heads() == HeadLayout.MULTI_HEAD);
+        return vote == EnsembleVote.SOFT && allMulti ? HeadLayout.MULTI_HEAD : HeadLayout.SINGLE_18;
     }
 
     /**
@@ -124,7 +204,7 @@ public final class ModelBundle {
             m = m.withBackbone(new BundleMetadata.Backbone(metadata.backbone().name(), metadata.backbone().sourceSha256(),
                     sha256(module), network.features()));
         }
-        return assemble(m, weights, null, module);
+        return assemble(m, weights, null, null, List.of(), module);
     }
 
     /**
@@ -198,9 +278,13 @@ public final class ModelBundle {
         byte[] metadataJson = null;
         byte[] weights = null;
         byte[] detectorBytes = null;
+        byte[] ensembleJson = null;
         byte[] backboneBytes = null;
+        Map<String, byte[]> memberBytes = new LinkedHashMap<>();
+        String current = null;
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bundleBytes))) {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                current = entry.getName();
                 if (METADATA_ENTRY.equals(entry.getName())) {
                     metadataJson = readEntry(zip, MAX_METADATA_BYTES, entry.getName(), Reason.BAD_METADATA);
                 } else if (WEIGHTS_ENTRY.equals(entry.getName())) {
@@ -209,30 +293,51 @@ public final class ModelBundle {
                     detectorBytes = readEntry(zip, MAX_WEIGHTS_BYTES, entry.getName(), Reason.LOAD_FAILED);
                 } else if (BACKBONE_ENTRY.equals(entry.getName())) {
                     backboneBytes = readEntry(zip, MAX_WEIGHTS_BYTES, entry.getName(), Reason.LOAD_FAILED);
+                } else if (ENSEMBLE_ENTRY.equals(entry.getName())) {
+                    ensembleJson = readEntry(zip, MAX_METADATA_BYTES, entry.getName(), Reason.BAD_METADATA);
+                } else if (entry.getName().startsWith(EnsembleManifest.MEMBER_PREFIX)) {
+                    memberBytes.put(entry.getName(), readEntry(zip, MAX_WEIGHTS_BYTES, entry.getName(), Reason.LOAD_FAILED));
                 }
             }
         } catch (ZipException | EOFException e) {
-            throw new InvalidModelException(Reason.TRUNCATED, "the model bundle is truncated or corrupt: " + e.getMessage(), e);
+            throw new InvalidModelException(Reason.TRUNCATED, "the model bundle is truncated or corrupt"
+                    + (current == null ? "" : " (at entry " + current + ")") + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new InvalidModelException(Reason.TRUNCATED, "the model bundle cannot be unpacked: " + e, e);
         }
         if (metadataJson == null) {
             throw new InvalidModelException(Reason.BAD_METADATA, "the model bundle has no " + METADATA_ENTRY);
         }
-        if (weights == null) {
+        if (weights == null && ensembleJson == null) {
             throw new InvalidModelException(Reason.TRUNCATED, "the model bundle has no " + WEIGHTS_ENTRY);
         }
         BundleMetadata metadata = MetadataJson.read(metadataJson);
-        if (!Architectures.isKnown(metadata.architecture())) {
-            throw new InvalidModelException(Reason.UNKNOWN_ARCHITECTURE, "model " + metadata.version()
-                    + " needs architecture \"" + metadata.architecture() + "\", which this build does not know (it knows "
-                    + Architectures.names() + ")");
-        }
-        String actual = sha256(weights);
-        if (!actual.equals(metadata.weightsSha256())) {
-            throw new InvalidModelException(Reason.CHECKSUM_MISMATCH, "model " + metadata.version()
-                    + ": the weights' SHA-256 is " + actual + " but the metadata says " + metadata.weightsSha256()
-                    + "; the weights were altered or belong to another bundle");
+        EnsembleManifest manifest = null;
+        List<ModelBundle> members = List.of();
+        if (Architectures.isEnsemble(metadata.architecture())) {
+            manifest = checkedManifest(metadata, ensembleJson);
+            members = readMembers(metadata, manifest, memberBytes);
+            weights = ensembleJson;
+        } else {
+            if (!Architectures.isKnown(metadata.architecture())) {
+                throw new InvalidModelException(Reason.UNKNOWN_ARCHITECTURE, "model " + metadata.version()
+                        + " needs architecture \"" + metadata.architecture() + "\", which this build does not know (it knows "
+                        + Architectures.names() + " and " + Architectures.ENSEMBLE + ")");
+            }
+            if (weights == null) {
+                throw new InvalidModelException(Reason.TRUNCATED, "the model bundle has no " + WEIGHTS_ENTRY);
+            }
+            if (!memberBytes.isEmpty() || ensembleJson != null) {
+                throw new InvalidModelException(Reason.BAD_METADATA, "model " + metadata.version() + " ("
+                        + metadata.architecture() + ") holds ensemble entries (" + ENSEMBLE_ENTRY + ", "
+                        + EnsembleManifest.MEMBER_PREFIX + "...) but its architecture is not " + Architectures.ENSEMBLE);
+            }
+            String actual = sha256(weights);
+            if (!actual.equals(metadata.weightsSha256())) {
+                throw new InvalidModelException(Reason.CHECKSUM_MISMATCH, "model " + metadata.version()
+                        + ": the weights' SHA-256 is " + actual + " but the metadata says " + metadata.weightsSha256()
+                        + "; the weights were altered or belong to another bundle");
+            }
         }
         checkBackbone(metadata, backboneBytes);
         ModelBundle detector = null;
@@ -248,7 +353,7 @@ public final class ModelBundle {
                         + ": its face detector holds a detector of its own");
             }
         }
-        return new ModelBundle(metadata, weights, bundleBytes.clone(), detector, backboneBytes);
+        return new ModelBundle(metadata, weights, bundleBytes.clone(), detector, manifest, members, backboneBytes);
     }
 
     /** A torchscript bundle carries its module, with the SHA-256 its metadata says; no other bundle carries one. */
@@ -279,6 +384,75 @@ public final class ModelBundle {
                         + "; the module was altered or belongs to another bundle");
             }
         }
+    }
+
+    /** An ensemble's ensemble.json: present, the one its metadata's checksum names, well-formed. */
+    private static EnsembleManifest checkedManifest(BundleMetadata metadata, byte[] ensembleJson)
+            throws InvalidModelException {
+        String model = "ensemble " + metadata.version();
+        if (ensembleJson == null) {
+            throw new InvalidModelException(Reason.TRUNCATED, model + " has no " + ENSEMBLE_ENTRY);
+        }
+        String actual = sha256(ensembleJson);
+        if (!actual.equals(metadata.weightsSha256())) {
+            throw new InvalidModelException(Reason.CHECKSUM_MISMATCH, model + ": the SHA-256 of its " + ENSEMBLE_ENTRY
+                    + " is " + actual + " but the metadata says " + metadata.weightsSha256()
+                    + "; the member list was altered or belongs to another bundle");
+        }
+        return EnsembleManifest.read(ensembleJson, model);
+    }
+
+    /**
+     * Every member the manifest lists, each present, of the SHA-256 it lists, passing every check of {@link #read}, a
+     * classifier network of the listed version; nothing else under members/; and the ensemble's head layout the one
+     * its members and vote give. Any failure refuses the whole ensemble and names the member.
+     */
+    private static List<ModelBundle> readMembers(BundleMetadata metadata, EnsembleManifest manifest,
+                                                 Map<String, byte[]> memberBytes) throws InvalidModelException {
+        String model = "ensemble " + metadata.version();
+        List<ModelBundle> members = new ArrayList<>();
+        for (int i = 0; i < manifest.members().size(); i++) {
+            EnsembleManifest.Member listed = manifest.members().get(i);
+            String member = model + ": member " + i + " (" + listed.version() + ", " + listed.entry() + ")";
+            byte[] b = memberBytes.get(listed.entry());
+            if (b == null) {
+                throw new InvalidModelException(Reason.TRUNCATED, member + " is missing from the bundle");
+            }
+            String actual = sha256(b);
+            if (!actual.equals(listed.sha256())) {
+                throw new InvalidModelException(Reason.CHECKSUM_MISMATCH, member + ": its bundle's SHA-256 is " + actual
+                        + " but " + ENSEMBLE_ENTRY + " says " + listed.sha256() + "; the member was altered or replaced");
+            }
+            ModelBundle m;
+            try {
+                m = read(b);
+            } catch (InvalidModelException e) {
+                throw new InvalidModelException(e.reason(), member + ": " + e.getMessage(), e);
+            }
+            if (m.isEnsemble()) {
+                throw new InvalidModelException(Reason.BAD_METADATA, member + " is an ensemble itself; ensembles do not nest");
+            }
+            if (m.metadata.heads().isDetector()) {
+                throw new InvalidModelException(Reason.SHAPE_MISMATCH, member + " is a face detector, not a classifier");
+            }
+            if (!m.metadata.version().equals(listed.version())) {
+                throw new InvalidModelException(Reason.BAD_METADATA, member + " holds a bundle of version "
+                        + m.metadata.version());
+            }
+            members.add(m);
+        }
+        for (String entry : memberBytes.keySet()) {
+            if (manifest.members().stream().noneMatch(m -> m.entry().equals(entry))) {
+                throw new InvalidModelException(Reason.BAD_METADATA, model + " holds " + entry + ", which "
+                        + ENSEMBLE_ENTRY + " does not list");
+            }
+        }
+        HeadLayout heads = ensembleHeads(manifest.vote(), members);
+        if (metadata.heads() != heads) {
+            throw new InvalidModelException(Reason.SHAPE_MISMATCH, model + " claims head layout " + metadata.heads()
+                    + " but a " + manifest.vote().label() + " vote of its members gives " + heads);
+        }
+        return members;
     }
 
     /** Writes the bundle's bytes to a file, atomically where the file system allows (no half-written bundle). */
@@ -321,9 +495,25 @@ public final class ModelBundle {
         return bytes.length;
     }
 
-    /** The same weights under another model version (the weights' checksum stays). */
+    /** The same weights under another model version (the weights' checksum stays; an ensemble keeps its members). */
     public ModelBundle withVersion(String version) {
-        return assemble(metadata.withVersion(Objects.requireNonNull(version, "version")), weights, detector, backbone);
+        return assemble(metadata.withVersion(Objects.requireNonNull(version, "version")), weights, detector, manifest,
+                members, backbone);
+    }
+
+    /** Whether this bundle is an ensemble of member bundles rather than one network. */
+    public boolean isEnsemble() {
+        return manifest != null;
+    }
+
+    /** An ensemble's members, in order (each a full bundle with its own version and checksum); empty for a network. */
+    public List<ModelBundle> members() {
+        return members;
+    }
+
+    /** An ensemble's vote; empty for a network. */
+    public java.util.Optional<EnsembleVote> vote() {
+        return manifest == null ? java.util.Optional.empty() : java.util.Optional.of(manifest.vote());
     }
 
     /**
@@ -340,13 +530,13 @@ public final class ModelBundle {
         if (faceDetector.detector != null) {
             throw new IllegalArgumentException("a face detector cannot hold a detector of its own");
         }
-        return assemble(metadata, weights, faceDetector, backbone);
+        return assemble(metadata, weights, faceDetector, manifest, members, backbone);
     }
 
     /** The same weights with another training summary in the metadata (the trainer adds it after choosing an epoch). */
     public ModelBundle withTrainingSummary(java.util.Map<String, String> summary) {
         return assemble(metadata.withTrainingSummary(summary == null ? null : new java.util.LinkedHashMap<>(summary)),
-                weights, detector, backbone);
+                weights, detector, manifest, members, backbone);
     }
 
     /**
@@ -377,30 +567,57 @@ public final class ModelBundle {
 
     /** Packs metadata and weights as given, without checks; tests use it to make broken bundles. */
     static ModelBundle assemble(BundleMetadata metadata, byte[] weights) {
-        return assemble(metadata, weights, null, null);
+        return assemble(metadata, weights, null, null, List.of(), null);
     }
 
     /** As {@link #assemble(BundleMetadata, byte[])}, with an imported module; tests use it to make broken bundles. */
     static ModelBundle assemble(BundleMetadata metadata, byte[] weights, byte[] backboneModule) {
-        return assemble(metadata, weights, null, backboneModule);
+        return assemble(metadata, weights, null, null, List.of(), backboneModule);
+    }
+
+    private static ModelBundle assemble(BundleMetadata metadata, byte[] weights, ModelBundle detector) {
+        return assemble(metadata, weights, detector, null, List.of(), null);
     }
 
     private static ModelBundle assemble(BundleMetadata metadata, byte[] weights, ModelBundle detector,
-                                        byte[] backboneModule) {
-        return new ModelBundle(metadata, weights, zip(MetadataJson.write(metadata), weights,
-                detector == null ? null : detector.bytes, backboneModule), detector, backboneModule);
+                                        EnsembleManifest manifest, List<ModelBundle> members) {
+        return assemble(metadata, weights, detector, manifest, members, null);
+    }
+
+    private static ModelBundle assemble(BundleMetadata metadata, byte[] weights, ModelBundle detector,
+                                        EnsembleManifest manifest, List<ModelBundle> members, byte[] backboneModule) {
+        Map<String, byte[]> memberEntries = new LinkedHashMap<>();
+        for (int i = 0; i < members.size(); i++) {
+            memberEntries.put(EnsembleManifest.memberEntry(i), members.get(i).bytes);
+        }
+        return new ModelBundle(metadata, weights, zip(MetadataJson.write(metadata), manifest == null ? WEIGHTS_ENTRY
+                : ENSEMBLE_ENTRY, weights, detector == null ? null : detector.bytes, memberEntries, backboneModule), detector,
+                manifest, members, backboneModule);
     }
 
     static byte[] zip(byte[] metadataJson, byte[] weights) {
-        return zip(metadataJson, weights, null, null);
+        return zip(metadataJson, WEIGHTS_ENTRY, weights, null, Map.of(), null);
     }
 
-    private static byte[] zip(byte[] metadataJson, byte[] weights, byte[] detector, byte[] backboneModule) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(metadataJson.length + weights.length + 512
-                + (detector == null ? 0 : detector.length) + (backboneModule == null ? 0 : backboneModule.length));
+    /** An ensemble's zip as given, without checks; tests use it to make broken ensembles. */
+    static byte[] zipEnsemble(byte[] metadataJson, byte[] manifest, Map<String, byte[]> memberEntries) {
+        return zip(metadataJson, ENSEMBLE_ENTRY, manifest, null, memberEntries, null);
+    }
+
+    private static byte[] zip(byte[] metadataJson, String weightsEntry, byte[] weights, byte[] detector,
+                              Map<String, byte[]> memberEntries, byte[] backboneModule) {
+        long size = metadataJson.length + weights.length + 512L + (detector == null ? 0 : detector.length)
+                + (backboneModule == null ? 0 : backboneModule.length);
+        for (byte[] m : memberEntries.values()) {
+            size += m.length + 128L;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, size));
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
             putStored(zip, METADATA_ENTRY, metadataJson);
-            putStored(zip, WEIGHTS_ENTRY, weights);
+            putStored(zip, weightsEntry, weights);
+            for (Map.Entry<String, byte[]> m : memberEntries.entrySet()) {
+                putStored(zip, m.getKey(), m.getValue());
+            }
             if (detector != null) {
                 putStored(zip, DETECTOR_ENTRY, detector);
             }

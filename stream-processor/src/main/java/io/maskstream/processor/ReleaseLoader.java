@@ -1,7 +1,8 @@
 package io.maskstream.processor;
 
 import io.maskstream.events.ModelRelease;
-import io.maskstream.model.Classifier;
+import io.maskstream.model.BatchClassifier;
+import io.maskstream.model.Classifiers;
 import io.maskstream.model.FaceDetector;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
@@ -73,7 +74,7 @@ final class ReleaseLoader implements AutoCloseable {
     }
 
     /** A release loaded: its classifier, and in detect mode its own face detector (null when the file's serves). */
-    record Loaded(Classifier classifier, FaceDetector detector) {
+    record Loaded(BatchClassifier classifier, FaceDetector detector) {
     }
 
     /** Loads the release's model (verified and warmed up), or throws saying why it is refused or not readable now. */
@@ -86,7 +87,7 @@ final class ReleaseLoader implements AutoCloseable {
             throw new InvalidModelException(InvalidModelException.Reason.BAD_METADATA, "Release " + release.getVersion()
                     + " carries a bundle of version " + bundle.metadata().version());
         }
-        Classifier classifier = Classifier.load(bundle, config.computeSettings(), config.imageLimits());
+        BatchClassifier classifier = Classifiers.load(bundle, config.computeSettings(), config.imageLimits());
         FaceDetector detector;
         try {
             detector = Detectors.forBundle(bundle, config, models.fileDetector() != null);

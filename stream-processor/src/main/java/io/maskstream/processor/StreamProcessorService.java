@@ -1,7 +1,9 @@
 package io.maskstream.processor;
 
 import io.maskstream.events.ModelRelease;
-import io.maskstream.model.Classifier;
+import io.maskstream.model.BatchClassifier;
+import io.maskstream.model.Classifiers;
+import io.maskstream.model.Compute;
 import io.maskstream.model.FaceDetector;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
@@ -129,7 +131,7 @@ public final class StreamProcessorService implements Service {
                     + ProcessorConfig.MODEL_PATH + " is empty (maskstream model init writes a bundle)");
         }
         ModelBundle bundle = ModelBundle.read(Path.of(path));
-        Classifier classifier = Classifier.load(bundle, config.computeSettings(), config.imageLimits());
+        BatchClassifier classifier = Classifiers.load(bundle, config.computeSettings(), config.imageLimits());
         FaceDetector detector;
         try {
             detector = Detectors.forBundle(bundle, config, models.fileDetector() != null);
@@ -139,7 +141,7 @@ public final class StreamProcessorService implements Service {
         }
         LOG.info("Loaded model {} ({}, input {}x{}{}) from {} on {}", bundle.metadata().version(),
                 bundle.metadata().architecture(), bundle.metadata().input().width(), bundle.metadata().input().height(),
-                detector == null ? "" : ", face detector " + detector.version(), path, classifier.device());
+                detector == null ? "" : ", face detector " + detector.version(), path, Compute.device(config.computeSettings()));
         if (!models.swapIfNone(classifier, detector)) { // a background retry swapped the active release in meanwhile
             classifier.close();
             if (detector != null) {

@@ -7,6 +7,7 @@ import io.maskstream.events.Frame;
 import io.maskstream.events.ModelRelease;
 import io.maskstream.events.ReleaseSignature;
 import io.maskstream.model.BadBundles;
+import io.maskstream.model.EnsembleVote;
 import io.maskstream.model.Architectures;
 import io.maskstream.model.HeadLayout;
 import io.maskstream.model.InvalidModelException;
@@ -32,8 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Model releases reach a running processor while frames flow: a good one is swapped in with no frame lost or
- * duplicated and events switch version exactly once per camera; bad ones are refused and the old model stays.
+ * Model releases reach a running processor while frames flow: a good one (here an ensemble: served as one model) is
+ * swapped in with no frame lost or duplicated and events switch version exactly once per camera; bad ones (an ensemble
+ * with one corrupt member among them) are refused and the old model stays.
  */
 class HotSwapIntegrationTest {
 
@@ -108,7 +110,7 @@ class HotSwapIntegrationTest {
     }
 
     @Test
-    void anActiveReleaseIsSwappedInWhileFramesFlowWithNothingLostOrDuplicated(@TempDir Path dir) throws Exception {
+    void anActiveEnsembleReleaseIsSwappedInWhileFramesFlowWithNothingLostOrDuplicated(@TempDir Path dir) throws Exception {
         Map<String, String> settings = ProcessorTestSupport.settings("swap", dir, 2);
         ProcessorTestSupport.createTopics(settings);
         ProcessorConfig config = new ProcessorConfig(ConfigSource.of(settings));
@@ -118,11 +120,14 @@ class HotSwapIntegrationTest {
             flow = new Flow(settings);
             try {
                 flow.awaitEvents(40, Duration.ofSeconds(60));
-                ModelBundle next = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "v-next", 99);
+                ModelBundle next = ModelBundle.ensemble("v-next", EnsembleVote.SOFT, List.of(
+                        ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "v-next-m0", 99),
+                        ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "v-next-m1", 98)));
                 ReleaseTestSupport.publishActive(config, "v-next", next.toBytes(), next.sha256());
                 flow.awaitVersion("v-next", Duration.ofSeconds(60));
                 int atSwap = flow.events.size();
                 flow.awaitEvents(atSwap + 40, Duration.ofSeconds(60));
+                assertThat(service.models().currentVersion()).isEqualTo("v-next");
             } finally {
                 flow.close();
             }
@@ -153,6 +158,8 @@ class HotSwapIntegrationTest {
         bad.put("bad-shapes", BadBundles.wrongShapes("bad-shapes"));
         bad.put("bad-nan", BadBundles.nanWeights("bad-nan"));
         bad.put("bad-arch", BadBundles.unknownArchitecture("bad-arch"));
+        bad.put("bad-ensemble", BadBundles.ensembleWithMember("bad-ensemble", "bad-member",
+                BadBundles.alteredWeights("bad-member")));
         Flow flow;
         try (StreamProcessorService service = new StreamProcessorService(config, registry)) {
             service.start();
@@ -175,7 +182,8 @@ class HotSwapIntegrationTest {
                 flow.close();
             }
         }
-        assertThat(refusedBy(registry, InvalidModelException.Reason.CHECKSUM_MISMATCH)).isEqualTo(1);
+        assertThat(refusedBy(registry, InvalidModelException.Reason.CHECKSUM_MISMATCH)).as("the release's and the member's")
+                .isEqualTo(2);
         assertThat(refusedBy(registry, InvalidModelException.Reason.TRUNCATED)).isEqualTo(1);
         assertThat(refusedBy(registry, InvalidModelException.Reason.SHAPE_MISMATCH)).isEqualTo(1);
         assertThat(refusedBy(registry, InvalidModelException.Reason.NON_FINITE_WEIGHTS)).isEqualTo(1);

@@ -16,6 +16,7 @@ import ai.djl.training.tracker.Tracker;
 import io.maskstream.runtime.Progress;
 import io.maskstream.evaluation.metrics.Confusion;
 import io.maskstream.events.ModelMetrics;
+import io.maskstream.model.BatchClassifier;
 import io.maskstream.model.AgeBands;
 import io.maskstream.model.Architectures;
 import io.maskstream.model.BundleMetadata;
@@ -197,7 +198,7 @@ public final class ModelTrainer {
     }
 
     /** The 18-class confusion of {@code classifier} on {@code samples} (each decoded for its own input size). */
-    public static Confusion evaluate(Classifier classifier, List<Sample> samples, boolean tta, int batchSize) {
+    public static Confusion evaluate(BatchClassifier classifier, List<Sample> samples, boolean tta, int batchSize) {
         Confusion confusion = new Confusion();
         int[] predicted = predict(classifier, samples, tta, batchSize);
         for (int i = 0; i < predicted.length; i++) {
@@ -212,7 +213,7 @@ public final class ModelTrainer {
      * The 18-class answer of {@code classifier} for each sample, in order (each decoded for its own input size);
      * -1 for a sample its preprocessing refuses.
      */
-    public static int[] predict(Classifier classifier, List<Sample> samples, boolean tta, int batchSize) {
+    public static int[] predict(BatchClassifier classifier, List<Sample> samples, boolean tta, int batchSize) {
         int[] out = new int[samples.size()];
         Arrays.fill(out, -1);
         InputSpec spec = classifier.metadata().input();

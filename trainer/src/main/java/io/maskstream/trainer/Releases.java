@@ -1,9 +1,12 @@
 package io.maskstream.trainer;
 
+import io.maskstream.events.EnsembleMember;
+import io.maskstream.events.EnsembleSpec;
 import io.maskstream.events.ModelMetrics;
 import io.maskstream.events.ModelRelease;
 import io.maskstream.events.ReleaseStatus;
-import io.maskstream.model.Classifier;
+import io.maskstream.model.BatchClassifier;
+import io.maskstream.model.Classifiers;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.releases.ArtifactStore;
@@ -68,7 +71,7 @@ public final class Releases {
                 .setArchitecture(bundle.metadata().architecture()).setInputWidth(bundle.metadata().input().width())
                 .setInputHeight(bundle.metadata().input().height()).setStatus(ReleaseStatus.CANDIDATE).setCreatedTime(now)
                 .setStatusTime(now).setSha256(bundle.sha256()).setArtifactUri(uri).setArtifactBytes(bytes.length)
-                .setTrainingData(trainingData).setMetrics(metrics)
+                .setTrainingData(trainingData).setMetrics(metrics).setEnsemble(ensembleSpec(bundle))
                 .setNotes(bundle.metadata().trainingSummary() == null ? null : bundle.metadata().trainingSummary().get("recipe"))
                 .build();
         if (signingKey.isPresent()) {
@@ -78,6 +81,27 @@ public final class Releases {
         LOG.info("Published candidate {} ({} bytes, sha256 {}, {}) at {}", release.getVersion(), bytes.length,
                 bundle.sha256(), signingKey.map(k -> "signed by key " + k.keyId()).orElse("unsigned"), uri);
         return release;
+    }
+
+    /** The members and vote of an ensemble bundle, as its release names them; null for a single network. */
+    static EnsembleSpec ensembleSpec(ModelBundle bundle) {
+        if (!bundle.isEnsemble()) {
+            return null;
+        }
+        List<EnsembleMember> members = bundle.members().stream().map(m -> EnsembleMember.newBuilder()
+                .setVersion(m.metadata().version()).setArchitecture(m.metadata().architecture()).setSha256(m.sha256())
+                .build()).toList();
+        return EnsembleSpec.newBuilder().setVote(bundle.vote().orElseThrow().label()).setMembers(members).build();
+    }
+
+    /** What a release serves, in a few words: its architecture, for an ensemble with its vote and members' versions. */
+    public static String describeModel(ModelRelease release) {
+        EnsembleSpec e = release.getEnsemble();
+        if (e == null) {
+            return release.getArchitecture();
+        }
+        return release.getArchitecture() + " (" + e.getVote() + " vote of " + e.getMembers().stream()
+                .map(m -> m.getVersion() + " " + m.getArchitecture()).collect(java.util.stream.Collectors.joining(", ")) + ")";
     }
 
     /**
@@ -109,7 +133,7 @@ public final class Releases {
             return new Verdict(candidate.getVersion(), Double.NaN, null, null, true, "no model was active");
         }
         int[] candidateAnswers;
-        try (Classifier c = Classifier.load(candidateBundle, config.computeSettings())) {
+        try (BatchClassifier c = Classifiers.load(candidateBundle, config.computeSettings())) {
             candidateAnswers = ModelTrainer.predict(c, gateSet, tta, batch);
         }
         ModelBundle activeBundle;
@@ -119,7 +143,7 @@ public final class Releases {
             throw new IllegalStateException(e.getMessage(), e);
         }
         int[] activeAnswers;
-        try (Classifier c = Classifier.load(activeBundle, config.computeSettings())) {
+        try (BatchClassifier c = Classifiers.load(activeBundle, config.computeSettings())) {
             activeAnswers = ModelTrainer.predict(c, gateSet, tta, batch);
         }
         List<PromotionGate.Photo> photos = new ArrayList<>(gateSet.size());

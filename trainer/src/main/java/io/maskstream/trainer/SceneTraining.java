@@ -11,7 +11,8 @@ import io.maskstream.evaluation.SceneEvaluation;
 import io.maskstream.evaluation.metrics.DetectionMetrics;
 import io.maskstream.events.LabeledFace;
 import io.maskstream.events.LabeledFrame;
-import io.maskstream.model.Classifier;
+import io.maskstream.model.BatchClassifier;
+import io.maskstream.model.Classifiers;
 import io.maskstream.model.DecodedImage;
 import io.maskstream.model.ImagePreprocessor;
 import io.maskstream.model.ImageRejectedException;
@@ -155,7 +156,7 @@ public final class SceneTraining {
 
         SceneEvaluation.Result scored = null;
         if (!holdout.isEmpty()) {
-            try (Classifier c = Classifier.load(bundle, config.computeSettings());
+            try (BatchClassifier c = Classifiers.load(bundle, config.computeSettings());
                  FaceDetector d = FaceDetectors.fromBundle(bundle, config.computeSettings(), options.validation(), true)) {
                 scored = SceneEvaluation.evaluate(new ScenePipeline(d, c, margin), holdout,
                         config.getInt(TrainerConfig.BATCH_SIZE), config.getBoolean(TrainerConfig.TTA));

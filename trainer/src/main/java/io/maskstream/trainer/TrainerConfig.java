@@ -55,6 +55,10 @@ public final class TrainerConfig extends ServiceConfig {
     public static final String BACKBONE = "trainer.backbone";
     public static final String BACKBONE_INPUT = "trainer.backbone.input";
     public static final String BACKBONE_LR_FACTOR = "trainer.backbone.lr.factor";
+    public static final String ENSEMBLE_MEMBERS = "trainer.ensemble.members";
+    public static final String ENSEMBLE_BY = "trainer.ensemble.by";
+    public static final String ENSEMBLE_VOTE = "trainer.ensemble.vote";
+    public static final String ENSEMBLE_ARCHITECTURES = "trainer.ensemble.architectures";
 
     public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
             .define(ARCHITECTURE, Type.STRING, Architectures.FASTNET, ValidString.in(Architectures.FASTNET,
@@ -143,7 +147,23 @@ public final class TrainerConfig extends ServiceConfig {
                             + "every release the trainer publishes is signed, over its version, architecture, input size, "
                             + "sha256 and size (not its status: promotion and rollback need no key). Processors that list "
                             + "the matching public key in processor.release.trusted.keys accept it. Read at start-up; a "
-                            + "file that is not such a key stops it. Empty: releases are published unsigned.");
+                            + "file that is not such a key stops it. Empty: releases are published unsigned.")
+            .define(ENSEMBLE_MEMBERS, Type.INT, 1, Range.between(1, 16), Importance.MEDIUM,
+                    "Models trained into one release: 1 trains one network; N >= 2 trains N members that differ as "
+                            + ENSEMBLE_BY + " says and publishes them as one ensemble release (its bundle embeds every "
+                            + "member's), gated and served like any version; each member costs a full training.")
+            .define(ENSEMBLE_BY, Type.STRING, "seed", ValidString.in("seed", "fold", "architecture"), Importance.MEDIUM,
+                    "How ensemble members differ: seed (member k trains with trainer.seed + k on the same split), fold "
+                            + "(out-of-fold: a person-disjoint holdout is carved off, the other persons fall into one "
+                            + "person-disjoint fold per member, member k trains on the other folds and early-stops on fold "
+                            + "k) or architecture (member k is entry k mod n of " + ENSEMBLE_ARCHITECTURES + ", seed "
+                            + "trainer.seed + k, same split).")
+            .define(ENSEMBLE_VOTE, Type.STRING, "soft", ValidString.in("soft", "hard"), Importance.MEDIUM,
+                    "How an ensemble combines its members: soft (mean of the probabilities per head; classes their "
+                            + "product when every member is multi-head) or hard (majority of the members' 18-class "
+                            + "answers, ties broken by the soft mean).")
+            .define(ENSEMBLE_ARCHITECTURES, Type.LIST, "fastnet,resnet18", architectureList(), Importance.LOW,
+                    "With " + ENSEMBLE_BY + "=architecture: the networks the members cycle through, in member order.");
 
     public TrainerConfig(ConfigSource source) {
         super(DEFINITION, source);
@@ -205,6 +225,21 @@ public final class TrainerConfig extends ServiceConfig {
     /** The network's input: {@value #BACKBONE_INPUT} with a backbone, else the architecture's default. */
     public InputSpec input() {
         return backbone().isPresent() ? parseInput(getString(BACKBONE_INPUT)) : Architectures.defaultInput(architecture());
+    }
+
+    private static ConfigDef.Validator architectureList() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            java.util.List<?> list = (java.util.List<?>) value;
+            if (list == null || list.isEmpty()) {
+                throw new org.apache.kafka.common.config.ConfigException(name, value, "name at least one architecture");
+            }
+            for (Object a : list) {
+                if (!Architectures.FASTNET.equals(a) && !Architectures.RESNET18.equals(a)) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, value, "\"" + a + "\" is not a network "
+                            + "the trainer trains (" + Architectures.FASTNET + ", " + Architectures.RESNET18 + ")");
+                }
+            }
+        }, () -> "a non-empty list of fastnet, resnet18");
     }
 
     private static ConfigDef.Validator signingKeyValidator() {

@@ -20,7 +20,13 @@ public final class TrainingJob {
      * and verdict are null when nothing was published.
      */
     public record Outcome(ModelTrainer.Result result, Path bundleFile, PersonSplit split, PromotionGate.Sets gate,
-                          ModelRelease release, Releases.Verdict verdict) {
+                          ModelRelease release, Releases.Verdict verdict, EnsembleTraining.Result ensemble) {
+
+        /** The outcome of one network's training (no ensemble). */
+        public Outcome(ModelTrainer.Result result, Path bundleFile, PersonSplit split, PromotionGate.Sets gate,
+                       ModelRelease release, Releases.Verdict verdict) {
+            this(result, bundleFile, split, gate, release, verdict, null);
+        }
     }
 
     private final TrainerConfig config;
@@ -93,9 +99,16 @@ public final class TrainingJob {
         return new SceneOutcome(result, file, release, verdict);
     }
 
+    /**
+     * One retraining: with {@code trainer.ensemble.members} at 1 one network, else an ensemble ({@link EnsembleTraining});
+     * either is written to the output folder, published as one candidate and gated.
+     */
     public Outcome run(List<Sample> samples, String data, boolean publish, boolean promote) throws Exception {
         // The gate set first: its persons never reach training or early stopping, in this run or any other.
         PromotionGate.Sets gate = PromotionGate.split(samples, config.getDouble(TrainerConfig.GATE_FRACTION));
+        if (config.getInt(TrainerConfig.ENSEMBLE_MEMBERS) >= 2) {
+            return runEnsemble(gate, data, publish, promote);
+        }
         PersonSplit split = PersonSplit.of(gate.rest(), config.getDouble(TrainerConfig.HOLDOUT_FRACTION),
                 config.getLong(TrainerConfig.SEED));
         String version = config.architecture() + "-"
@@ -112,5 +125,24 @@ public final class TrainingJob {
         ModelRelease release = releases.publishCandidate(result.bundle(), result.holdout(), data);
         Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), gate.gate()) : null;
         return new Outcome(result, file, split, gate, release, verdict);
+    }
+
+    private Outcome runEnsemble(PromotionGate.Sets gate, String data, boolean publish, boolean promote) throws Exception {
+        String version = "ensemble-" + config.getString(TrainerConfig.ENSEMBLE_BY) + "-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        EnsembleTraining.Result ensemble = EnsembleTraining.train(config, gate.rest(), gate.gate(), version, data);
+        ModelTrainer.Result result = new ModelTrainer.Result(ensemble.bundle(), ensemble.metrics(), 0, List.of(),
+                ensemble.secondsPerEpoch());
+        Path dir = Path.of(config.getString(TrainerConfig.OUTPUT_DIR));
+        java.nio.file.Files.createDirectories(dir);
+        Path file = dir.resolve(version + ".bundle");
+        ensemble.bundle().write(file);
+        if (!publish) {
+            return new Outcome(result, file, null, gate, null, null, ensemble);
+        }
+        Releases releases = new Releases(config);
+        ModelRelease release = releases.publishCandidate(ensemble.bundle(), ensemble.metrics(), data);
+        Releases.Verdict verdict = promote ? releases.gate(release, ensemble.bundle(), gate.gate()) : null;
+        return new Outcome(result, file, null, gate, release, verdict, ensemble);
     }
 }

@@ -25,6 +25,20 @@ class PersonSplitTest {
     }
 
     @Test
+    void ensembleFoldsArePersonDisjointCoverEveryPersonAndAreSeeded() {
+        List<Set<String>> folds = EnsembleTraining.folds(samples, 3, 7);
+        Set<String> persons = samples.stream().map(Sample::personId).collect(Collectors.toSet());
+        assertThat(folds).hasSize(3);
+        assertThat(folds.stream().mapToInt(Set::size).sum()).as("no person in two folds").isEqualTo(persons.size());
+        assertThat(folds.stream().flatMap(Set::stream).collect(Collectors.toSet())).isEqualTo(persons);
+        assertThat(folds).allSatisfy(f -> assertThat(f.size()).isBetween(persons.size() / 3 - 6, persons.size() / 3 + 6));
+        assertThat(EnsembleTraining.folds(samples, 3, 7)).isEqualTo(folds);
+        assertThat(EnsembleTraining.folds(samples, 3, 8)).isNotEqualTo(folds);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EnsembleTraining.folds(samples.subList(0, 7), 2, 1))
+                .hasMessageContaining("Too few persons (1) for 2 person-disjoint folds");
+    }
+
+    @Test
     void noPersonHasPhotosOnBothSides() {
         PersonSplit split = PersonSplit.of(samples, 0.2, 1);
         Set<String> train = split.train().stream().map(Sample::personId).collect(Collectors.toSet());

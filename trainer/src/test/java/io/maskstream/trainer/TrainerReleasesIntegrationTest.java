@@ -56,6 +56,49 @@ class TrainerReleasesIntegrationTest {
         }
     }
 
+    /**
+     * {@code train --ensemble 2}: the members are trained, packed into one bundle and published as one candidate whose
+     * release names them; the gate loads and scores the ensemble as served; an operator can promote it like any version.
+     */
+    @Test
+    void anEnsembleIsPublishedAsOneReleaseNamingItsMembersAndGatedAsServed(@TempDir Path dir) throws Exception {
+        var stack = SharedTestStack.get();
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        Map<String, String> settings = new HashMap<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                "schema.registry.url", stack.registryUrl(), "topic.labeled.frames", "te-" + id + "-labeled",
+                "topic.model.releases", "te-" + id + "-releases", "topic.model.artifacts", "te-" + id + "-artifacts",
+                "topic.partitions", "1", TrainerConfig.EPOCHS, "1", TrainerConfig.OUTPUT_DIR, dir.toString()));
+        settings.put(TrainerConfig.ENSEMBLE_MEMBERS, "2");
+        TrainerConfig config = new TrainerConfig(ConfigSource.of(settings));
+        TopicAdmin.ensure(config);
+        publishLabeled(config, 0, 40);
+        Releases releases = new Releases(config);
+        releases.publishCandidate(ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "single-1", 1), null, "none");
+        releases.promote("single-1");
+        TrainingJob job = new TrainingJob(config);
+        var loaded = job.loadTopic(TopicRange.all(config.getString("topic.labeled.frames")));
+
+        TrainingJob.Outcome outcome = job.run(loaded.getKey(), loaded.getValue(), true, true);
+
+        EnsembleTraining.Result e = outcome.ensemble();
+        ModelRelease release = new ReleaseLog(config).readAll(Duration.ofSeconds(30)).get(outcome.release().getVersion());
+        assertThat(release.getArchitecture()).isEqualTo("ensemble");
+        assertThat(release.getEnsemble().getVote()).isEqualTo("soft");
+        assertThat(release.getEnsemble().getMembers()).extracting(m -> m.getVersion())
+                .containsExactlyElementsOf(e.members().stream().map(EnsembleTraining.Member::version).toList());
+        assertThat(release.getEnsemble().getMembers()).extracting(m -> m.getSha256())
+                .containsExactlyElementsOf(e.members().stream().map(m -> m.result().bundle().sha256()).toList());
+        assertThat(e.members()).extracting(EnsembleTraining.Member::seed).containsExactly(42L, 43L);
+        ModelBundle artifact = ModelBundle.read(new ArtifactStore(config).fetch(release, Duration.ofSeconds(30)));
+        assertThat(artifact.sha256()).isEqualTo(release.getSha256());
+        assertThat(artifact.members()).hasSize(2);
+        // the gate scored the ensemble, loaded as served, on the gate set: the figure the training table printed
+        assertThat(outcome.verdict().candidateF1()).isEqualTo(e.gate().macroF1());
+        assertThat(Releases.describeModel(release)).isEqualTo("ensemble (soft vote of " + e.members().get(0).version()
+                + " fastnet, " + e.members().get(1).version() + " fastnet)");
+        assertThat(releases.promote(release.getVersion()).getStatus()).isEqualTo(ReleaseStatus.ACTIVE);
+    }
+
     @Test
     void trainFromATopicRangePublishGateRollBackAndRetrainAutomatically(@TempDir Path dir) throws Exception {
         var stack = SharedTestStack.get();

@@ -1,6 +1,9 @@
 package io.maskstream.app.bench;
 
+import io.maskstream.model.BatchClassifier;
+import io.maskstream.model.Classifiers;
 import io.maskstream.model.DecodedImage;
+import io.maskstream.model.EnsembleVote;
 import io.maskstream.model.DetectorSettings;
 import io.maskstream.model.FaceDetector;
 import io.maskstream.model.FaceDetectors;
@@ -13,7 +16,6 @@ import io.maskstream.embedded.EmbeddedStack;
 import io.maskstream.events.Classification;
 import io.maskstream.events.Frame;
 import io.maskstream.events.MaskState;
-import io.maskstream.model.Classifier;
 import io.maskstream.model.Compute;
 import io.maskstream.model.ComputeSettings;
 import io.maskstream.model.HeadLayout;
@@ -89,9 +91,16 @@ public final class PipelineBenchmark implements Callable<Integer> {
     @Option(names = "--processor-set", paramLabel = "KEY=VALUE",
             description = "Processor setting for the pipeline runs (e.g. processor.commit.interval.ms=500). Repeatable.")
     Map<String, String> processorSettings = new HashMap<>();
+    @Option(names = "--ensemble", paramLabel = "N", defaultValue = "0", description = "Serving cost of an ensemble: one "
+            + "model and a soft-vote ensemble of N models of the same architecture (untrained, seeds 1..N) side by side, "
+            + "offline and through the broker at --batch, in the order single, ensemble, ensemble, single (each figure the "
+            + "mean of its two runs); 0: the usual benchmark.")
+    int ensemble;
 
     private EmbeddedStack stack;
     private Path dir;
+    /** The bundle file the processor runs serve ({@code processor.model.path}). */
+    private Path modelFile;
     private ModelBundle bundle;
     private List<byte[]> images;
 
@@ -104,6 +113,13 @@ public final class PipelineBenchmark implements Callable<Integer> {
         }
         if (detect) {
             return scenes();
+        }
+        if (ensemble == 1 || ensemble < 0) {
+            System.err.println("--ensemble " + ensemble + ": an ensemble needs at least 2 members (0 turns it off)");
+            return 2;
+        }
+        if (ensemble > 0) {
+            return ensembleCost();
         }
         dir = Files.createTempDirectory("maskstream-bench");
         bundle = ModelBundle.untrained(architecture, HeadLayout.MULTI_HEAD, "bench", 1);
@@ -164,6 +180,61 @@ public final class PipelineBenchmark implements Callable<Integer> {
     }
 
     /**
+     * {@code --ensemble N}: what serving an N-member ensemble costs against one of its members, offline (decode + N
+     * forward passes) and through the broker, measured in one run in the order single, ensemble, ensemble, single so
+     * that a drift in the machine's load weighs on both alike.
+     */
+    private Integer ensembleCost() throws Exception {
+        dir = Files.createTempDirectory("maskstream-bench");
+        images = syntheticImages(200);
+        ModelBundle single = ModelBundle.untrained(architecture, HeadLayout.MULTI_HEAD, "bench", 1);
+        List<ModelBundle> members = new ArrayList<>();
+        for (int i = 1; i <= ensemble; i++) {
+            members.add(ModelBundle.untrained(architecture, HeadLayout.MULTI_HEAD, "bench-m" + i, i));
+        }
+        ModelBundle ensembleBundle = ModelBundle.ensemble("bench-ensemble", EnsembleVote.SOFT, members);
+        Path singleFile = dir.resolve("model.bundle");
+        Path ensembleFile = dir.resolve("ensemble.bundle");
+        single.write(singleFile);
+        ensembleBundle.write(ensembleFile);
+        System.out.printf("maskstream pipeline benchmark, ensemble cost: %s, one model vs a %d-member soft-vote ensemble, "
+                + "%d frames of 384x512 JPEG per run, batch %d, %d intra-op thread(s), %d cores, device %s%n", architecture,
+                ensemble, frames, batch, threads, Runtime.getRuntime().availableProcessors(), device);
+        stack = new EmbeddedStack(dir, "127.0.0.1", 0, 0, Map.of());
+        stack.start();
+        try {
+            double[][] offline = new double[2][2];
+            double[][] pipeline = new double[2][2];
+            int[] order = {0, 1, 1, 0};
+            int[] round = new int[2];
+            for (int which : order) {
+                bundle = which == 0 ? single : ensembleBundle;
+                modelFile = which == 0 ? singleFile : ensembleFile;
+                offline[which][round[which]] = offline(batch, new double[2]);
+                pipeline[which][round[which]] = pipeline(batch);
+                System.out.printf("  %s: offline %.1f frames/s, pipeline %.1f events/s%n", which == 0 ? "single" : "ensemble",
+                        offline[which][round[which]], pipeline[which][round[which]]);
+                round[which]++;
+            }
+            double offSingle = (offline[0][0] + offline[0][1]) / 2;
+            double offEnsemble = (offline[1][0] + offline[1][1]) / 2;
+            double pipeSingle = (pipeline[0][0] + pipeline[0][1]) / 2;
+            double pipeEnsemble = (pipeline[1][0] + pipeline[1][1]) / 2;
+            System.out.println();
+            System.out.printf("%-52s %10s %10s %8s%n", "measure (mean of 2 runs each)", "single", ensemble + " models",
+                    "ratio");
+            System.out.printf("%-52s %10.1f %10.1f %7.2fx%n", "offline: decode + infer, batch " + batch + " (frames/s)",
+                    offSingle, offEnsemble, offEnsemble / offSingle);
+            System.out.printf("%-52s %10.1f %10.1f %7.2fx%n", "pipeline through the broker, batch " + batch + " (events/s)",
+                    pipeSingle, pipeEnsemble, pipeEnsemble / pipeSingle);
+        } finally {
+            stack.close();
+            stack.kafka().deleteData();
+        }
+        return 0;
+    }
+
+    /**
      * {@code --detect}: the same scene frames in whole-frame mode (each frame one centre-cropped face) and in detect
      * mode, offline (no Kafka: detector and classifier time per frame, faces/s) and through the broker (frames/s).
      */
@@ -191,7 +262,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
             ComputeSettings compute = new ComputeSettings(device, threads, 1);
             double offlineWhole;
             long[] sceneTimes = new long[4];
-            try (Classifier classifier = Classifier.load(bundle, compute);
+            try (BatchClassifier classifier = Classifiers.load(bundle, compute);
                  FaceDetector detector = FaceDetectors.fromBundle(bundle, compute, DetectorSettings.defaults(), true)) {
                 run(classifier, batch, Math.min(200, frames));
                 long[] split = run(classifier, batch, frames);
@@ -369,7 +440,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     /** Decode + batched inference in one thread, no Kafka: the ceiling for the pipeline. */
     private double offline(int batchSize, double[] msPerFrame) throws Exception {
-        try (Classifier classifier = Classifier.load(bundle, new ComputeSettings(device, threads, 1))) {
+        try (BatchClassifier classifier = Classifiers.load(bundle, new ComputeSettings(device, threads, 1))) {
             run(classifier, batchSize, Math.min(200, frames)); // warm-up
             long[] split = run(classifier, batchSize, frames);
             msPerFrame[0] = split[0] / 1e6 / frames;
@@ -381,7 +452,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
     }
 
     /** Returns nanoseconds spent decoding and inferring. */
-    private long[] run(Classifier classifier, int batchSize, int n) throws Exception {
+    private long[] run(BatchClassifier classifier, int batchSize, int n) throws Exception {
         List<PreparedImage> pending = new ArrayList<>(batchSize);
         long decode = 0;
         long infer = 0;
@@ -391,7 +462,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
             long t1 = System.nanoTime();
             decode += t1 - t0;
             if (pending.size() == batchSize || i == n - 1) {
-                classifier.classify(pending);
+                classifier.classify(pending, false);
                 pending.clear();
                 infer += System.nanoTime() - t1;
             }
@@ -407,7 +478,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
         s.put("topic.classifications", name + "-classifications");
         s.put("topic.partitions", "1");
         s.put(ProcessorConfig.APPLICATION_ID, name);
-        s.put(ProcessorConfig.MODEL_PATH, dir.resolve("model.bundle").toString());
+        s.put(ProcessorConfig.MODEL_PATH, (modelFile != null ? modelFile : dir.resolve("model.bundle")).toString());
         s.put(ProcessorConfig.FOLLOW_RELEASES, "false");
         s.put(ProcessorConfig.MAX_BATCH_SIZE, String.valueOf(batchSize));
         s.put(ProcessorConfig.MAX_BATCH_DELAY_MS, "50");

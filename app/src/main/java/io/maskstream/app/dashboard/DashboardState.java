@@ -22,6 +22,7 @@ import io.maskstream.events.MaskState;
 import io.maskstream.events.ModelMetrics;
 import io.maskstream.events.ModelRelease;
 import io.maskstream.events.ReleaseStatus;
+import io.maskstream.trainer.Releases;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -334,7 +335,7 @@ final class DashboardState {
         ModelMetrics m = r.getMetrics();
         MetricsView metrics = m == null ? null : new MetricsView(round(m.getMacroF1()), round(m.getAccuracy()),
                 round(m.getMaskF1()), round(m.getGenderF1()), round(m.getAgeF1()), m.getSamples(), m.getHoldout());
-        return new ReleaseView(r.getVersion(), r.getStatus().name(), r.getArchitecture(), r.getInputWidth(),
+        return new ReleaseView(r.getVersion(), r.getStatus().name(), Releases.describeModel(r), r.getInputWidth(),
                 r.getInputHeight(), r.getCreatedTime().toEpochMilli(), r.getStatusTime().toEpochMilli(),
                 r.getArtifactBytes(), r.getTrainingData(), r.getNotes(), metrics);
     }

@@ -5,7 +5,8 @@ import io.maskstream.evaluation.ModelSource;
 import io.maskstream.evaluation.Submission;
 import io.maskstream.datasets.CocoDataset;
 import io.maskstream.evaluation.SceneScoring;
-import io.maskstream.model.Classifier;
+import io.maskstream.model.BatchClassifier;
+import io.maskstream.model.Classifiers;
 import io.maskstream.model.FaceDetector;
 import io.maskstream.model.FaceTracker;
 import io.maskstream.model.ScenePipeline;
@@ -50,7 +51,7 @@ public final class ScoreCommand implements Callable<Integer> {
             return scenes(cfg, bundle, out == null ? Path.of("results.json") : out);
         }
         Path out = this.out == null ? Path.of("submission.csv") : this.out;
-        try (Classifier classifier = Classifier.load(bundle, cfg.computeSettings())) {
+        try (BatchClassifier classifier = Classifiers.load(bundle, cfg.computeSettings())) {
             Submission.Result r = Submission.write(folder, classifier, tta || cfg.getBoolean(EvaluationConfig.FLIP_TTA),
                     cfg.getInt(EvaluationConfig.BATCH_SIZE), out);
             System.out.printf(Locale.ROOT, "Wrote %s: %d rows with model %s in %.1f s%s%n", out, r.rows(),
@@ -61,7 +62,7 @@ public final class ScoreCommand implements Callable<Integer> {
     }
 
     private int scenes(EvaluationConfig cfg, ModelBundle bundle, Path out) throws Exception {
-        try (Classifier classifier = Classifier.load(bundle, cfg.computeSettings());
+        try (BatchClassifier classifier = Classifiers.load(bundle, cfg.computeSettings());
              FaceDetector detector = cfg.detectorFor(bundle)) {
             ScenePipeline pipeline = new ScenePipeline(detector, classifier, ScenePipeline.cropMargin(bundle.metadata(),
                     cfg.getDouble(EvaluationConfig.CROP_MARGIN)));

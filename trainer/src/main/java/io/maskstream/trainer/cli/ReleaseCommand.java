@@ -41,7 +41,8 @@ public final class ReleaseCommand implements Runnable {
                 System.out.printf(Locale.ROOT, "%-28s %-9s %-9s %9s %9s  %-24s %s%n", r.getVersion(), r.getStatus(),
                         r.getArchitecture(), r.getMetrics() == null ? "-" : String.format(Locale.ROOT, "%.4f",
                                 r.getMetrics().getMacroF1()), r.getMetrics() == null ? "-" : String.format(Locale.ROOT, "%.4f",
-                                r.getMetrics().getAccuracy()), r.getCreatedTime(), r.getNotes() == null ? "" : r.getNotes());
+                                r.getMetrics().getAccuracy()), r.getCreatedTime(), (r.getEnsemble() == null ? ""
+                                : Releases.describeModel(r) + "; ") + (r.getNotes() == null ? "" : r.getNotes()));
             }
             return 0;
         }

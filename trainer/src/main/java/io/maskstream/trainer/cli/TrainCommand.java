@@ -3,6 +3,7 @@ package io.maskstream.trainer.cli;
 import io.maskstream.evaluation.TopicRange;
 import io.maskstream.runtime.cli.ConfigOptions;
 import io.maskstream.runtime.config.CommonConfig;
+import io.maskstream.trainer.EnsembleTraining;
 import io.maskstream.trainer.ModelTrainer;
 import io.maskstream.trainer.PersonSplit;
 import io.maskstream.trainer.Sample;
@@ -58,12 +59,42 @@ public final class TrainCommand implements Callable<Integer> {
             + "and print their holdout macro-F1 side by side (publishes nothing).")
     boolean compare;
 
+    @Option(names = "--ensemble", paramLabel = "N", description = "Train N models and publish them as one ensemble release "
+            + "(sets trainer.ensemble.members; 1: one model). Prints each member's and the ensemble's figures on the same "
+            + "holdout and on the gate set.")
+    Integer ensemble;
+
+    @Option(names = "--ensemble-by", paramLabel = "seed|fold|architecture", description = "How the members differ "
+            + "(sets trainer.ensemble.by): seed, fold (out-of-fold over person-disjoint folds) or architecture "
+            + "(trainer.ensemble.architectures).")
+    String ensembleBy;
+
+    @Option(names = "--vote", paramLabel = "soft|hard", description = "How the ensemble combines its members (sets "
+            + "trainer.ensemble.vote): soft (mean probabilities per head) or hard (majority of the 18-class answers).")
+    String vote;
+
     @Override
     public Integer call() throws Exception {
-        TrainerConfig cfg = new TrainerConfig(config.source());
+        Map<String, String> flags = new HashMap<>();
+        if (ensemble != null) {
+            flags.put(TrainerConfig.ENSEMBLE_MEMBERS, String.valueOf(ensemble));
+        }
+        if (ensembleBy != null) {
+            flags.put(TrainerConfig.ENSEMBLE_BY, ensembleBy);
+        }
+        if (vote != null) {
+            flags.put(TrainerConfig.ENSEMBLE_VOTE, vote);
+        }
+        TrainerConfig cfg = new TrainerConfig(config.source(flags));
+        boolean ensembled = cfg.getInt(TrainerConfig.ENSEMBLE_MEMBERS) >= 2;
         TrainingJob job = new TrainingJob(cfg);
         List<Sample> samples;
         String data;
+        if (ensembled && (compare || (dataset != null && TrainingJob.isSceneFolder(dataset)))) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "an ensemble ("
+                    + TrainerConfig.ENSEMBLE_MEMBERS + "=" + cfg.getInt(TrainerConfig.ENSEMBLE_MEMBERS) + ") is trained from "
+                    + "portraits, without --compare; scene models and --compare train one network");
+        }
         if (dataset != null && TrainingJob.isSceneFolder(dataset)) {
             return scenes(cfg, job, job.loadSceneFolder(dataset), "scenes " + dataset.toAbsolutePath());
         }
@@ -88,10 +119,14 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingJob.Outcome outcome = job.run(samples, data, !noPublish, !noPromote && cfg.getBoolean(TrainerConfig.PROMOTE));
         ModelTrainer.Result r = outcome.result();
-        System.out.printf(Locale.ROOT, "Trained %s: holdout macro-F1 %.4f (accuracy %.4f, mask %.4f, gender %.4f, age %.4f)"
-                        + " at epoch %d of %d, %.1f s/epoch%n", r.bundle().metadata().version(), r.holdout().getMacroF1(),
-                r.holdout().getAccuracy(), r.holdout().getMaskF1(), r.holdout().getGenderF1(), r.holdout().getAgeF1(),
-                r.bestEpoch(), r.history().size(), r.secondsPerEpoch());
+        if (outcome.ensemble() != null) {
+            printEnsemble(outcome.ensemble());
+        } else {
+            System.out.printf(Locale.ROOT, "Trained %s: holdout macro-F1 %.4f (accuracy %.4f, mask %.4f, gender %.4f, age %.4f)"
+                            + " at epoch %d of %d, %.1f s/epoch%n", r.bundle().metadata().version(), r.holdout().getMacroF1(),
+                    r.holdout().getAccuracy(), r.holdout().getMaskF1(), r.holdout().getGenderF1(), r.holdout().getAgeF1(),
+                    r.bestEpoch(), r.history().size(), r.secondsPerEpoch());
+        }
         System.out.println("Bundle written to " + outcome.bundleFile().toAbsolutePath()
                 + " (serve it with processor.model.path, score it with 'maskstream score -m FILE')");
         if (outcome.verdict() != null) {
@@ -100,6 +135,33 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.println("Published candidate " + outcome.release().getVersion());
         }
         return 0;
+    }
+
+    /** Each member's and the ensemble's figures on the same holdout and on the gate set. */
+    private static void printEnsemble(EnsembleTraining.Result e) {
+        System.out.println();
+        System.out.println("Ensemble " + e.bundle().metadata().version() + " (" + e.bundle().vote().orElseThrow().label()
+                + " vote of " + e.members().size() + "). Common holdout: " + e.holdoutDescription() + "; gate set: "
+                + (e.gate() == null ? "none (trainer.gate.fraction=0)" : e.gate().total() + " photos no member saw"));
+        System.out.printf(Locale.ROOT, "%-34s %-9s %6s %5s %9s %9s %8s %8s %8s %10s %6s %8s%n", "model", "arch", "seed", "fold",
+                "macro-F1", "accuracy", "mask", "gender", "age", "gate F1", "best", "s/epoch");
+        for (EnsembleTraining.Member m : e.members()) {
+            System.out.printf(Locale.ROOT, "%-34s %-9s %6d %5s %9.4f %9.4f %8.4f %8.4f %8.4f %10s %6d %8.1f%n", m.version(),
+                    m.architecture(), m.seed(), m.fold() == null ? "-" : m.fold().toString(), m.holdout().macroF1(),
+                    m.holdout().accuracy(), m.holdout().maskF1(), m.holdout().genderF1(), m.holdout().ageF1(),
+                    m.gate() == null ? "-" : String.format(Locale.ROOT, "%.4f", m.gate().macroF1()), m.result().bestEpoch(),
+                    m.result().secondsPerEpoch());
+        }
+        System.out.printf(Locale.ROOT, "%-34s %-9s %6s %5s %9.4f %9.4f %8.4f %8.4f %8.4f %10s %6s %8.1f%n", "ensemble",
+                "-", "-", "-", e.holdout().macroF1(), e.holdout().accuracy(), e.holdout().maskF1(), e.holdout().genderF1(),
+                e.holdout().ageF1(), e.gate() == null ? "-" : String.format(Locale.ROOT, "%.4f", e.gate().macroF1()), "-",
+                e.secondsPerEpoch());
+        EnsembleTraining.Member best = e.bestOnHoldout();
+        System.out.printf(Locale.ROOT, "ensemble - best member on the holdout (%s): %+.4f macro-F1%s%n", best.version(),
+                e.holdout().macroF1() - best.holdout().macroF1(), e.bestOnGate().map(g -> String.format(Locale.ROOT,
+                        "; ensemble - best member on the gate set (%s): %+.4f", g.version(),
+                        e.gate().macroF1() - g.gate().macroF1())).orElse(""));
+        System.out.println("(the ensemble's s/epoch is its members' together: one epoch of each)");
     }
 
     /** Scenes: the detector and the classifier on its crops, one bundle, one release. */
