@@ -9,6 +9,7 @@ import io.maskstream.model.ModelBundle;
 import io.maskstream.releases.ArtifactStore;
 import io.maskstream.releases.ReleaseLog;
 import io.maskstream.releases.ReleaseSignatures;
+import io.maskstream.releases.ReleaseTransitions;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -202,14 +203,44 @@ public final class Releases {
     }
 
     private ModelRelease activate(ModelRelease target, ModelRelease current, String why) {
-        ModelRelease active = ReleaseLog.withStatus(target, ReleaseStatus.ACTIVE, why);
-        if (current != null && !current.getVersion().equals(target.getVersion())) {
-            log.publish(ReleaseLog.withStatus(current, ReleaseStatus.RETIRED, "replaced by " + target.getVersion()), active);
-        } else {
-            log.publish(active);
+        Map<String, ModelRelease> state = new java.util.HashMap<>();
+        state.put(target.getVersion(), target);
+        if (current != null) {
+            state.put(current.getVersion(), current);
         }
+        List<ModelRelease> records = ReleaseTransitions.activate(state, target.getVersion(), why);
+        if (records.isEmpty()) {
+            return current;
+        }
+        log.publish(records.toArray(ModelRelease[]::new));
         LOG.info("Release {} is ACTIVE ({})", target.getVersion(), why);
-        return active;
+        return records.get(records.size() - 1);
+    }
+
+    /**
+     * Puts {@code version} into SHADOW: processors run it beside the active model and write its events to the shadow
+     * topic only; the online evaluation's judge may promote it after its shadow period
+     * ({@code evaluation.shadow.promote}).
+     */
+    public ModelRelease shadow(String version) {
+        return trial(version, ReleaseStatus.SHADOW, null, "shadow by operator");
+    }
+
+    /**
+     * Puts {@code version} into CANARY: processors serve it to {@code share} of the cameras; the online evaluation's
+     * judge rolls it back (RETIRED) when its live quality falls below the thresholds.
+     */
+    public ModelRelease canary(String version, double share) {
+        return trial(version, ReleaseStatus.CANARY, share, String.format(Locale.ROOT, "canary on %.3f of cameras by operator", share));
+    }
+
+    private ModelRelease trial(String version, ReleaseStatus status, Double share, String why) {
+        Map<String, ModelRelease> all = log.readAll(TIMEOUT);
+        ModelRelease trial = ReleaseTransitions.trial(all, version, status, share, why);
+        requireArtifact(trial, "put on trial");
+        log.publish(trial);
+        LOG.info("Release {} is {} ({})", version, status, why);
+        return trial;
     }
 
     /** A release whose artifact was tombstoned (or never arrived) must not become active: processors would refuse it. */
