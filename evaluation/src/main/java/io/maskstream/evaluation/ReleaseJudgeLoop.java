@@ -40,6 +40,7 @@ final class ReleaseJudgeLoop implements AutoCloseable {
     private final Counter promotions;
     private final Counter rollbacks;
     private volatile String active;
+    private volatile boolean closing;
     private ScheduledExecutorService executor;
     private ReleaseLog log;
 
@@ -93,6 +94,9 @@ final class ReleaseJudgeLoop implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
+            if (closing) {
+                return; // interrupted by close()
+            }
             LOG.warn("Release judgement failed (retried in {} ms): {}", config.getLong(EvaluationConfig.JUDGE_INTERVAL_MS),
                     e.toString());
         }
@@ -100,6 +104,7 @@ final class ReleaseJudgeLoop implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         if (executor != null) {
             executor.shutdownNow();
             try {
