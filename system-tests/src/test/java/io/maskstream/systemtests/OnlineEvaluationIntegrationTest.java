@@ -147,12 +147,15 @@ class OnlineEvaluationIntegrationTest {
                         event("cam-good", seq, "v1", truth)));
             }
             producer.flush();
+            long written = System.nanoTime();
 
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (releases.readAll(Duration.ofSeconds(30)).get("c-bad").getStatus() != ReleaseStatus.RETIRED
                     && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
+            System.out.printf("judge: canary RETIRED on model-releases %d ms after its last event was written "
+                    + "(evaluation just started, judge interval 300 ms)%n", (System.nanoTime() - written) / 1_000_000);
             Map<String, ModelRelease> after = releases.readAll(Duration.ofSeconds(30));
             assertThat(after.get("c-bad").getStatus()).isEqualTo(ReleaseStatus.RETIRED);
             assertThat(after.get("c-bad").getNotes()).startsWith("canary rolled back by the online evaluation: agreement "
@@ -164,6 +167,7 @@ class OnlineEvaluationIntegrationTest {
             assertThat(registry.get("maskstream.evaluation.judge.rollbacks").counter().count()).isEqualTo(1.0);
         }
         try (OnlineEvaluation restarted = new OnlineEvaluation(config, new SimpleMeterRegistry())) {
+            long restart = System.nanoTime();
             restarted.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (restarted.quality().compare("c-bad", "v1").agreementFrames() < 24 && System.nanoTime() < deadline) {
@@ -171,6 +175,7 @@ class OnlineEvaluationIntegrationTest {
             }
             assertThat(restarted.quality().compare("c-bad", "v1").agreement()).as("figures restored from the changelog")
                     .isEqualTo(0.5);
+            System.out.printf("judge: figures restored %d ms after the restart%n", (System.nanoTime() - restart) / 1_000_000);
             Thread.sleep(1_000); // several judgements of the same bad figures
         }
         assertThat(statusRecords(config, "c-bad")).as("one rollback, also after a restart")

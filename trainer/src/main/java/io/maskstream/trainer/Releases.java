@@ -147,13 +147,14 @@ public final class Releases {
     }
 
     /**
-     * Tombstones the artifacts of every release but the active one and the newest {@code trainer.artifacts.keep}
-     * others, and marks those releases ({@code artifactDeletedTime}). Returns the versions pruned.
+     * Tombstones the artifacts of every release but those processors run (ACTIVE, SHADOW, CANARY) and the newest
+     * {@code trainer.artifacts.keep} others, and marks those releases ({@code artifactDeletedTime}). Returns the
+     * versions pruned.
      */
     public List<String> pruneArtifacts() {
         int keep = config.getInt(TrainerConfig.ARTIFACTS_KEEP);
         List<ModelRelease> withArtifacts = log.readAll(TIMEOUT).values().stream()
-                .filter(r -> r.getStatus() != ReleaseStatus.ACTIVE && r.getArtifactDeletedTime() == null)
+                .filter(r -> !serving(r) && r.getArtifactDeletedTime() == null)
                 .sorted(Comparator.comparing(ModelRelease::getCreatedTime).reversed()).toList();
         List<String> pruned = new ArrayList<>();
         for (ModelRelease r : withArtifacts.subList(Math.min(keep, withArtifacts.size()), withArtifacts.size())) {
@@ -165,6 +166,12 @@ public final class Releases {
             LOG.info("Tombstoned the artifacts of {} (keeping the active release's and the newest {} others)", pruned, keep);
         }
         return pruned;
+    }
+
+    /** Processors run it: the active release and the releases on trial. */
+    private static boolean serving(ModelRelease r) {
+        return r.getStatus() == ReleaseStatus.ACTIVE || r.getStatus() == ReleaseStatus.SHADOW
+                || r.getStatus() == ReleaseStatus.CANARY;
     }
 
     /** Makes {@code version} ACTIVE whatever its metrics (the operator's call), retiring the active one. */
