@@ -28,6 +28,14 @@ public final class EvaluationConfig extends ServiceConfig {
     public static final String ONLINE_APPLICATION_ID = "evaluation.online.application.id";
     public static final String ONLINE_STATE_DIR = "evaluation.online.state.dir";
     public static final String ONLINE_LABEL_RETENTION_MS = "evaluation.online.label.retention.ms";
+    public static final String JUDGE_INTERVAL_MS = "evaluation.judge.interval.ms";
+    public static final String SHADOW_PROMOTE = "evaluation.shadow.promote";
+    public static final String SHADOW_MIN_FRAMES = "evaluation.shadow.min.frames";
+    public static final String SHADOW_MARGIN = "evaluation.shadow.margin";
+    public static final String CANARY_ROLLBACK = "evaluation.canary.rollback";
+    public static final String CANARY_MIN_FRAMES = "evaluation.canary.min.frames";
+    public static final String CANARY_MIN_F1 = "evaluation.canary.min.f1";
+    public static final String CANARY_MIN_AGREEMENT = "evaluation.canary.min.agreement";
 
     /** Prefix of the online evaluation's static-membership keys ({@link StreamsMembership#define}). */
     static final String ONLINE_MEMBERSHIP_PREFIX = "evaluation.online";
@@ -60,7 +68,32 @@ public final class EvaluationConfig extends ServiceConfig {
             .define(ONLINE_STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/maskstream-online-evaluation",
                     Importance.LOW, "State directory of the online evaluation.")
             .define(ONLINE_LABEL_RETENTION_MS, Type.LONG, 3_600_000L, Range.atLeast(1000), Importance.LOW,
-                    "How long a label or a classification waits for its partner in the online join.");
+                    "How long a label or a classification waits for its partner in the online join, and two versions' "
+                            + "answers to the same frame wait for each other (agreement, paired F1).")
+            .define(JUDGE_INTERVAL_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW,
+                    "How often the online evaluation's release judge reads model-releases and the live figures to promote "
+                            + "a shadow release or roll back a canary.")
+            .define(SHADOW_PROMOTE, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "Promote a SHADOW release to ACTIVE (retiring the active one) once, over at least "
+                            + "evaluation.shadow.min.frames labeled frames both answered, its live macro-F1 is at least the "
+                            + "active model's on the same frames plus evaluation.shadow.margin. Off: shadows are only measured.")
+            .define(SHADOW_MIN_FRAMES, Type.INT, 500, Range.atLeast(1), Importance.MEDIUM,
+                    "Labeled frames answered by both a SHADOW release and the active model before a promotion is decided.")
+            .define(SHADOW_MARGIN, Type.DOUBLE, 0.01, Range.between(0.0, 1.0), Importance.MEDIUM,
+                    "How much higher than the active model's live macro-F1 (same frames) a SHADOW release's must be to be promoted.")
+            .define(CANARY_ROLLBACK, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Roll a CANARY release back (RETIRED, its cameras return to the active model) when its live macro-F1 "
+                            + "or its agreement with the active model falls below evaluation.canary.min.f1 / "
+                            + "evaluation.canary.min.agreement. Off: canaries are only measured.")
+            .define(CANARY_MIN_FRAMES, Type.INT, 200, Range.atLeast(1), Importance.MEDIUM,
+                    "Frames a canary is judged on at the fewest: compared frames for its agreement, labeled frames for "
+                            + "its live macro-F1; each figure is ignored until it has that many.")
+            .define(CANARY_MIN_F1, Type.DOUBLE, 0.0, Range.between(0.0, 1.0), Importance.MEDIUM,
+                    "A CANARY whose live 18-class macro-F1 on labeled frames falls below this is rolled back (0: never "
+                            + "for its F1).")
+            .define(CANARY_MIN_AGREEMENT, Type.DOUBLE, 0.8, Range.between(0.0, 1.0), Importance.MEDIUM,
+                    "A CANARY whose share of frames with the same 18-class answer as the active model (on its cameras) "
+                            + "falls below this is rolled back (0: never for its agreement).");
 
     public EvaluationConfig(ConfigSource source) {
         super(DEFINITION, source);

@@ -43,7 +43,15 @@ import org.apache.kafka.streams.state.Stores;
  * confusion matrix per model version in a changelogged store, exposed as
  * {@code maskstream.evaluation.online.macro.f1{version}} (and accuracy, samples).
  *
- * <p>Only the frame id, the truth and the answer are repartitioned, never an image.
+ * <p>Answers come from {@code classifications} and {@code classifications-shadow} (shadow releases, and the active
+ * model on a canary's cameras), so every version on the stream is scored; {@link VersionPairs} also compares versions
+ * on the same frames (agreement with the active model, {@code maskstream.evaluation.online.agreement{version}}, and
+ * F1 on the same labeled frames), and the {@link ReleaseJudge} promotes a shadow or rolls back a canary from those
+ * figures, writing the status records to {@code model-releases}.
+ *
+ * <p>Only the frame id, the truth and the answer are repartitioned, never an image. The figures of a version are
+ * counted over this instance's tasks (all of them with one instance), from the evaluation's first start on
+ * (changelogged), never reset.
  */
 public final class OnlineEvaluation implements Service {
 
@@ -52,11 +60,14 @@ public final class OnlineEvaluation implements Service {
     private final EvaluationConfig config;
     private final MeterRegistry registry;
     private final Map<String, Confusion> latest = new ConcurrentHashMap<>();
+    private final VersionPairs.Views pairs = new VersionPairs.Views();
+    private final ReleaseJudgeLoop judge;
     private SupervisedStreams streams;
 
     public OnlineEvaluation(EvaluationConfig config, MeterRegistry registry) {
         this.config = config;
         this.registry = registry;
+        this.judge = new ReleaseJudgeLoop(config, new ReleaseJudge(config), this::quality, this::register, registry);
     }
 
     /** frame id = camera id / sequence: what a Frame and its LabeledFrame share. */
@@ -72,8 +83,15 @@ public final class OnlineEvaluation implements Service {
      */
     public static Topology build(EvaluationConfig config, Topics topics, Map<String, Confusion> view,
                                  java.util.function.Consumer<String> onVersion) {
+        return build(config, topics, view, new VersionPairs.Views(), onVersion);
+    }
+
+    /** As {@link #build(EvaluationConfig, Topics, Map, java.util.function.Consumer)}, the version comparisons kept in {@code pairs}. */
+    static Topology build(EvaluationConfig config, Topics topics, Map<String, Confusion> view, VersionPairs.Views pairs,
+                          java.util.function.Consumer<String> onVersion) {
         Topic<String, LabeledFrame> labeled = topics.labeledFrames();
         Topic<String, Classification> classifications = topics.classifications();
+        Topic<String, Classification> shadow = topics.shadowClassifications();
         Duration window = Duration.ofMillis(config.getLong(EvaluationConfig.ONLINE_LABEL_RETENTION_MS));
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, Integer> truth = builder.stream(labeled.name(), Consumed.with(labeled.keySerde(), labeled.valueSerde()))
@@ -83,6 +101,8 @@ public final class OnlineEvaluation implements Service {
                 .repartition(Repartitioned.with(Serdes.String(), Serdes.Integer()).withName("truth-by-frame"));
         KStream<String, String> answers = builder.stream(classifications.name(),
                         Consumed.with(classifications.keySerde(), classifications.valueSerde()))
+                .merge(builder.stream(shadow.name(), Consumed.with(shadow.keySerde(), shadow.valueSerde())
+                        .withName("shadow-classifications")))
                 .filter((k, v) -> v != null)
                 .map((k, v) -> org.apache.kafka.streams.KeyValue.pair(frameId(v.getCameraId(), v.getFrameSequence()),
                         v.getModelVersion() + "\u0000" + v.getClassCode()))
@@ -92,6 +112,7 @@ public final class OnlineEvaluation implements Service {
         answers.join(truth, (answer, t) -> answer + "\u0000" + t, JoinWindows.ofTimeDifferenceWithNoGrace(window),
                         StreamJoined.with(Serdes.String(), Serdes.String(), Serdes.Integer()).withName("label-join"))
                 .process(() -> new Tally(view, onVersion), STORE);
+        VersionPairs.add(builder, answers, truth, window, pairs);
         return builder.build();
     }
 
@@ -204,9 +225,20 @@ public final class OnlineEvaluation implements Service {
     @Override
     public void start() {
         Topics topics = new Topics(config);
-        streams = new SupervisedStreams("online-evaluation", () -> build(config, topics, latest, this::register),
+        streams = new SupervisedStreams("online-evaluation", () -> build(config, topics, latest, pairs, this::register),
                 streamsProperties(config), config.onlineMembership(), null, e -> false);
         streams.start();
+        judge.start();
+    }
+
+    /** What this instance knows of every version's live quality now (a copy). */
+    public LiveQuality quality() {
+        return new LiveQuality(snapshot(), pairs.agreementByPair(), pairs.pairedByPair());
+    }
+
+    /** The version the release judge last read as ACTIVE on model-releases (empty before its first reading). */
+    public Optional<String> activeVersion() {
+        return judge.activeVersion();
     }
 
     /** Running results per model version over the tasks of this instance (a copy). */
@@ -227,11 +259,24 @@ public final class OnlineEvaluation implements Service {
                             e -> Optional.ofNullable(e.snapshot().get(version)).map(c -> (double) c.accuracy()).orElse(0.0))
                     .description("Running 18-class accuracy of a model version on live frames with ground truth")
                     .tag("version", version).register(registry);
+            Gauge.builder("maskstream.evaluation.online.agreement", this,
+                            e -> e.agreementWithActive(version).map(LiveQuality.Comparison::agreement).orElse(Double.NaN))
+                    .description("Share of frames on which a model version's 18-class answer equals the active model's "
+                            + "(NaN for the active model and before a shared frame)")
+                    .tag("version", version).register(registry);
+            Gauge.builder("maskstream.evaluation.online.agreement.frames", this,
+                            e -> e.agreementWithActive(version).map(c -> (double) c.agreementFrames()).orElse(0.0))
+                    .description("Frames a model version and the active model both answered")
+                    .tag("version", version).register(registry);
             Gauge.builder("maskstream.evaluation.online.samples", this,
                             e -> Optional.ofNullable(e.snapshot().get(version)).map(c -> (double) c.total()).orElse(0.0))
                     .description("Live frames with ground truth counted for a model version")
                     .tag("version", version).register(registry);
         }
+    }
+
+    private Optional<LiveQuality.Comparison> agreementWithActive(String version) {
+        return activeVersion().filter(a -> !a.equals(version)).map(a -> quality().compare(version, a));
     }
 
     public KafkaStreams.State state() {
@@ -240,6 +285,7 @@ public final class OnlineEvaluation implements Service {
 
     @Override
     public void close() {
+        judge.close();
         if (streams != null) {
             streams.close();
             streams = null;

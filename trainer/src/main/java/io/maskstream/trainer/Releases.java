@@ -12,6 +12,7 @@ import io.maskstream.model.ModelBundle;
 import io.maskstream.releases.ArtifactStore;
 import io.maskstream.releases.ReleaseLog;
 import io.maskstream.releases.ReleaseSignatures;
+import io.maskstream.releases.ReleaseTransitions;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -170,13 +171,14 @@ public final class Releases {
     }
 
     /**
-     * Tombstones the artifacts of every release but the active one and the newest {@code trainer.artifacts.keep}
-     * others, and marks those releases ({@code artifactDeletedTime}). Returns the versions pruned.
+     * Tombstones the artifacts of every release but those processors run (ACTIVE, SHADOW, CANARY) and the newest
+     * {@code trainer.artifacts.keep} others, and marks those releases ({@code artifactDeletedTime}). Returns the
+     * versions pruned.
      */
     public List<String> pruneArtifacts() {
         int keep = config.getInt(TrainerConfig.ARTIFACTS_KEEP);
         List<ModelRelease> withArtifacts = log.readAll(TIMEOUT).values().stream()
-                .filter(r -> r.getStatus() != ReleaseStatus.ACTIVE && r.getArtifactDeletedTime() == null)
+                .filter(r -> !serving(r) && r.getArtifactDeletedTime() == null)
                 .sorted(Comparator.comparing(ModelRelease::getCreatedTime).reversed()).toList();
         List<String> pruned = new ArrayList<>();
         for (ModelRelease r : withArtifacts.subList(Math.min(keep, withArtifacts.size()), withArtifacts.size())) {
@@ -188,6 +190,12 @@ public final class Releases {
             LOG.info("Tombstoned the artifacts of {} (keeping the active release's and the newest {} others)", pruned, keep);
         }
         return pruned;
+    }
+
+    /** Processors run it: the active release and the releases on trial. */
+    private static boolean serving(ModelRelease r) {
+        return r.getStatus() == ReleaseStatus.ACTIVE || r.getStatus() == ReleaseStatus.SHADOW
+                || r.getStatus() == ReleaseStatus.CANARY;
     }
 
     /** Makes {@code version} ACTIVE whatever its metrics (the operator's call), retiring the active one. */
@@ -226,14 +234,44 @@ public final class Releases {
     }
 
     private ModelRelease activate(ModelRelease target, ModelRelease current, String why) {
-        ModelRelease active = ReleaseLog.withStatus(target, ReleaseStatus.ACTIVE, why);
-        if (current != null && !current.getVersion().equals(target.getVersion())) {
-            log.publish(ReleaseLog.withStatus(current, ReleaseStatus.RETIRED, "replaced by " + target.getVersion()), active);
-        } else {
-            log.publish(active);
+        Map<String, ModelRelease> state = new java.util.HashMap<>();
+        state.put(target.getVersion(), target);
+        if (current != null) {
+            state.put(current.getVersion(), current);
         }
+        List<ModelRelease> records = ReleaseTransitions.activate(state, target.getVersion(), why);
+        if (records.isEmpty()) {
+            return current;
+        }
+        log.publish(records.toArray(ModelRelease[]::new));
         LOG.info("Release {} is ACTIVE ({})", target.getVersion(), why);
-        return active;
+        return records.get(records.size() - 1);
+    }
+
+    /**
+     * Puts {@code version} into SHADOW: processors run it beside the active model and write its events to the shadow
+     * topic only; the online evaluation's judge may promote it after its shadow period
+     * ({@code evaluation.shadow.promote}).
+     */
+    public ModelRelease shadow(String version) {
+        return trial(version, ReleaseStatus.SHADOW, null, "shadow by operator");
+    }
+
+    /**
+     * Puts {@code version} into CANARY: processors serve it to {@code share} of the cameras; the online evaluation's
+     * judge rolls it back (RETIRED) when its live quality falls below the thresholds.
+     */
+    public ModelRelease canary(String version, double share) {
+        return trial(version, ReleaseStatus.CANARY, share, String.format(Locale.ROOT, "canary on %.3f of cameras by operator", share));
+    }
+
+    private ModelRelease trial(String version, ReleaseStatus status, Double share, String why) {
+        Map<String, ModelRelease> all = log.readAll(TIMEOUT);
+        ModelRelease trial = ReleaseTransitions.trial(all, version, status, share, why);
+        requireArtifact(trial, "put on trial");
+        log.publish(trial);
+        LOG.info("Release {} is {} ({})", version, status, why);
+        return trial;
     }
 
     /** A release whose artifact was tombstoned (or never arrived) must not become active: processors would refuse it. */

@@ -140,7 +140,8 @@ public final class TrainerConfig extends ServiceConfig {
             .define(GATE_MIN_PERSONS, Type.INT, 10, Range.between(1, 100_000), Importance.LOW,
                     "Fewest gate persons a promotion over an active model is decided on; fewer: not promoted.")
             .define(ARTIFACTS_KEEP, Type.INT, 5, Range.between(1, 10_000), Importance.LOW,
-                    "Artifacts of releases kept on the artifacts topic besides the active one's: older releases' chunks "
+                    "Artifacts of releases kept on the artifacts topic besides those processors run (ACTIVE, SHADOW, "
+                            + "CANARY): older releases' chunks "
                             + "are tombstoned (the release records stay, marked, and cannot be promoted again).")
             .define(SIGNING_KEY, Type.STRING, "", signingKeyValidator(), Importance.HIGH,
                     "Ed25519 private key file (PKCS#8, PEM or DER; maskstream release keygen writes one) with which "

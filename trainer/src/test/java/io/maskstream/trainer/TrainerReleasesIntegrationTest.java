@@ -220,4 +220,47 @@ class TrainerReleasesIntegrationTest {
         assertThatThrownBy(() -> releases.promote(gone.getVersion())).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("artifact was deleted");
     }
+
+    @Test
+    void releaseShadowAndCanaryPutReleasesOnTrialThroughTheCliNeverTheActiveOneAndPruningKeepsTheirArtifacts(@TempDir Path dir)
+            throws Exception {
+        var stack = SharedTestStack.get();
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        Map<String, String> settings = new HashMap<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                "schema.registry.url", stack.registryUrl(), "topic.model.releases", "trial-" + id + "-releases",
+                "topic.model.artifacts", "trial-" + id + "-artifacts", "topic.partitions", "1",
+                TrainerConfig.ARTIFACTS_KEEP, "1", TrainerConfig.OUTPUT_DIR, dir.toString()));
+        TrainerConfig config = new TrainerConfig(ConfigSource.of(settings));
+        TopicAdmin.ensure(config);
+        Releases releases = new Releases(config);
+        releases.publishCandidate(ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "u-1", 1), null, "none");
+        releases.promote("u-1");
+        for (int i = 2; i <= 4; i++) {
+            releases.publishCandidate(ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "u-" + i, i), null, "none");
+        }
+        CommandLine cli = new CommandLine(new ReleaseCommand());
+        List<String> sets = settings.entrySet().stream().flatMap(e -> java.util.stream.Stream.of("--set",
+                e.getKey() + "=" + e.getValue())).toList();
+        java.util.function.Function<List<String>, Integer> run = args -> {
+            List<String> all = new java.util.ArrayList<>(args);
+            all.addAll(sets);
+            return cli.execute(all.toArray(String[]::new));
+        };
+
+        assertThat(run.apply(List.of("shadow", "u-2"))).isZero();
+        assertThat(run.apply(List.of("canary", "u-3", "--share", "0.1"))).isZero();
+        assertThat(run.apply(List.of("canary", "u-1", "--share", "0.1"))).as("the active release").isNotZero();
+        assertThat(run.apply(List.of("canary", "u-4", "--share", "2"))).as("a share above 1").isNotZero();
+        Map<String, ModelRelease> all = new ReleaseLog(config).readAll(Duration.ofSeconds(30));
+        assertThat(all.get("u-1").getStatus()).isEqualTo(ReleaseStatus.ACTIVE);
+        assertThat(all.get("u-2").getStatus()).isEqualTo(ReleaseStatus.SHADOW);
+        assertThat(all.get("u-3").getStatus()).isEqualTo(ReleaseStatus.CANARY);
+        assertThat(all.get("u-3").getCanaryShare()).isEqualTo(0.1);
+        assertThat(all.get("u-4").getStatus()).isEqualTo(ReleaseStatus.CANDIDATE);
+
+        // u-4 is the only release processors do not run: it is the one kept besides them (trainer.artifacts.keep=1)
+        assertThat(releases.pruneArtifacts()).isEmpty();
+        releases.publishCandidate(ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "u-5", 5), null, "none");
+        assertThat(releases.pruneArtifacts()).containsExactly("u-4");
+    }
 }

@@ -27,6 +27,7 @@ public final class DashboardConfig extends ServiceConfig {
     public static final String PORT = "dashboard.port";
     public static final String SHOW_FRAMES = "dashboard.show.frames";
     public static final String REPORT_DIR = "dashboard.report.dir";
+    public static final String EVALUATION_METRICS_URL = "dashboard.evaluation.metrics.url";
     public static final String AUTH_TOKEN = "dashboard.auth.token";
     public static final String AUTH_BASIC_USER = "dashboard.auth.basic.user";
     public static final String AUTH_BASIC_PASSWORD = "dashboard.auth.basic.password";
@@ -44,6 +45,10 @@ public final class DashboardConfig extends ServiceConfig {
             .define(REPORT_DIR, Type.STRING, "", Importance.LOW,
                     "Folder of evaluation reports (HTML, JSON, CSV); the dashboard links the newest ones and serves "
                             + "them read-only. Empty: no report links.")
+            .define(EVALUATION_METRICS_URL, Type.STRING, "", Importance.LOW,
+                    "The online evaluation's metrics endpoint (e.g. http://127.0.0.1:9404/metrics of `maskstream "
+                            + "evaluate-online`), read every few seconds for the live figures per model version (live "
+                            + "macro-F1, agreement with the active model) shown beside the releases. Empty: not shown.")
             .define(AUTH_TOKEN, Type.PASSWORD, "", Importance.HIGH,
                     "Bearer token every dashboard request must carry (Authorization: Bearer <token>); empty: none. "
                             + "With it or Basic credentials set, every path needs them, on loopback too. Never logged.")
@@ -70,6 +75,24 @@ public final class DashboardConfig extends ServiceConfig {
                     + "per-camera labels to the network without authentication: " + HOST + "=" + host + " (from "
                     + source.originOf(HOST) + ") is not a loopback address. Set " + AUTH_TOKEN + ", or "
                     + AUTH_BASIC_USER + " and " + AUTH_BASIC_PASSWORD + ", or bind " + HOST + " to 127.0.0.1");
+        }
+        evaluationMetricsUri();
+    }
+
+    /** The online evaluation's metrics endpoint, when one is configured. */
+    Optional<java.net.URI> evaluationMetricsUri() {
+        String url = getString(EVALUATION_METRICS_URL).trim();
+        if (url.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            java.net.URI uri = new java.net.URI(url);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new java.net.URISyntaxException(url, "not an http(s) URL with a host");
+            }
+            return Optional.of(uri);
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigException("Invalid configuration " + EVALUATION_METRICS_URL + "=" + url + ": " + e.getMessage());
         }
     }
 

@@ -33,6 +33,7 @@ public final class DashboardService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardService.class);
     static final long TICK_MS = 1000;
     static final long REPORT_SCAN_MS = 5000;
+    static final long ONLINE_FIGURES_MS = 5000;
 
     private final DashboardConfig config;
     private final MeterRegistry registry;
@@ -101,6 +102,10 @@ public final class DashboardService implements Service {
                 return t;
             });
             ticker.scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+            config.evaluationMetricsUri().ifPresent(uri -> {
+                OnlineFigures figures = new OnlineFigures(uri);
+                ticker.scheduleWithFixedDelay(() -> readFigures(figures), 0, ONLINE_FIGURES_MS, TimeUnit.MILLISECONDS);
+            });
             LOG.info("Dashboard at {} (frames {}, reports {}, authentication {})", url(),
                     showFrames ? "shown" : "off (privacy)", config.reportDir().map(Object::toString).orElse("none"),
                     config.authentication());
@@ -118,6 +123,17 @@ public final class DashboardService implements Service {
                 handler, state, records::increment);
         followers.add(f);
         f.start();
+    }
+
+    /** Reads the online evaluation's figures; when it cannot be read, the last figures stay (logged at debug). */
+    private void readFigures(OnlineFigures figures) {
+        try {
+            state.onlineFigures(figures.fetch());
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.debug("Online evaluation figures not read: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void tick() {

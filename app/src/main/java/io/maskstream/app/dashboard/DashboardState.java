@@ -73,6 +73,7 @@ final class DashboardState {
     private final Map<String, Long> alertsByKind = new TreeMap<>();
     private long alertsSeen;
     private final Map<String, ModelRelease> releases = new HashMap<>();
+    private Map<String, OnlineFigures.Figures> onlineFigures = Map.of();
     private final long[] byMask = new long[MaskState.values().length];
     private long events;
     private long unreadable;
@@ -204,6 +205,11 @@ final class DashboardState {
         releases.put(release.getVersion(), release);
     }
 
+    /** The online evaluation's latest figures per version (replacing the previous ones). */
+    synchronized void onlineFigures(Map<String, OnlineFigures.Figures> figures) {
+        onlineFigures = Map.copyOf(figures);
+    }
+
     /** A record that could not be decoded (counted, then skipped). */
     synchronized void unreadable() {
         unreadable++;
@@ -323,7 +329,22 @@ final class DashboardState {
                 Comparator.comparing(ModelRelease::getCreatedTime).reversed(), Integer.MAX_VALUE);
         List<ReleaseView> retired = releases(ReleaseStatus.RETIRED,
                 Comparator.comparing(ModelRelease::getStatusTime).reversed(), RETIRED_SHOWN);
-        return new Models(servingViews, active, candidates, retired);
+        return new Models(servingViews, active, candidates, retired, live());
+    }
+
+    /** The releases live on the stream, active first, then canaries, then shadows, with their live figures. */
+    private List<Snapshot.LiveVersionView> live() {
+        List<ReleaseStatus> order = List.of(ReleaseStatus.ACTIVE, ReleaseStatus.CANARY, ReleaseStatus.SHADOW);
+        return releases.values().stream().filter(r -> order.contains(r.getStatus()))
+                .sorted(Comparator.comparing((ModelRelease r) -> order.indexOf(r.getStatus()))
+                        .thenComparing(ModelRelease::getVersion))
+                .map(r -> {
+                    OnlineFigures.Figures f = onlineFigures.getOrDefault(r.getVersion(),
+                            new OnlineFigures.Figures(null, 0, null, 0));
+                    return new Snapshot.LiveVersionView(r.getVersion(), r.getStatus().name(), r.getCanaryShare(),
+                            f.macroF1() == null ? null : round(f.macroF1()), f.labeledFrames(),
+                            f.agreement() == null ? null : round(f.agreement()), f.agreementFrames(), r.getNotes());
+                }).toList();
     }
 
     private List<ReleaseView> releases(ReleaseStatus status, Comparator<ModelRelease> order, int limit) {

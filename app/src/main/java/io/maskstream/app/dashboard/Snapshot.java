@@ -62,9 +62,21 @@ record Snapshot(long now, long startedAt, boolean showFrames, Totals totals, Lis
     record SeriesPoint(long t, double eventsPerSecond, Double p50, Double p99) {
     }
 
-    /** Model versions: what the cameras' latest events were classified with, and the releases. */
+    /**
+     * Model versions: what the cameras' latest events were classified with, the releases, and the versions live on the
+     * stream (ACTIVE, CANARY, SHADOW) with the online evaluation's figures ({@code live}).
+     */
     record Models(List<ServingView> serving, List<ReleaseView> active, List<ReleaseView> candidates,
-                  List<ReleaseView> retired) {
+                  List<ReleaseView> retired, List<LiveVersionView> live) {
+    }
+
+    /**
+     * A version on the stream and how it does there: {@code role} its release status, {@code canaryShare} a canary's
+     * share of cameras; live macro-F1 on {@code labeledFrames} labeled frames and agreement with the active model on
+     * {@code agreementFrames} frames, each null until measured (or without {@code dashboard.evaluation.metrics.url}).
+     */
+    record LiveVersionView(String version, String role, Double canaryShare, Double macroF1, long labeledFrames,
+                           Double agreement, long agreementFrames, String notes) {
     }
 
     /** A model version seen in the latest event of {@code cameras} live cameras. */

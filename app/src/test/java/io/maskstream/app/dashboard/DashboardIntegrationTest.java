@@ -117,10 +117,29 @@ class DashboardIntegrationTest {
         if (dashboard != null) {
             dashboard.close();
         }
+        if (evaluationServer != null) {
+            evaluationServer.close();
+            evaluationServer = null;
+        }
+    }
+
+    private io.maskstream.runtime.metrics.MetricsServer evaluationServer;
+
+    /** The four gauges the online evaluation exports per version, with fixed values. */
+    static void onlineGauges(io.micrometer.core.instrument.MeterRegistry registry, String version, double f1, long labeled,
+                             double agreement, long compared) {
+        io.micrometer.core.instrument.Gauge.builder("maskstream.evaluation.online.macro.f1", () -> f1).tag("version", version).register(registry);
+        io.micrometer.core.instrument.Gauge.builder("maskstream.evaluation.online.samples", () -> labeled).tag("version", version).register(registry);
+        io.micrometer.core.instrument.Gauge.builder("maskstream.evaluation.online.agreement", () -> agreement).tag("version", version).register(registry);
+        io.micrometer.core.instrument.Gauge.builder("maskstream.evaluation.online.agreement.frames", () -> compared).tag("version", version).register(registry);
     }
 
     DashboardConfig config(String id, Path reports) {
-        Map<String, String> settings = new HashMap<>();
+        return config(id, reports, Map.of());
+    }
+
+    DashboardConfig config(String id, Path reports, Map<String, String> extra) {
+        Map<String, String> settings = new HashMap<>(extra);
         settings.put("bootstrap.servers", stack.bootstrapServers());
         settings.put("schema.registry.url", stack.registryUrl());
         for (String topic : List.of("frames", "labeled.frames", "classifications", "alerts", "model.releases",
@@ -213,16 +232,27 @@ class DashboardIntegrationTest {
         Path reports = Files.createDirectories(tmp.resolve("reports/eval-20250301"));
         Files.writeString(reports.resolve("report.html"), "<!DOCTYPE html><title>eval</title><h1>Evaluation</h1>");
         Files.writeString(reports.resolve("metrics.json"), "{\"macroF1\":0.74}");
-        DashboardConfig config = config(id, tmp.resolve("reports"));
+        // the online evaluation's metrics endpoint, with its live figures per version (gauges of the same names)
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry evaluationMetrics = io.maskstream.runtime.metrics.MetricsServer.newRegistry();
+        onlineGauges(evaluationMetrics, "fastnet-20250301-1", 0.712, 540, Double.NaN, 0);
+        onlineGauges(evaluationMetrics, "fastnet-20250301-3", 0.655, 61, 0.874, 612);
+        onlineGauges(evaluationMetrics, "fastnet-20250301-4", 0.745, 540, 0.931, 5400);
+        evaluationServer = new io.maskstream.runtime.metrics.MetricsServer("127.0.0.1", 0, evaluationMetrics, () -> true);
+        evaluationServer.start();
+        DashboardConfig config = config(id, tmp.resolve("reports"), Map.of(DashboardConfig.EVALUATION_METRICS_URL,
+                evaluationServer.url() + "/metrics"));
         TopicAdmin.ensure(config);
         Topics topics = new Topics(config);
 
         Instant t = Instant.now();
         try (KafkaProducer<String, ModelRelease> releases = producer(config, topics.modelReleases())) {
+            ModelRelease canary = ModelRelease.newBuilder(DashboardEvents.release("fastnet-20250301-3", ReleaseStatus.CANARY,
+                    t.minusSeconds(600), 0.70)).setCanaryShare(0.1).build();
             for (ModelRelease r : List.of(
                     DashboardEvents.release("fastnet-20250301-1", ReleaseStatus.ACTIVE, t.minusSeconds(3600), 0.684),
                     DashboardEvents.release("fastnet-20250301-2", ReleaseStatus.CANDIDATE, t.minusSeconds(120), 0.731),
-                    DashboardEvents.release("initial-untrained", ReleaseStatus.RETIRED, t.minusSeconds(7200), 0.021))) {
+                    DashboardEvents.release("initial-untrained", ReleaseStatus.RETIRED, t.minusSeconds(7200), 0.021),
+                    canary, DashboardEvents.release("fastnet-20250301-4", ReleaseStatus.SHADOW, t.minusSeconds(900), 0.74))) {
                 releases.send(new ProducerRecord<>(topics.modelReleases().name(), r.getVersion(), r)).get();
             }
         }
@@ -276,6 +306,17 @@ class DashboardIntegrationTest {
         assertThat(active.getText()).contains("0.684");
         assertThat(browser.findElement(By.cssSelector("#models tr.CANDIDATE")).getText()).contains("0.731", "+0.047");
         assertThat(browser.findElement(By.id("kpi-model")).getText()).isEqualTo("fastnet-20250301-1");
+
+        // versions live on the stream with the online evaluation's figures: F1 (labeled frames), agreement (frames)
+        By live = By.cssSelector("#live-versions tr");
+        await().atMost(WAIT).until(() -> browser.findElements(live).size() == 3
+                && browser.findElement(By.cssSelector("#live-versions tr.SHADOW")).getText().contains("0.931"));
+        assertThat(browser.findElements(live)).extracting(r -> r.getDomAttribute("data-version"))
+                .containsExactly("fastnet-20250301-1", "fastnet-20250301-3", "fastnet-20250301-4");
+        assertThat(browser.findElement(By.cssSelector("#live-versions tr.ACTIVE")).getText()).contains("active", "0.712", "540");
+        assertThat(browser.findElement(By.cssSelector("#live-versions tr.CANARY")).getText())
+                .contains("canary · 10% of cameras", "0.655", "61", "0.874", "612");
+        assertThat(browser.findElement(By.cssSelector("#live-versions tr.SHADOW")).getText()).contains("shadow", "0.745", "5,400");
 
         // report links, served read-only by the dashboard
         await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#reports a")).size() == 2);

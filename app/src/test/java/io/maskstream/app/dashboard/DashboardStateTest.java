@@ -178,6 +178,44 @@ class DashboardStateTest {
     }
 
     @Test
+    void liveTableListsActiveCanaryAndShadowReleasesWithTheOnlineEvaluationsFiguresAndDashesUntilMeasured() {
+        DashboardState state = new DashboardState(false, T0);
+        Instant t = Instant.ofEpochMilli(T0);
+        state.release("v1", release("v1", ReleaseStatus.ACTIVE, t, 0.61));
+        state.release("s1", release("s1", ReleaseStatus.SHADOW, t, 0.65));
+        state.release("c1", io.maskstream.events.ModelRelease.newBuilder(release("c1", ReleaseStatus.CANARY, t, 0.6))
+                .setCanaryShare(0.25).build());
+        state.release("v0", release("v0", ReleaseStatus.RETIRED, t, 0.4));
+        state.onlineFigures(java.util.Map.of("v1", new OnlineFigures.Figures(0.7, 120, null, 0),
+                "c1", new OnlineFigures.Figures(0.55, 30, 0.8123456, 300), "v0", new OnlineFigures.Figures(0.1, 5, 0.1, 5)));
+
+        List<Snapshot.LiveVersionView> live = state.snapshot(T0, List.of()).models().live();
+        assertThat(live).extracting(Snapshot.LiveVersionView::version).containsExactly("v1", "c1", "s1");
+        assertThat(live.get(0).macroF1()).isEqualTo(0.7);
+        assertThat(live.get(1).canaryShare()).isEqualTo(0.25);
+        assertThat(live.get(1).agreement()).isEqualTo(0.8123);
+        assertThat(live.get(1).agreementFrames()).isEqualTo(300);
+        assertThat(live.get(2).macroF1()).as("a shadow not measured yet").isNull();
+        assertThat(live.get(2).agreement()).isNull();
+    }
+
+    @Test
+    void onlineFiguresAreParsedFromThePrometheusTextOfTheOnlineEvaluationsGauges() {
+        var registry = io.maskstream.runtime.metrics.MetricsServer.newRegistry();
+        DashboardIntegrationTest.onlineGauges(registry, "v1", 0.7, 120, Double.NaN, 0);
+        DashboardIntegrationTest.onlineGauges(registry, "c \"1\"", 0.55, 30, 0.8, 300);
+        DashboardIntegrationTest.onlineGauges(registry, "s1", 0.0, 0, 0.9, 10);
+        io.micrometer.core.instrument.Gauge.builder("maskstream.evaluation.online.accuracy", () -> 0.3)
+                .tag("version", "v1").register(registry);
+
+        java.util.Map<String, OnlineFigures.Figures> f = OnlineFigures.parse(registry.scrape());
+        assertThat(f).containsOnlyKeys("v1", "c \"1\"", "s1");
+        assertThat(f.get("v1")).isEqualTo(new OnlineFigures.Figures(0.7, 120, null, 0));
+        assertThat(f.get("c \"1\"")).isEqualTo(new OnlineFigures.Figures(0.55, 30, 0.8, 300));
+        assertThat(f.get("s1")).as("no F1 before a labeled frame").isEqualTo(new OnlineFigures.Figures(null, 0, 0.9, 10));
+    }
+
+    @Test
     void framesAreKeptOnlyWhenSwitchedOn() {
         Frame frame = Frame.newBuilder().setCameraId("cam-a").setSequence(7).setCaptureTime(Instant.ofEpochMilli(T0))
                 .setImage(ByteBuffer.wrap(new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2})).setContentType("image/jpeg")

@@ -11,10 +11,16 @@ import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code maskstream evaluate-online}: running macro-F1 per model version on live frames that have labels. */
+/**
+ * {@code maskstream evaluate-online}: running macro-F1 per model version on live frames that have labels, agreement
+ * with the active model, and the release judge (shadow promotion, canary rollback).
+ */
 @Command(name = "evaluate-online", mixinStandardHelpOptions = true,
-        description = "Join live classifications with labeled frames and expose a running macro-F1 per model version "
-                + "(maskstream_evaluation_online_macro_f1) until Ctrl-C.")
+        description = "Join live and shadow classifications with labeled frames and with each other; expose a running "
+                + "macro-F1 per model version (maskstream_evaluation_online_macro_f1) and its agreement with the active "
+                + "model (maskstream_evaluation_online_agreement); promote a SHADOW release after its shadow period "
+                + "(evaluation.shadow.promote) and roll back a CANARY whose live quality drops (evaluation.canary.*), "
+                + "until Ctrl-C.")
 public final class OnlineEvaluationCommand implements Callable<Integer> {
 
     @Mixin

@@ -16,10 +16,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code maskstream release list|promote|rollback|keygen|sign|verify}. */
+/** {@code maskstream release list|promote|rollback|shadow|canary|keygen|sign|verify}. */
 @Command(name = "release", mixinStandardHelpOptions = true,
-        description = "Model releases: list, promote, roll back; sign and verify them.",
+        description = "Model releases: list, promote, roll back, put on trial (shadow, canary); sign and verify them.",
         subcommands = {ReleaseCommand.ListReleases.class, ReleaseCommand.Promote.class, ReleaseCommand.Rollback.class,
+                ReleaseCommand.Shadow.class, ReleaseCommand.Canary.class,
                 ReleaseCommand.Keygen.class, ReleaseCommand.Sign.class, ReleaseCommand.Verify.class})
 public final class ReleaseCommand implements Runnable {
 
@@ -83,6 +84,43 @@ public final class ReleaseCommand implements Runnable {
         public Integer call() {
             ModelRelease r = new Releases(new TrainerConfig(config.source())).rollback(version);
             System.out.println(r.getVersion() + " is ACTIVE again");
+            return 0;
+        }
+    }
+
+    @Command(name = "shadow", mixinStandardHelpOptions = true,
+            description = "Run a release beside the active model on every frame, its events on the shadow topic only; "
+                    + "with evaluation.shadow.promote the online evaluation promotes it after its shadow period.")
+    static final class Shadow implements Callable<Integer> {
+        @Mixin
+        ConfigOptions config;
+        @Parameters(index = "0", paramLabel = "VERSION")
+        String version;
+
+        @Override
+        public Integer call() {
+            ModelRelease r = new Releases(new TrainerConfig(config.source())).shadow(version);
+            System.out.println(r.getVersion() + " is SHADOW");
+            return 0;
+        }
+    }
+
+    @Command(name = "canary", mixinStandardHelpOptions = true,
+            description = "Serve a release to a share of the cameras (the active model serves the rest); the online "
+                    + "evaluation rolls it back when its live F1 or agreement falls below evaluation.canary.min.*.")
+    static final class Canary implements Callable<Integer> {
+        @Mixin
+        ConfigOptions config;
+        @Parameters(index = "0", paramLabel = "VERSION")
+        String version;
+        @Option(names = "--share", required = true, paramLabel = "SHARE",
+                description = "Share of cameras (0 < SHARE <= 1) the canary serves, chosen stably by camera id.")
+        double share;
+
+        @Override
+        public Integer call() {
+            ModelRelease r = new Releases(new TrainerConfig(config.source())).canary(version, share);
+            System.out.println(r.getVersion() + " is CANARY on " + share + " of cameras");
             return 0;
         }
     }

@@ -471,6 +471,26 @@
       body.append(tr);
     }
     $("models-empty").classList.toggle("hidden", rows.length > 0);
+    renderLive(s.models.live || []);
+  }
+
+  /** The versions on the stream with the online evaluation's figures (– until measured). */
+  function renderLive(live) {
+    const body = $("live-versions");
+    body.replaceChildren();
+    for (const r of live) {
+      const tr = el("tr", r.role);
+      tr.dataset.version = r.version;
+      const v = el("td", "version", r.version);
+      v.title = r.notes || "";
+      const role = el("td");
+      role.append(el("span", "status " + r.role, r.role.toLowerCase()
+        + (r.role === "CANARY" && typeof r.canaryShare === "number" ? " · " + (r.canaryShare * 100).toFixed(0) + "% of cameras" : "")));
+      tr.append(v, role, metricCell(r.macroF1, true), el("td", "num", number.format(r.labeledFrames)),
+        metricCell(r.role === "ACTIVE" ? null : r.agreement, false), el("td", "num", r.role === "ACTIVE" ? "–" : number.format(r.agreementFrames)));
+      body.append(tr);
+    }
+    $("live-empty").classList.toggle("hidden", live.length > 0);
   }
 
   // ---------- reports, topics ----------
