@@ -1,6 +1,7 @@
 package io.maskstream.trainer.cli;
 
 import io.maskstream.events.ModelRelease;
+import io.maskstream.events.ReleaseStatus;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.releases.ReleaseSignatures;
 import io.maskstream.runtime.cli.ConfigOptions;
@@ -16,10 +17,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code maskstream release list|promote|rollback|keygen|sign|verify}. */
+/** {@code maskstream release list|promote|rollback|shadow|canary|retire|keygen|sign|verify}. */
 @Command(name = "release", mixinStandardHelpOptions = true,
-        description = "Model releases: list, promote, roll back; sign and verify them.",
+        description = "Model releases: list, promote, roll back, put on trial (shadow, canary) and retire; sign and verify them.",
         subcommands = {ReleaseCommand.ListReleases.class, ReleaseCommand.Promote.class, ReleaseCommand.Rollback.class,
+                ReleaseCommand.Shadow.class, ReleaseCommand.Canary.class, ReleaseCommand.Retire.class,
                 ReleaseCommand.Keygen.class, ReleaseCommand.Sign.class, ReleaseCommand.Verify.class})
 public final class ReleaseCommand implements Runnable {
 
@@ -82,6 +84,58 @@ public final class ReleaseCommand implements Runnable {
         public Integer call() {
             ModelRelease r = new Releases(new TrainerConfig(config.source())).rollback(version);
             System.out.println(r.getVersion() + " is ACTIVE again");
+            return 0;
+        }
+    }
+
+    @Command(name = "shadow", mixinStandardHelpOptions = true,
+            description = "Run a release beside the active one on every processor: same batches, its events on the "
+                    + "shadow topic only (never alerts).")
+    static final class Shadow implements Callable<Integer> {
+        @Mixin
+        ConfigOptions config;
+        @Parameters(index = "0", paramLabel = "VERSION")
+        String version;
+
+        @Override
+        public Integer call() {
+            new Releases(new TrainerConfig(config.source())).trial(version, ReleaseStatus.SHADOW, null);
+            System.out.println(version + " is SHADOW");
+            return 0;
+        }
+    }
+
+    @Command(name = "canary", mixinStandardHelpOptions = true,
+            description = "Serve a release to a share of the cameras (chosen stably by camera id), the active one to the "
+                    + "rest; one canary at a time.")
+    static final class Canary implements Callable<Integer> {
+        @Mixin
+        ConfigOptions config;
+        @Parameters(index = "0", paramLabel = "VERSION")
+        String version;
+        @Option(names = "--share", required = true, paramLabel = "S", description = "Share of cameras, in (0, 1].")
+        double share;
+
+        @Override
+        public Integer call() {
+            new Releases(new TrainerConfig(config.source())).trial(version, ReleaseStatus.CANARY, share);
+            System.out.println(version + " is CANARY at share " + share);
+            return 0;
+        }
+    }
+
+    @Command(name = "retire", mixinStandardHelpOptions = true,
+            description = "End a SHADOW or CANARY release's trial: processors stop serving it at once.")
+    static final class Retire implements Callable<Integer> {
+        @Mixin
+        ConfigOptions config;
+        @Parameters(index = "0", paramLabel = "VERSION")
+        String version;
+
+        @Override
+        public Integer call() {
+            new Releases(new TrainerConfig(config.source())).retire(version);
+            System.out.println(version + " is RETIRED");
             return 0;
         }
     }
