@@ -94,6 +94,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
             + "this many SHADOW releases (untrained, of --architecture) beside its active model, side by side on the "
             + "same frames through the broker; prints the events/s of both and their ratio. 0: the usual benchmark.")
     int shadows;
+    @Option(names = "--rounds", defaultValue = "3", description = "With --shadows: alternate this many runs alone and "
+            + "this many with the shadows (alone, shadows, alone, ...), so a machine whose load changes during the run "
+            + "weighs on both alike; each run sends --frames frames.")
+    int rounds;
     @Option(names = "--processor-set", paramLabel = "KEY=VALUE",
             description = "Processor setting for the pipeline runs (e.g. processor.commit.interval.ms=500). Repeatable.")
     Map<String, String> processorSettings = new HashMap<>();
@@ -237,8 +241,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     /**
      * {@code --shadows N}: the same frames through a processor serving its active model alone, then with N SHADOW
-     * releases beside it (published on the run's own model-releases topic, loaded before the frames are sent), in one
-     * run: active events/s of both, their ratio, and how many shadow events came or were skipped.
+     * releases beside it (published on the run's own model-releases topic, loaded before the frames are sent),
+     * alternating {@code --rounds} times in one run: active events/s of each, the ratios, and how many shadow events
+     * came or were skipped.
      */
     private Integer shadowCost() throws Exception {
         dir = Files.createTempDirectory("maskstream-bench");
@@ -254,16 +259,28 @@ public final class PipelineBenchmark implements Callable<Integer> {
         stack = new EmbeddedStack(dir, "127.0.0.1", 0, 0, Map.of());
         stack.start();
         try {
-            ShadowRun alone = shadowRun(0);
-            ShadowRun beside = shadowRun(shadows);
-            System.out.println();
-            System.out.printf("%-52s %10s %14s %9s%n", "measure", "events/s", "shadow events", "skipped");
-            for (ShadowRun run : List.of(alone, beside)) {
-                System.out.printf("%-52s %10.1f %14d %9d%n", run.label(), run.eventsPerSecond(), run.shadowEvents(),
-                        run.skipped());
+            List<ShadowRun> alone = new ArrayList<>();
+            List<ShadowRun> beside = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                alone.add(shadowRun(0));
+                beside.add(shadowRun(shadows));
             }
-            System.out.printf("with %d shadow(s) / alone: %.2fx active events/s%n", shadows,
-                    beside.eventsPerSecond() / alone.eventsPerSecond());
+            System.out.println();
+            System.out.printf("%-5s %-44s %10s %14s %9s%n", "round", "measure", "events/s", "shadow events", "skipped");
+            for (int r = 0; r < rounds; r++) {
+                for (ShadowRun run : List.of(alone.get(r), beside.get(r))) {
+                    System.out.printf("%-5d %-44s %10.1f %14d %9d%n", r + 1, run.label(), run.eventsPerSecond(),
+                            run.shadowEvents(), run.skipped());
+                }
+                System.out.printf("%-5d %-44s %9.2fx%n", r + 1, "with " + shadows + " shadow(s) / alone",
+                        beside.get(r).eventsPerSecond() / alone.get(r).eventsPerSecond());
+            }
+            double aloneTotal = rounds * (double) frames / alone.stream().mapToDouble(x -> frames / x.eventsPerSecond()).sum();
+            double besideTotal = rounds * (double) frames / beside.stream().mapToDouble(x -> frames / x.eventsPerSecond()).sum();
+            System.out.printf("all %d rounds: alone %.1f events/s, with %d shadow(s) %.1f events/s: %.2fx; shadow events %d of "
+                            + "%d, skipped %d%n", rounds, aloneTotal, shadows, besideTotal, besideTotal / aloneTotal,
+                    beside.stream().mapToLong(ShadowRun::shadowEvents).sum(), (long) rounds * shadows * frames,
+                    beside.stream().mapToLong(ShadowRun::skipped).sum());
         } finally {
             stack.close();
             stack.kafka().deleteData();
