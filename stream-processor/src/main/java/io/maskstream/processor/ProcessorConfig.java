@@ -166,8 +166,9 @@ public final class ProcessorConfig extends ServiceConfig {
                             + "shadows' verdicts on it, so that they commit in the same transaction; a shadow that has "
                             + "not answered by then is skipped for that frame (maskstream_processor_shadow_skipped_total, "
                             + "reason timeout). So a slow or hung shadow delays the active events by at most this, and "
-                            + "never fails them. With processor.inference.threads=0 shadows run on the stream thread, "
-                            + "unbounded like the active pass.")
+                            + "never fails them. 0: never hold them (a shadow verdict not ready when the frame's is "
+                            + "is skipped, so most of them for a shadow as costly as the active model). With "
+                            + "processor.inference.threads=0 shadows run on the stream thread, unbounded like the active pass.")
             .define(SHADOW_QUEUE, Type.INT, 2, Range.between(1, 64), Importance.LOW,
                     "Batches whose shadow passes may wait for the shadow thread; a batch that finds the queue full "
                             + "skips its shadow passes (reason busy) instead of waiting, so shadows slower than the "

@@ -269,8 +269,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
             System.out.printf("%-5s %-44s %10s %14s %9s%n", "round", "measure", "events/s", "shadow events", "skipped");
             for (int r = 0; r < rounds; r++) {
                 for (ShadowRun run : List.of(alone.get(r), beside.get(r))) {
-                    System.out.printf("%-5d %-44s %10.1f %14d %9d%n", r + 1, run.label(), run.eventsPerSecond(),
-                            run.shadowEvents(), run.skipped());
+                    System.out.printf("%-5d %-44s %10.1f %14d %9d %s%n", r + 1, run.label(), run.eventsPerSecond(),
+                            run.shadowEvents(), run.skipped(), run.skippedBy().isEmpty() ? "" : run.skippedBy());
                 }
                 System.out.printf("%-5d %-44s %9.2fx%n", r + 1, "with " + shadows + " shadow(s) / alone",
                         beside.get(r).eventsPerSecond() / alone.get(r).eventsPerSecond());
@@ -288,7 +288,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private record ShadowRun(String label, double eventsPerSecond, long shadowEvents, long skipped) {
+    private record ShadowRun(String label, double eventsPerSecond, long shadowEvents, long skipped,
+                             java.util.SortedMap<String, Long> skippedBy) {
     }
 
     private ShadowRun shadowRun(int n) throws Exception {
@@ -342,10 +343,12 @@ public final class PipelineBenchmark implements Callable<Integer> {
                     shadowEvents += shadowConsumer.poll(Duration.ofMillis(200)).count();
                 }
             }
-            long skipped = Math.round(meters.find("maskstream.processor.shadow.skipped").counters().stream()
-                    .mapToDouble(io.micrometer.core.instrument.Counter::count).sum());
+            java.util.SortedMap<String, Long> skippedBy = new java.util.TreeMap<>();
+            meters.find("maskstream.processor.shadow.skipped").counters().forEach(c -> skippedBy.merge(
+                    c.getId().getTag("reason"), Math.round(c.count()), Long::sum));
+            long skipped = skippedBy.values().stream().mapToLong(Long::longValue).sum();
             return new ShadowRun(n == 0 ? "pipeline, active model alone" : "pipeline, active model + " + n + " shadow(s)",
-                    (events.size() - 1) / seconds(events), shadowEvents, skipped);
+                    (events.size() - 1) / seconds(events), shadowEvents, skipped, skippedBy);
         }
     }
 
