@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * active release's signature changes (re-signed with {@code release sign}, so a release refused for its signature is
  * loaded once it is signed).
  *
+ * <p>A second, optional listener is told the <em>trial</em> releases (status SHADOW or CANARY) each time that set
+ * changes (a version joins or leaves it, or one of them gets a new status record), the first time once the topic has
+ * been read to its end: processors serve them beside the active one.
+ *
  * <p>It keeps following whatever happens ({@link ConsumerLoop}): a record it cannot read is skipped (logged), an
  * unreachable schema registry is waited for, and a failure restarts it with a fresh consumer, which reads the topic
  * again from its start without calling the listener for what it already reported.
@@ -37,16 +41,27 @@ public final class ReleaseFollower implements AutoCloseable {
     private final ServiceConfig config;
     private final Topic<String, ModelRelease> topic;
     private final Consumer<ModelRelease> onActive;
+    private final Consumer<List<ModelRelease>> onTrials;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private volatile Optional<ModelRelease> initialActive = Optional.empty();
     private ConsumerLoop<String, ModelRelease> loop;
     private String lastActive;
     private ReleaseSignature lastSignature;
+    private List<ModelRelease> lastTrials;
 
     public ReleaseFollower(ServiceConfig config, Consumer<ModelRelease> onActive) {
+        this(config, onActive, trials -> { });
+    }
+
+    /**
+     * @param onTrials told every SHADOW and CANARY release (oldest status change first) each time that set changes,
+     *                 on the follower's thread
+     */
+    public ReleaseFollower(ServiceConfig config, Consumer<ModelRelease> onActive, Consumer<List<ModelRelease>> onTrials) {
         this.config = config;
         this.topic = new Topics(config).modelReleases();
         this.onActive = onActive;
+        this.onTrials = onTrials;
     }
 
     /**
@@ -91,6 +106,7 @@ public final class ReleaseFollower implements AutoCloseable {
                         lastActive = initialActive.map(ModelRelease::getVersion).orElse(null);
                         lastSignature = initialActive.map(ModelRelease::getSignature).orElse(null);
                         caughtUp.countDown();
+                        reportTrials();
                     } else {
                         report(); // caught up again after a restart: report what changed meanwhile
                     }
@@ -102,7 +118,22 @@ public final class ReleaseFollower implements AutoCloseable {
             }
         }
 
+        private void reportTrials() {
+            List<ModelRelease> trials = ReleaseLog.trials(releases.values());
+            if (trials.equals(lastTrials)) {
+                return;
+            }
+            lastTrials = trials;
+            try {
+                onTrials.accept(trials);
+            } catch (RuntimeException e) {
+                LOG.error("Handling the shadow and canary releases {} failed", trials.stream().map(ModelRelease::getVersion)
+                        .toList(), e);
+            }
+        }
+
         private void report() {
+            reportTrials();
             Optional<ModelRelease> active = ReleaseLog.active(releases.values());
             if (active.isPresent() && (!active.get().getVersion().equals(lastActive)
                     || !Objects.equals(active.get().getSignature(), lastSignature))) {

@@ -103,6 +103,12 @@ public final class ReleaseLog {
                 .max(Comparator.comparing(ModelRelease::getStatusTime));
     }
 
+    /** The SHADOW and CANARY releases, oldest status change first (the order processors pick them in). */
+    public static List<ModelRelease> trials(Collection<ModelRelease> releases) {
+        return releases.stream().filter(r -> r.getStatus() == ReleaseStatus.SHADOW || r.getStatus() == ReleaseStatus.CANARY)
+                .sorted(Comparator.comparing(ModelRelease::getStatusTime).thenComparing(ModelRelease::getVersion)).toList();
+    }
+
     /** A copy of {@code release} with a new status (and status time now). */
     public static ModelRelease withStatus(ModelRelease release, ReleaseStatus status, String notes) {
         return ModelRelease.newBuilder(release).setStatus(status).setStatusTime(Instant.now())

@@ -35,6 +35,7 @@ final class BatchScheduler {
     private final long maxDelayMs;
     private final Inference inference;
     private final FrameInference engine;
+    private final TrialServing trials;
     private final ProcessorMetrics metrics;
     private final ArrayDeque<Ticket> queue = new ArrayDeque<>();
     private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
@@ -53,6 +54,11 @@ final class BatchScheduler {
         volatile boolean abandoned;
         /** The owning task's frame-by-frame retry this ticket is in (touched by that task's thread only). */
         Retry retry;
+        /**
+         * What this frame carries to the shadow topic, set by its batch's pass before the outcome completes; null when
+         * nothing does (no trial model, or the frame-by-frame retry classified it: that serves the active model only).
+         */
+        volatile TrialServing.Verdicts trials;
 
         Ticket(AcceptedFrame frame, long submittedMs) {
             this.frame = frame;
@@ -95,11 +101,23 @@ final class BatchScheduler {
 
     BatchScheduler(int maxBatchSize, Duration maxDelay, Inference inference, FrameInference engine,
                    ProcessorMetrics metrics) {
+        this(maxBatchSize, maxDelay, inference, engine, null, metrics);
+    }
+
+    /** @param trials serves the canary and shadows beside the active model on each batch; null: none */
+    BatchScheduler(int maxBatchSize, Duration maxDelay, Inference inference, FrameInference engine, TrialServing trials,
+                   ProcessorMetrics metrics) {
         this.maxBatchSize = maxBatchSize;
         this.maxDelayMs = maxDelay.toMillis();
         this.inference = inference;
         this.engine = engine;
+        this.trials = trials;
         this.metrics = metrics;
+    }
+
+    /** How long a task holds a frame's event for its shadows' verdicts (0 without trial models). */
+    long shadowTimeoutMs() {
+        return trials == null ? 0 : trials.shadowTimeoutMs();
     }
 
     FrameInference engine() {
@@ -226,7 +244,10 @@ final class BatchScheduler {
         }
     }
 
-    /** The batch's pass: frames of every task in one call; each ticket gets its frame's outcome. */
+    /**
+     * The batch's pass: frames of every task in one call; each ticket gets its frame's outcome (from the canary on its
+     * cameras), after the trial models' work on the batch is attached to it.
+     */
     private void run(Batch batch) {
         List<Ticket> live = new ArrayList<>(batch.tickets.size());
         for (Ticket t : batch.tickets) {
@@ -242,6 +263,9 @@ final class BatchScheduler {
             live.forEach(t -> frames.add(t.frame));
             metrics.batchPartitions((int) frames.stream().mapToInt(AcceptedFrame::partition).distinct().count());
             List<Outcome> outcomes = engine.infer(frames);
+            if (trials != null) {
+                outcomes = trials.serve(live, frames, outcomes);
+            }
             for (int i = 0; i < live.size(); i++) {
                 live.get(i).outcome.complete(outcomes.get(i));
             }

@@ -42,8 +42,22 @@ final class FrameInference {
 
     /** One outcome per frame, in the frames' order. */
     List<Outcome> infer(List<AcceptedFrame> frames) {
+        return infer(models, frames, true);
+    }
+
+    /**
+     * A trial model's (a canary's or a shadow's) verdict on frames, as {@link #infer(List)} gives the active one's: its
+     * passes are not counted in the active model's batch meters.
+     *
+     * @throws IllegalStateException when {@code holder} no longer holds a model (the trial was removed)
+     */
+    List<Outcome> inferTrial(ModelHolder holder, List<AcceptedFrame> frames) {
+        return infer(holder, frames, false);
+    }
+
+    private List<Outcome> infer(ModelHolder holder, List<AcceptedFrame> frames, boolean recorded) {
         Outcome[] outcomes = new Outcome[frames.size()];
-        try (ModelHolder.Lease lease = lease()) {
+        try (ModelHolder.Lease lease = lease(holder)) {
             BatchClassifier model = lease.classifier();
             List<Integer> ready = new ArrayList<>(frames.size());
             List<PreparedImage> images = new ArrayList<>(frames.size());
@@ -65,18 +79,23 @@ final class FrameInference {
             ready.forEach(i -> batch.add(frames.get(i)));
             long start = System.nanoTime();
             try {
-                List<List<ScenePipeline.Face>> faces = detect ? detectAndClassify(lease, batch)
+                List<List<ScenePipeline.Face>> faces = detect ? detectAndClassify(lease, batch, recorded)
                         : wholeFrames(model, batch, images);
-                metrics.batch(batch.size(), System.nanoTime() - start);
+                if (recorded) {
+                    metrics.batch(batch.size(), System.nanoTime() - start);
+                }
                 for (int k = 0; k < batch.size(); k++) {
                     outcomes[ready.get(k)] = new Outcome(batch.get(k), faces.get(k), model.version(),
                             detectorVersion(lease), batch.size(), null, null);
                 }
             } catch (RuntimeException e) {
-                metrics.batchFailed();
-                LOG.warn("Batch of {} failed in inference ({}); retrying frame by frame", batch.size(), e.toString());
+                if (recorded) {
+                    metrics.batchFailed();
+                }
+                LOG.warn("Batch of {} failed in inference with model {} ({}); retrying frame by frame", batch.size(),
+                        model.version(), e.toString());
                 for (int k = 0; k < batch.size(); k++) {
-                    outcomes[ready.get(k)] = inferOne(lease, batch.get(k), detect ? null : images.get(k));
+                    outcomes[ready.get(k)] = inferOne(lease, batch.get(k), detect ? null : images.get(k), recorded);
                 }
             }
         }
@@ -85,10 +104,10 @@ final class FrameInference {
 
     /** One frame on its own pass, with its own lease; a failure dead-letters only this frame. */
     Outcome inferOne(AcceptedFrame frame) {
-        try (ModelHolder.Lease lease = lease()) {
+        try (ModelHolder.Lease lease = lease(models)) {
             BatchClassifier model = lease.classifier();
             try {
-                return inferOne(lease, frame, detect ? null : fitTo(model, frame));
+                return inferOne(lease, frame, detect ? null : fitTo(model, frame), true);
             } catch (ImageRejectedException e) {
                 return Outcome.failed(frame, model.version(), EventLabels.reason(e.reason()), e.getMessage());
             }
@@ -100,13 +119,15 @@ final class FrameInference {
         return models.currentVersion();
     }
 
-    private Outcome inferOne(ModelHolder.Lease lease, AcceptedFrame frame, PreparedImage image) {
+    private Outcome inferOne(ModelHolder.Lease lease, AcceptedFrame frame, PreparedImage image, boolean recorded) {
         BatchClassifier model = lease.classifier();
         try {
             long one = System.nanoTime();
-            List<ScenePipeline.Face> faces = detect ? detectAndClassify(lease, List.of(frame)).get(0)
+            List<ScenePipeline.Face> faces = detect ? detectAndClassify(lease, List.of(frame), recorded).get(0)
                     : wholeFrames(model, List.of(frame), List.of(image)).get(0);
-            metrics.batch(1, System.nanoTime() - one);
+            if (recorded) {
+                metrics.batch(1, System.nanoTime() - one);
+            }
             return new Outcome(frame, faces, model.version(), detectorVersion(lease), 1, null, null);
         } catch (RuntimeException single) {
             return Outcome.failed(frame, model.version(), DeadLetterReason.INFERENCE_FAILED,
@@ -128,7 +149,8 @@ final class FrameInference {
     }
 
     /** Detect mode: one detector pass over the frames, one classifier pass over all their crops. */
-    private List<List<ScenePipeline.Face>> detectAndClassify(ModelHolder.Lease lease, List<AcceptedFrame> frames) {
+    private List<List<ScenePipeline.Face>> detectAndClassify(ModelHolder.Lease lease, List<AcceptedFrame> frames,
+                                                             boolean recorded) {
         if (lease.detector() == null) {
             throw new IllegalStateException("model " + lease.classifier().version() + " has no face detector and "
                     + ProcessorConfig.DETECTOR_FILE + " is empty");
@@ -140,7 +162,9 @@ final class FrameInference {
         ScenePipeline.Timing[] timing = new ScenePipeline.Timing[1];
         List<List<ScenePipeline.Face>> faces = new ScenePipeline(lease.detector(), lease.classifier(), lease.cropMargin())
                 .run(decoded, flipTta, timing);
-        metrics.scene(frames.size(), timing[0].crops(), timing[0].detectNanos(), timing[0].classifyNanos());
+        if (recorded) {
+            metrics.scene(frames.size(), timing[0].crops(), timing[0].detectNanos(), timing[0].classifyNanos());
+        }
         return faces;
     }
 
@@ -148,8 +172,8 @@ final class FrameInference {
         return lease.detector() == null ? null : lease.detector().version();
     }
 
-    private ModelHolder.Lease lease() {
-        ModelHolder.Lease lease = models.acquire();
+    private static ModelHolder.Lease lease(ModelHolder holder) {
+        ModelHolder.Lease lease = holder.acquire();
         if (lease == null) {
             // Cannot happen once the service started (it loads a model first). Failing the task keeps the frames in
             // the store; the next owner classifies them.

@@ -27,10 +27,13 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The processor's Kafka Streams topology:
  * <pre>
- *   frames ─► intake ─┬─► micro-batcher [frame-buffer store, face-tracks store] ─► classifications
- *                     │          ▲ │ one BatchScheduler per instance: all tasks' frames share each forward pass
+ *   frames ─► intake ─┬─► micro-batcher [frame-buffer store, face-tracks store] ─┬─► classifications
+ *                     │          ▲ │ one BatchScheduler per instance: all tasks'    └─► classifications-shadow
+ *                     │            │ frames share each forward pass                     (shadows; active on canary cameras)
  *                     └─► frames-dlq ◄──────────┘ (frames the model cannot take)
  * </pre>
+ * Beside the active model an instance may serve shadow releases and one canary ({@link TrialModels},
+ * {@link TrialServing}); their work rides on the same batches and leaves in the same transactions.
  * Each task's micro-batcher hands its frames to the instance's {@link BatchScheduler} and emits their events itself,
  * in its own transaction; the scheduler forms batches across all tasks and stream threads of the instance.
  * In detect mode ({@code processor.faces.mode=detect}) intake decodes each frame at full resolution and the
@@ -46,6 +49,7 @@ public final class FrameTopology {
     static final String INTAKE = "intake";
     static final String BATCHER = "micro-batcher";
     static final String CLASSIFICATIONS_SINK = "classifications-sink";
+    static final String SHADOW_SINK = "shadow-classifications-sink";
     static final String DEAD_LETTER_SINK = "dead-letter-sink";
     static final String BUFFER_STORE = "frame-buffer";
     static final String TRACKS_STORE = "face-tracks";
@@ -60,7 +64,14 @@ public final class FrameTopology {
      */
     static Topology build(ProcessorConfig config, Topics topics, ModelHolder models, ProcessorMetrics metrics,
                           Inference inference) {
+        return build(config, topics, models, new TrialModels(models, s -> { }), metrics, inference);
+    }
+
+    /** @param trials the shadows and canary served beside the active model, read once per batch */
+    static Topology build(ProcessorConfig config, Topics topics, ModelHolder models, TrialModels trials,
+                          ProcessorMetrics metrics, Inference inference) {
         Topic<String, Frame> frames = topics.frames();
+        Topic<String, Classification> shadowClassifications = topics.shadowClassifications();
         Topic<String, Classification> classifications = topics.classifications();
         Topic<byte[], DeadLetter> deadLetters = topics.deadLetters(frames.name());
         Deserializer<Frame> frameReader = frames.valueSerde().deserializer();
@@ -128,8 +139,10 @@ public final class FrameTopology {
         FaceTracker tracker = detect ? new FaceTracker(config.getInt(ProcessorConfig.TRACKING_MAX_GAP_FRAMES),
                 config.getDouble(ProcessorConfig.TRACKING_MIN_IOU)) : null;
         // One scheduler for the whole instance: every task's frames join the same micro-batches.
-        BatchScheduler scheduler = new BatchScheduler(maxBatch, maxDelay, inference,
-                new FrameInference(models, tta, detect, metrics), metrics);
+        FrameInference engine = new FrameInference(models, tta, detect, metrics);
+        TrialServing trialServing = new TrialServing(trials, engine, inference.shadows(),
+                config.getLong(ProcessorConfig.SHADOW_TIMEOUT_MS), metrics);
+        BatchScheduler scheduler = new BatchScheduler(maxBatch, maxDelay, inference, engine, trialServing, metrics);
         topology.addProcessor(BATCHER, () -> new MicroBatcher(scheduler, restorer, metrics, tracker), INTAKE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(),
                 BufferedFrame.serde()).withLoggingEnabled(changelog).withCachingEnabled(), BATCHER);
@@ -140,6 +153,8 @@ public final class FrameTopology {
         }
         topology.addSink(CLASSIFICATIONS_SINK, classifications.name(), classifications.keySerde().serializer(),
                 classifications.valueSerde().serializer(), BATCHER);
+        topology.addSink(SHADOW_SINK, shadowClassifications.name(), shadowClassifications.keySerde().serializer(),
+                shadowClassifications.valueSerde().serializer(), BATCHER);
         topology.addSink(DEAD_LETTER_SINK, deadLetters.name(), deadLetters.keySerde().serializer(),
                 deadLetters.valueSerde().serializer(), INTAKE, BATCHER);
         return topology;

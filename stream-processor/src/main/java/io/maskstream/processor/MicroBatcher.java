@@ -42,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * retry has not classified when the timeout passes again is dead-lettered ({@code INFERENCE_FAILED}). Emitting,
  * store writes and dead letters happen only on this task's stream thread, in {@code process} or a punctuation,
  * never in {@code init}: a buffered frame that cannot be restored is dead-lettered at the first punctuation.
+ *
+ * <p>Shadow and canary ({@link TrialServing}): a frame's events on the shadow topic leave with its event, in the same
+ * call and so the same transaction, and after a crash a restored frame is inferred again by the serving set of then;
+ * so a frame's events on both topics commit together or not at all. A frame whose outcome is ready waits (and the
+ * frames behind it, to keep each camera's order) until its shadows answered or {@code processor.shadow.timeout.ms}
+ * passed on this task's clock; then it leaves without the missing verdicts, which are counted as skipped.
  */
 final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Object> {
 
@@ -52,6 +58,7 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
     private final Inference inference;
     private final FrameRestorer restorer;
     private final ProcessorMetrics metrics;
+    private final long shadowTimeoutMs;
     /** This task's frames, submitted and not yet emitted, in arrival order. */
     private final ArrayDeque<BatchScheduler.Ticket> pending = new ArrayDeque<>();
     private final List<Unrestorable> unrestorable = new ArrayList<>();
@@ -103,6 +110,7 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         this.tracker = tracker;
         this.restorer = restorer;
         this.metrics = metrics;
+        this.shadowTimeoutMs = scheduler.shadowTimeoutMs();
     }
 
     @Override
@@ -202,12 +210,25 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         while (!pending.isEmpty()) {
             BatchScheduler.Ticket head = pending.peekFirst();
             if (head.outcome.isDone()) {
+                TrialServing.Verdicts trials = head.trials;
+                if (trials != null && !trials.complete()) { // hold the event (and those behind it) for the shadows
+                    if (trials.waitingSince < 0) {
+                        trials.waitingSince = now;
+                    }
+                    if (now - trials.waitingSince < shadowTimeoutMs) {
+                        return;
+                    }
+                }
                 pending.pollFirst();
                 Outcome o = head.outcome.join(); // a pass that failed outside any frame fails the task: frames stay stored
+                long emitted = System.currentTimeMillis();
                 if (o.classified()) {
-                    emit(o, System.currentTimeMillis());
+                    emit(o, emitted);
                 } else {
                     deadLetter(o.frame(), o.reason(), o.message());
+                }
+                if (trials != null) {
+                    emitTrials(o.frame(), trials, emitted);
                 }
                 continue;
             }
@@ -289,8 +310,37 @@ final class MicroBatcher implements Processor<String, AcceptedFrame, Object, Obj
         }
         Classification c = Classifications.of(f, o.faces(), trackIds, o.version(), o.detectorVersion(), o.batchSize(), now);
         metrics.event(c.getLatencyMs());
+        metrics.versionEvent(o.version(), "serving");
         context.forward(new Record<>(f.frame().getCameraId(), c, f.timestamp()), FrameTopology.CLASSIFICATIONS_SINK);
         store.delete(f.offset());
+    }
+
+    /**
+     * The frame's events on the shadow topic, in the same call (so the same transaction) as its event or dead letter:
+     * the active model's verdict when the canary served it, and each shadow's verdict that is ready; a shadow that has
+     * none is counted as skipped. Shadow events carry no track ids (the camera's tracks follow the served verdicts).
+     */
+    private void emitTrials(AcceptedFrame f, TrialServing.Verdicts trials, long now) {
+        trials.emitted = true;
+        if (trials.active != null) {
+            forwardShadow(f, trials.active, now);
+        }
+        for (String version : trials.shadows) {
+            TrialServing.Answer answer = trials.answers.get(version);
+            if (answer == null) {
+                metrics.shadowSkipped(version, TrialServing.TIMEOUT);
+            } else if (answer.outcome() == null) {
+                metrics.shadowSkipped(version, answer.skipped());
+            } else {
+                forwardShadow(f, answer.outcome(), now);
+            }
+        }
+    }
+
+    private void forwardShadow(AcceptedFrame f, Outcome o, long now) {
+        Classification c = Classifications.of(f, o.faces(), null, o.version(), o.detectorVersion(), o.batchSize(), now);
+        metrics.versionEvent(o.version(), "shadow");
+        context.forward(new Record<>(f.frame().getCameraId(), c, f.timestamp()), FrameTopology.SHADOW_SINK);
     }
 
     private void deadLetter(AcceptedFrame f, DeadLetterReason reason, String message) {

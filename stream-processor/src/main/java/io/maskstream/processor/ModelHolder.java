@@ -23,6 +23,9 @@ public final class ModelHolder implements AutoCloseable {
     private final AtomicReference<Lease> current = new AtomicReference<>();
     private final Consumer<String> onSwap;
     private volatile FaceDetector fileDetector;
+    private volatile boolean ownsFileDetector = true;
+    /** False for a sibling: {@link TrialModels} logs the serving set instead. */
+    private volatile boolean logsSwaps = true;
     private volatile double defaultMargin = 0.2;
 
     /** @param onSwap told the new version after each swap (for metrics and logs) */
@@ -88,6 +91,19 @@ public final class ModelHolder implements AutoCloseable {
     }
 
     /**
+     * A holder for a model served beside this one (a shadow or a canary): it uses this holder's pretrained detector
+     * and crop margin, and closing it closes its own model only, never the shared detector.
+     */
+    ModelHolder sibling(Consumer<String> onSwap) {
+        ModelHolder sibling = new ModelHolder(onSwap);
+        sibling.fileDetector = fileDetector;
+        sibling.ownsFileDetector = false;
+        sibling.logsSwaps = false;
+        sibling.defaultMargin = defaultMargin;
+        return sibling;
+    }
+
+    /**
      * Detect mode with a pretrained detector file: {@code detector} serves beside every classifier swapped in without
      * a detector of its own; it is closed with the holder.
      */
@@ -130,7 +146,9 @@ public final class ModelHolder implements AutoCloseable {
      */
     public void swap(BatchClassifier next, FaceDetector detector) {
         Lease old = current.getAndSet(lease(next, detector));
-        LOG.info("Model {} is now serving{}", next.version(), old == null ? "" : " (was " + old.classifier.version() + ")");
+        if (logsSwaps) {
+            LOG.info("Model {} is now serving{}", next.version(), old == null ? "" : " (was " + old.classifier.version() + ")");
+        }
         onSwap.accept(next.version());
         if (old != null) {
             old.close();
@@ -180,7 +198,7 @@ public final class ModelHolder implements AutoCloseable {
         }
         FaceDetector file = fileDetector;
         fileDetector = null;
-        if (file != null) {
+        if (file != null && ownsFileDetector) {
             file.close();
         }
     }

@@ -52,6 +52,9 @@ public final class ProcessorConfig extends ServiceConfig {
     public static final String CROP_MARGIN = "processor.crop.margin";
     public static final String TRACKING_MAX_GAP_FRAMES = "processor.tracking.max.gap.frames";
     public static final String TRACKING_MIN_IOU = "processor.tracking.min.iou";
+    public static final String SHADOW_MAX = "processor.shadow.max";
+    public static final String SHADOW_TIMEOUT_MS = "processor.shadow.timeout.ms";
+    public static final String SHADOW_QUEUE = "processor.shadow.queue";
     /** {@link #FACES_MODE}: the frame is the face (portrait feeds such as the competition data). */
     public static final String WHOLE_FRAME = "whole-frame";
     /** {@link #FACES_MODE}: find every face, classify each, track each person. */
@@ -152,7 +155,24 @@ public final class ProcessorConfig extends ServiceConfig {
                             + "seen again.")
             .define(TRACKING_MIN_IOU, Type.DOUBLE, 0.3, Range.between(0.01, 1.0), Importance.LOW,
                     "A face continues a track when its box overlaps the track's last box by at least this IoU (or, "
-                            + "failing that, its centre lies within half a face width of it).");
+                            + "failing that, its centre lies within half a face width of it).")
+            .define(SHADOW_MAX, Type.INT, 2, Range.between(0, 16), Importance.MEDIUM,
+                    "Most SHADOW releases served at once beside the active model (the first to become SHADOW win; the "
+                            + "others are logged and not run). Each runs on every micro-batch after the active model's "
+                            + "pass, on a thread of its own, and its events go to topic.classifications.shadow only. "
+                            + "0: SHADOW releases are ignored.")
+            .define(SHADOW_TIMEOUT_MS, Type.LONG, 1_000L, Range.between(0, 60_000), Importance.MEDIUM,
+                    "How long (wall clock) a task holds a frame's event, once the active model classified it, for the "
+                            + "shadows' verdicts on it, so that they commit in the same transaction; a shadow that has "
+                            + "not answered by then is skipped for that frame (maskstream_processor_shadow_skipped_total, "
+                            + "reason timeout). So a slow or hung shadow delays the active events by at most this, and "
+                            + "never fails them. 0: never hold them (a shadow verdict not ready when the frame's is "
+                            + "is skipped, so most of them for a shadow as costly as the active model). With "
+                            + "processor.inference.threads=0 shadows run on the stream thread, unbounded like the active pass.")
+            .define(SHADOW_QUEUE, Type.INT, 2, Range.between(1, 64), Importance.LOW,
+                    "Batches whose shadow passes may wait for the shadow thread; a batch that finds the queue full "
+                            + "skips its shadow passes (reason busy) instead of waiting, so shadows slower than the "
+                            + "stream never hold up the active events for longer than processor.shadow.timeout.ms.");
 
     public ProcessorConfig(ConfigSource source) {
         super(DEFINITION, source);

@@ -34,6 +34,11 @@ public final class ProcessorMetrics {
     private final Timer classifyTime;
     private final Map<String, Counter> clamped = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicReference<Gauge> activeModel = new AtomicReference<>();
+    private final Map<String, Counter> shadowSkipped = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> versionEvents = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> canaryFallbacks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Timer> trialPasses = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.List<Gauge> trialGauges = new java.util.ArrayList<>();
     private final Map<InvalidModelException.Reason, Counter> refused = new EnumMap<>(InvalidModelException.Reason.class);
 
     public ProcessorMetrics(MeterRegistry registry) {
@@ -163,6 +168,57 @@ public final class ProcessorMetrics {
         if (previous != null && !previous.getId().getTag("version").equals(version)) {
             registry.remove(previous);
             swaps.increment();
+        }
+    }
+
+    /**
+     * A shadow's verdict on a frame that did not reach the shadow topic: {@code timeout} (not ready within
+     * processor.shadow.timeout.ms), {@code failed} (its pass threw, or it could not take the frame), {@code busy} (the
+     * shadow thread's queue was full), {@code retired} (removed before its pass ran).
+     */
+    void shadowSkipped(String version, String reason) {
+        shadowSkipped.computeIfAbsent(version + "\u0000" + reason, k -> Counter.builder("maskstream.processor.shadow.skipped")
+                .description("Shadow verdicts on frames that were skipped (the active events went on without them), by "
+                        + "shadow version and reason").tag("version", version).tag("reason", reason).register(registry))
+                .increment();
+    }
+
+    /** An event emitted for {@code version}: on the classifications topic ({@code serving}) or the shadow topic. */
+    void versionEvent(String version, String topic) {
+        versionEvents.computeIfAbsent(version + "\u0000" + topic, k -> Counter.builder("maskstream.processor.version.events")
+                .description("Events emitted, by model version and topic (serving: classifications; shadow: "
+                        + "classifications-shadow)").tag("version", version).tag("topic", topic).register(registry))
+                .increment();
+    }
+
+    /** A frame of a canary's camera that the canary could not classify: the active model's verdict served it. */
+    void canaryFallback(String version) {
+        canaryFallbacks.computeIfAbsent(version, v -> Counter.builder("maskstream.processor.canary.fallbacks")
+                .description("Frames of a canary's cameras the canary could not classify, served by the active model "
+                        + "instead").tag("version", v).register(registry)).increment();
+    }
+
+    /** A canary's or a shadow's forward pass over a batch's frames. */
+    void trialPass(String version, String role, long nanos) {
+        trialPasses.computeIfAbsent(version + "\u0000" + role, k -> Timer.builder("maskstream.processor.trial.inference.time")
+                .description("Forward pass time per micro-batch of a canary or shadow model").tag("version", version)
+                .tag("role", role).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The serving set beside the active model: a gauge per trial model, 1 for a shadow, its share for the canary. */
+    synchronized void trials(TrialModels.Snapshot set) {
+        trialGauges.forEach(registry::remove);
+        trialGauges.clear();
+        for (String v : set.shadowVersions()) {
+            trialGauges.add(Gauge.builder("maskstream.processor.model.trial", () -> 1).description("Models served beside "
+                    + "the active one: 1 for a shadow, the share of cameras for the canary").tag("version", v)
+                    .tag("role", "shadow").register(registry));
+        }
+        if (set.canary() != null) {
+            double share = set.canary().share();
+            trialGauges.add(Gauge.builder("maskstream.processor.model.trial", () -> share).description("Models served "
+                    + "beside the active one: 1 for a shadow, the share of cameras for the canary")
+                    .tag("version", set.canary().version()).tag("role", "canary").register(registry));
         }
     }
 

@@ -40,16 +40,19 @@ public final class StreamProcessorService implements Service {
     private final ProcessorConfig config;
     private final ProcessorMetrics metrics;
     private final ModelHolder models;
+    private final TrialModels trials;
     private SupervisedStreams streams;
     private ReleaseFollower follower;
     private ReleaseLoader loader;
     private ExecutorService inference;
     private ExecutorService rescue;
+    private ExecutorService shadows;
 
     public StreamProcessorService(ProcessorConfig config, MeterRegistry registry) {
         this.config = config;
         this.metrics = new ProcessorMetrics(registry);
         this.models = new ModelHolder(metrics::activeModel);
+        this.trials = new TrialModels(models, metrics::trials);
     }
 
     @Override
@@ -67,7 +70,7 @@ public final class StreamProcessorService implements Service {
         Topics topics = new Topics(config);
         Inference pool = inferencePool();
         StreamsMembership membership = config.membership();
-        streams = new SupervisedStreams("stream-processor", () -> FrameTopology.build(config, topics, models, metrics, pool),
+        streams = new SupervisedStreams("stream-processor", () -> FrameTopology.build(config, topics, models, trials, metrics, pool),
                 props, membership, metrics.registry(), e -> false);
         streams.start();
         LOG.info("Stream processor {} started: {} -> {} (max batch {}, max delay {} ms, {} thread(s), instance {})",
@@ -86,8 +89,13 @@ public final class StreamProcessorService implements Service {
         inference = Executors.newFixedThreadPool(threads, r -> daemon(r, "inference-" + n.incrementAndGet()));
         // One thread: a hung model can take it, but never more than it.
         rescue = Executors.newSingleThreadExecutor(r -> daemon(r, "inference-retry"));
+        // One thread for every shadow's passes, with a short queue: shadows slower than the stream are skipped (busy)
+        // rather than piling up batches, and a hung shadow takes this thread, never an active one.
+        shadows = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(config.getInt(ProcessorConfig.SHADOW_QUEUE)),
+                r -> daemon(r, "shadow-inference"));
         return new Inference(inference, rescue, Duration.ofMillis(config.getLong(ProcessorConfig.INFERENCE_TIMEOUT_MS)),
-                config.getInt(ProcessorConfig.MAX_INFLIGHT_BATCHES));
+                config.getInt(ProcessorConfig.MAX_INFLIGHT_BATCHES), shadows);
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -107,9 +115,9 @@ public final class StreamProcessorService implements Service {
             models.useFileDetector(Detectors.fromFile(config));
         }
         if (config.getBoolean(ProcessorConfig.FOLLOW_RELEASES)) {
-            loader = new ReleaseLoader(config, new ArtifactStore(config), models, metrics);
+            loader = new ReleaseLoader(config, new ArtifactStore(config), models, trials, metrics);
             metrics.watchServing(models::currentVersion, loader::activeVersion);
-            follower = new ReleaseFollower(config, loader::onActive);
+            follower = new ReleaseFollower(config, loader::onActive, loader::onTrials);
             Optional<ModelRelease> active = follower.start(Duration.ofSeconds(60));
             if (active.isPresent()) {
                 try {
@@ -150,6 +158,11 @@ public final class StreamProcessorService implements Service {
         }
     }
 
+    /** The shadows and canary served beside the active model. */
+    public TrialModels trials() {
+        return trials;
+    }
+
     /** The model holder, for hot swaps. */
     public ModelHolder models() {
         return models;
@@ -186,6 +199,11 @@ public final class StreamProcessorService implements Service {
             rescue.shutdownNow();
             rescue = null;
         }
+        if (shadows != null) {
+            shadows.shutdownNow();
+            shadows = null;
+        }
+        trials.close();
         models.close();
     }
 }

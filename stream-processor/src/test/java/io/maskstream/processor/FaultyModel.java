@@ -42,6 +42,11 @@ final class FaultyModel implements BatchClassifier {
         return new FaultyModel(real, n -> n > 1, n -> false, i -> i == nth);
     }
 
+    /** Every pass throws, whatever its size. */
+    static FaultyModel failingEveryPass(BatchClassifier real) {
+        return new FaultyModel(real, n -> true, n -> false, i -> true);
+    }
+
     /** A pass over a batch of {@code size} frames or more never returns (until {@link #close()}). */
     static FaultyModel hangingOnBatchesOf(BatchClassifier real, int size) {
         return new FaultyModel(real, n -> false, n -> n >= size, i -> false);

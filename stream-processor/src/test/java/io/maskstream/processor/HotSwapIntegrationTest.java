@@ -6,6 +6,7 @@ import io.maskstream.events.Classification;
 import io.maskstream.events.Frame;
 import io.maskstream.events.ModelRelease;
 import io.maskstream.events.ReleaseSignature;
+import io.maskstream.events.ReleaseStatus;
 import io.maskstream.model.BadBundles;
 import io.maskstream.model.EnsembleVote;
 import io.maskstream.model.Architectures;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -313,6 +315,119 @@ class HotSwapIntegrationTest {
         assertThat(flow.events).extracting(Classification::getModelVersion).contains("swapped");
         assertThat(flow.events.get(flow.events.size() - 1).getModelVersion()).isEqualTo("signed-ok");
         assertThat((long) flow.events.size()).isEqualTo(flow.total());
+    }
+
+    /**
+     * Under exactly-once, on a real broker: a SHADOW release runs beside the active model (and one that fails
+     * verification is refused, the active model serving on): N frames give exactly N events of the active version on
+     * classifications and exactly N of the shadow's on classifications-shadow, read_committed, no duplicates. A CANARY
+     * release at share 0.5 then serves the cameras its hash picks, the active model's verdict on them going to the
+     * shadow topic; its RETIRED record gives those cameras back to the active model.
+     */
+    @Test
+    void shadowAndCanaryReleasesServeBesideTheActiveModelExactlyOnceAndARetiredCanaryGivesItsCamerasBack(@TempDir Path dir)
+            throws Exception {
+        Map<String, String> settings = ProcessorTestSupport.settings("trial", dir, 2);
+        ProcessorTestSupport.createTopics(settings);
+        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(settings));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<String> cameras = new ArrayList<>();
+        for (int i = 0; cameras.size() < 4; i++) { // two cameras the canary takes at share 0.5, two it leaves
+            String cam = "cam-" + i;
+            boolean picked = TrialModels.bucket(cam) < TrialModels.buckets(0.5);
+            if (cameras.stream().filter(c -> (TrialModels.bucket(c) < TrialModels.buckets(0.5)) == picked).count() < 2) {
+                cameras.add(cam);
+            }
+        }
+        java.util.Set<String> canaryCameras = new java.util.HashSet<>(cameras.stream()
+                .filter(c -> TrialModels.bucket(c) < TrialModels.buckets(0.5)).toList());
+        ModelBundle shadow = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "trial-shadow", 21);
+        ModelBundle canary = ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "trial-canary", 22);
+        int perPhase = 24;
+        List<ConsumerRecord<String, Classification>> events = new ArrayList<>();
+        List<ConsumerRecord<String, Classification>> shadowEvents = new ArrayList<>();
+        try (StreamProcessorService service = new StreamProcessorService(config, registry);
+             KafkaProducer<String, Frame> producer = ProcessorTestSupport.frameProducer(settings);
+             var served = ProcessorTestSupport.classificationConsumer(settings);
+             var shadowed = ProcessorTestSupport.classificationConsumer(settings)) {
+            service.start();
+            ReleaseTestSupport.publish(config, "trial-bad", shadow.toBytes(), "ab" + shadow.sha256().substring(2),
+                    ReleaseStatus.SHADOW, r -> r);
+            ReleaseTestSupport.publish(config, "trial-shadow", shadow.toBytes(), shadow.sha256(), ReleaseStatus.SHADOW,
+                    r -> r);
+            awaitRefusals(registry, 1);
+            await(() -> service.trials().shadowVersions().contains("trial-shadow"));
+            long[] seq = new long[cameras.size()];
+            Runnable phase = () -> {
+                for (int i = 0; i < perPhase; i++) {
+                    int c = i % cameras.size();
+                    producer.send(new ProducerRecord<>(settings.get("topic.frames"), cameras.get(c),
+                            TestFrames.frame(cameras.get(c), seq[c]++)));
+                }
+                producer.flush();
+            };
+            phase.run();
+            events.addAll(ProcessorTestSupport.poll(served, settings.get("topic.classifications"), perPhase,
+                    Duration.ofSeconds(60)));
+            shadowEvents.addAll(ProcessorTestSupport.poll(shadowed, settings.get("topic.classifications.shadow"), perPhase,
+                    Duration.ofSeconds(60)));
+            assertThat(events).as("phase 1: one event per frame").hasSize(perPhase)
+                    .allSatisfy(r -> assertThat(r.value().getModelVersion()).isEqualTo("v-trial"));
+            assertThat(shadowEvents).as("phase 1: one shadow event per frame").hasSize(perPhase)
+                    .allSatisfy(r -> assertThat(r.value().getModelVersion()).isEqualTo("trial-shadow"));
+
+            ModelRelease canaryRelease = ReleaseTestSupport.publish(config, "trial-canary", canary.toBytes(),
+                    canary.sha256(), ReleaseStatus.CANARY, r -> ModelRelease.newBuilder(r).setCanaryShare(0.5).build());
+            await(() -> "trial-canary".equals(service.trials().canaryVersion()));
+            phase.run();
+            List<ConsumerRecord<String, Classification>> canaryPhase = ProcessorTestSupport.poll(served,
+                    settings.get("topic.classifications"), perPhase, Duration.ofSeconds(60));
+            List<ConsumerRecord<String, Classification>> canaryShadow = ProcessorTestSupport.poll(shadowed,
+                    settings.get("topic.classifications.shadow"), perPhase + perPhase / 2, Duration.ofSeconds(60));
+            assertThat(canaryPhase).hasSize(perPhase).allSatisfy(r -> assertThat(r.value().getModelVersion())
+                    .isEqualTo(canaryCameras.contains(r.key()) ? "trial-canary" : "v-trial"));
+            assertThat(canaryShadow).filteredOn(r -> r.value().getModelVersion().equals("v-trial"))
+                    .as("the active model's verdict on the canary's frames").hasSize(perPhase / 2)
+                    .allSatisfy(r -> assertThat(canaryCameras).contains(r.key()));
+            assertThat(canaryShadow).filteredOn(r -> r.value().getModelVersion().equals("trial-shadow")).hasSize(perPhase);
+            events.addAll(canaryPhase);
+            shadowEvents.addAll(canaryShadow);
+
+            new ReleaseLog(config).publish(ReleaseLog.withStatus(canaryRelease, ReleaseStatus.RETIRED, "rolled back"));
+            await(() -> service.trials().canaryVersion() == null);
+            phase.run();
+            List<ConsumerRecord<String, Classification>> after = ProcessorTestSupport.poll(served,
+                    settings.get("topic.classifications"), perPhase, Duration.ofSeconds(60));
+            assertThat(after).as("the retired canary's cameras are the active model's again").hasSize(perPhase)
+                    .allSatisfy(r -> assertThat(r.value().getModelVersion()).isEqualTo("v-trial"));
+            events.addAll(after);
+            shadowEvents.addAll(ProcessorTestSupport.poll(shadowed, settings.get("topic.classifications.shadow"), perPhase,
+                    Duration.ofSeconds(60)));
+            // nothing more comes: exactly once, on both topics
+            events.addAll(ProcessorTestSupport.poll(served, settings.get("topic.classifications"), 1, Duration.ofSeconds(2)));
+            shadowEvents.addAll(ProcessorTestSupport.poll(shadowed, settings.get("topic.classifications.shadow"), 1,
+                    Duration.ofSeconds(1)));
+            assertThat(service.models().currentVersion()).isEqualTo("v-trial");
+        }
+        assertThat(events).hasSize(3 * perPhase).extracting(r -> r.value().getCameraId() + "/" + r.value().getFrameSequence())
+                .doesNotHaveDuplicates();
+        assertThat(shadowEvents).hasSize(3 * perPhase + perPhase / 2)
+                .extracting(r -> r.value().getModelVersion() + ":" + r.value().getCameraId() + "/" + r.value().getFrameSequence())
+                .doesNotHaveDuplicates();
+        assertThat(shadowEvents).filteredOn(r -> r.value().getModelVersion().equals("trial-shadow"))
+                .extracting(r -> r.value().getCameraId() + "/" + r.value().getFrameSequence())
+                .as("the shadow saw every frame").containsExactlyInAnyOrderElementsOf(events.stream()
+                        .map(r -> r.value().getCameraId() + "/" + r.value().getFrameSequence()).toList());
+        assertThat(refusedBy(registry, InvalidModelException.Reason.CHECKSUM_MISMATCH)).isEqualTo(1);
+        assertThat(registry.find("maskstream.processor.shadow.skipped").counters()).isEmpty();
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(condition.getAsBoolean()).as("within 60 s").isTrue();
     }
 
     private static void awaitRefusals(SimpleMeterRegistry registry, double n) throws InterruptedException {

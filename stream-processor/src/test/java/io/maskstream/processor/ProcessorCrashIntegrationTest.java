@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Exactly-once across hard crashes: the processor runs in its own JVM and is killed with SIGKILL (no close
  * hook runs) while frames sit in its micro-batch buffer; after each restart every frame has exactly one
- * event in a read_committed view.
+ * event in a read_committed view (and, with a shadow release running, at most one shadow event).
  */
 class ProcessorCrashIntegrationTest {
 
@@ -45,17 +45,24 @@ class ProcessorCrashIntegrationTest {
         settings.put(ProcessorConfig.COMMIT_INTERVAL_MS, "100");
         ProcessorTestSupport.createTopics(settings);
         Path configFile = writeConfig(settings, dir);
+        // a shadow runs beside the active model: its events share the transactions of the active ones
+        io.maskstream.model.ModelBundle shadow = io.maskstream.model.ModelBundle.untrained("fastnet",
+                io.maskstream.model.HeadLayout.MULTI_HEAD, "crash-shadow", 31);
+        ReleaseTestSupport.publish(new ProcessorConfig(io.maskstream.runtime.config.ConfigSource.of(settings)),
+                "crash-shadow", shadow.toBytes(), shadow.sha256(), io.maskstream.events.ReleaseStatus.SHADOW, r -> r);
 
         Map<String, AtomicInteger> eventsPerFrame = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> shadowEventsPerFrame = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
         Thread verifier = new Thread(() -> {
             try (var consumer = ProcessorTestSupport.classificationConsumer(settings)) {
-                consumer.subscribe(List.of(settings.get("topic.classifications")));
+                consumer.subscribe(List.of(settings.get("topic.classifications"), settings.get("topic.classifications.shadow")));
                 while (!stop.get()) {
                     for (var r : consumer.poll(Duration.ofMillis(200))) {
                         Classification c = r.value();
-                        eventsPerFrame.computeIfAbsent(c.getCameraId() + "/" + c.getFrameSequence(),
-                                k -> new AtomicInteger()).incrementAndGet();
+                        (r.topic().equals(settings.get("topic.classifications")) ? eventsPerFrame : shadowEventsPerFrame)
+                                .computeIfAbsent(c.getCameraId() + "/" + c.getFrameSequence(),
+                                        k -> new AtomicInteger()).incrementAndGet();
                     }
                 }
             }
@@ -99,6 +106,11 @@ class ProcessorCrashIntegrationTest {
         assertThat(eventsPerFrame).hasSize(FRAMES);
         assertThat(eventsPerFrame.entrySet().stream().filter(e -> e.getValue().get() != 1).map(Map.Entry::getKey))
                 .as("frames with other than exactly one event").isEmpty();
+        assertThat(shadowEventsPerFrame.entrySet().stream().filter(e -> e.getValue().get() != 1).map(Map.Entry::getKey))
+                .as("frames with more than one shadow event").isEmpty();
+        assertThat(eventsPerFrame.keySet()).containsAll(shadowEventsPerFrame.keySet());
+        // each start serves a few seconds (and the frames it restores) before the shadow is loaded: most, not all
+        assertThat(shadowEventsPerFrame).as("frames the shadow classified").hasSizeGreaterThan(FRAMES / 3);
         long recovered = 0;
         for (Path log : logs.subList(1, logs.size())) {
             recovered += Files.readAllLines(log).stream().filter(l -> l.contains("buffered but not classified")).count();

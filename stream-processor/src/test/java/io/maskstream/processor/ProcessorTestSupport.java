@@ -39,7 +39,7 @@ final class ProcessorTestSupport {
         Map<String, String> s = new HashMap<>();
         s.put("bootstrap.servers", stack.bootstrapServers());
         s.put("schema.registry.url", stack.registryUrl());
-        for (String t : List.of("frames", "labeled.frames", "classifications", "alerts", "model.releases", "model.artifacts")) {
+        for (String t : List.of("frames", "labeled.frames", "classifications", "classifications.shadow", "alerts", "model.releases", "model.artifacts")) {
             s.put("topic." + t, prefix + "-" + t.replace('.', '-'));
         }
         s.put("topic.partitions", String.valueOf(partitions));

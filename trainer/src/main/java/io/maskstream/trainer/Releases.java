@@ -227,6 +227,52 @@ public final class Releases {
         return active;
     }
 
+    /**
+     * Puts {@code version} on trial beside the active release: SHADOW (processors run it on every batch, its events go
+     * to the shadow topic only) or CANARY at {@code share} of the cameras (0 < share <= 1; it replaces any other canary,
+     * which goes back to CANDIDATE). The active release itself cannot go on trial.
+     */
+    public ModelRelease trial(String version, ReleaseStatus status, Double share) {
+        if (status != ReleaseStatus.SHADOW && status != ReleaseStatus.CANARY) {
+            throw new IllegalArgumentException("A trial is SHADOW or CANARY, not " + status);
+        }
+        if (status == ReleaseStatus.CANARY && (share == null || !(share > 0 && share <= 1))) {
+            throw new IllegalArgumentException("A canary's share must be in (0, 1], not " + share);
+        }
+        Map<String, ModelRelease> all = log.readAll(TIMEOUT);
+        ModelRelease target = require(all, version);
+        if (target.getStatus() == ReleaseStatus.ACTIVE) {
+            throw new IllegalStateException("Release " + version + " is ACTIVE: it cannot also be a " + status);
+        }
+        requireArtifact(target, "put on trial");
+        ModelRelease trial = ModelRelease.newBuilder(ReleaseLog.withStatus(target, status, status == ReleaseStatus.CANARY
+                ? "canary at share " + share + " by operator" : "shadow by operator"))
+                .setCanaryShare(status == ReleaseStatus.CANARY ? share : null).build();
+        List<ModelRelease> records = new ArrayList<>();
+        if (status == ReleaseStatus.CANARY) {
+            all.values().stream().filter(r -> r.getStatus() == ReleaseStatus.CANARY && !r.getVersion().equals(version))
+                    .forEach(r -> records.add(ModelRelease.newBuilder(ReleaseLog.withStatus(r, ReleaseStatus.CANDIDATE,
+                            "canary replaced by " + version)).setCanaryShare(null).build()));
+        }
+        records.add(trial);
+        log.publish(records.toArray(ModelRelease[]::new));
+        LOG.info("Release {} is {}{}", version, status, status == ReleaseStatus.CANARY ? " at share " + share : "");
+        return trial;
+    }
+
+    /** Ends the trial of a SHADOW or CANARY release: RETIRED, so processors stop serving it at once. */
+    public ModelRelease retire(String version) {
+        ModelRelease target = require(log.readAll(TIMEOUT), version);
+        if (target.getStatus() != ReleaseStatus.SHADOW && target.getStatus() != ReleaseStatus.CANARY) {
+            throw new IllegalStateException("Release " + version + " is " + target.getStatus() + ", not on trial (SHADOW or "
+                    + "CANARY); roll the active release back with release rollback");
+        }
+        ModelRelease retired = ReleaseLog.withStatus(target, ReleaseStatus.RETIRED, "trial ended by operator");
+        log.publish(retired);
+        LOG.info("Release {} is RETIRED (was {})", version, target.getStatus());
+        return retired;
+    }
+
     /** Every release, latest state per version, newest first. */
     public List<ModelRelease> list() {
         return log.readAll(TIMEOUT).values().stream().sorted(Comparator.comparing(ModelRelease::getCreatedTime).reversed())
@@ -254,7 +300,7 @@ public final class Releases {
      * ({@code evaluation.shadow.promote}).
      */
     public ModelRelease shadow(String version) {
-        return trial(version, ReleaseStatus.SHADOW, null, "shadow by operator");
+        return trial(version, ReleaseStatus.SHADOW, null);
     }
 
     /**
@@ -262,16 +308,7 @@ public final class Releases {
      * judge rolls it back (RETIRED) when its live quality falls below the thresholds.
      */
     public ModelRelease canary(String version, double share) {
-        return trial(version, ReleaseStatus.CANARY, share, String.format(Locale.ROOT, "canary on %.3f of cameras by operator", share));
-    }
-
-    private ModelRelease trial(String version, ReleaseStatus status, Double share, String why) {
-        Map<String, ModelRelease> all = log.readAll(TIMEOUT);
-        ModelRelease trial = ReleaseTransitions.trial(all, version, status, share, why);
-        requireArtifact(trial, "put on trial");
-        log.publish(trial);
-        LOG.info("Release {} is {} ({})", version, status, why);
-        return trial;
+        return trial(version, ReleaseStatus.CANARY, share);
     }
 
     /** A release whose artifact was tombstoned (or never arrived) must not become active: processors would refuse it. */

@@ -263,4 +263,51 @@ class TrainerReleasesIntegrationTest {
         releases.publishCandidate(ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "u-5", 5), null, "none");
         assertThat(releases.pruneArtifacts()).containsExactly("u-4");
     }
+
+    /**
+     * An operator puts releases on trial: SHADOW, CANARY at a share (one canary at a time: a new one sends the old back
+     * to CANDIDATE), RETIRED to end a trial; the active release cannot go on trial, a share must be in (0, 1], and
+     * pruning never deletes the artifact of a release on trial.
+     */
+    @Test
+    void releasesGoOnTrialAsShadowOrCanaryOneCanaryAtATimeAndRetireAndKeepTheirArtifacts(@TempDir Path dir) throws Exception {
+        var stack = SharedTestStack.get();
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        Map<String, String> settings = new HashMap<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                "schema.registry.url", stack.registryUrl(), "topic.model.releases", "trial-" + id + "-releases",
+                "topic.model.artifacts", "trial-" + id + "-artifacts", TrainerConfig.OUTPUT_DIR, dir.toString(),
+                TrainerConfig.ARTIFACTS_KEEP, "1"));
+        TrainerConfig config = new TrainerConfig(ConfigSource.of(settings));
+        TopicAdmin.ensure(config);
+        Releases releases = new Releases(config);
+        for (int i = 1; i <= 5; i++) {
+            releases.publishCandidate(ModelBundle.untrained("fastnet", HeadLayout.MULTI_HEAD, "t-" + i, i), null, "none");
+        }
+        releases.trial("t-2", ReleaseStatus.SHADOW, null);
+        releases.trial("t-3", ReleaseStatus.CANARY, 0.2);
+        releases.promote("t-1"); // prunes, keeping the newest other artifact (t-5): but those on trial serve
+        Map<String, ModelRelease> all = new ReleaseLog(config).readAll(Duration.ofSeconds(30));
+        assertThat(ReleaseLog.trials(all.values())).extracting(ModelRelease::getVersion).containsExactly("t-2", "t-3");
+        assertThat(all.get("t-3").getCanaryShare()).isEqualTo(0.2);
+        assertThat(all.values()).filteredOn(r -> r.getArtifactDeletedTime() != null).extracting(ModelRelease::getVersion)
+                .as("only the old candidate is pruned").containsExactly("t-4");
+
+        releases.trial("t-2", ReleaseStatus.CANARY, 0.3);
+        all = new ReleaseLog(config).readAll(Duration.ofSeconds(30));
+        assertThat(all.get("t-2").getStatus()).isEqualTo(ReleaseStatus.CANARY);
+        assertThat(all.get("t-2").getCanaryShare()).isEqualTo(0.3);
+        assertThat(all.get("t-3").getStatus()).as("one canary at a time").isEqualTo(ReleaseStatus.CANDIDATE);
+        assertThat(all.get("t-3").getCanaryShare()).isNull();
+
+        releases.retire("t-2");
+        all = new ReleaseLog(config).readAll(Duration.ofSeconds(30));
+        assertThat(all.get("t-2").getStatus()).isEqualTo(ReleaseStatus.RETIRED);
+        assertThat(ReleaseLog.trials(all.values())).isEmpty();
+        assertThatThrownBy(() -> releases.trial("t-1", ReleaseStatus.SHADOW, null)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ACTIVE");
+        assertThatThrownBy(() -> releases.trial("t-3", ReleaseStatus.CANARY, 0.0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(0, 1]");
+        assertThatThrownBy(() -> releases.retire("t-1")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not on trial");
+    }
 }

@@ -16,6 +16,10 @@ import io.maskstream.embedded.EmbeddedStack;
 import io.maskstream.events.Classification;
 import io.maskstream.events.Frame;
 import io.maskstream.events.MaskState;
+import io.maskstream.events.ModelRelease;
+import io.maskstream.events.ReleaseStatus;
+import io.maskstream.releases.ArtifactStore;
+import io.maskstream.releases.ReleaseLog;
 import io.maskstream.model.Compute;
 import io.maskstream.model.ComputeSettings;
 import io.maskstream.model.HeadLayout;
@@ -88,6 +92,14 @@ public final class PipelineBenchmark implements Callable<Integer> {
     double cameraFps;
     @Option(names = "--camera-seconds", defaultValue = "60", description = "Length of each live run.")
     int cameraSeconds;
+    @Option(names = "--shadows", defaultValue = "0", description = "Cost of shadow models: the processor alone and with "
+            + "this many SHADOW releases (untrained, of --architecture) beside its active model, side by side on the "
+            + "same frames through the broker; prints the events/s of both and their ratio. 0: the usual benchmark.")
+    int shadows;
+    @Option(names = "--rounds", defaultValue = "3", description = "With --shadows: alternate this many runs alone and "
+            + "this many with the shadows (alone, shadows, alone, ...), so a machine whose load changes during the run "
+            + "weighs on both alike; each run sends --frames frames.")
+    int rounds;
     @Option(names = "--processor-set", paramLabel = "KEY=VALUE",
             description = "Processor setting for the pipeline runs (e.g. processor.commit.interval.ms=500). Repeatable.")
     Map<String, String> processorSettings = new HashMap<>();
@@ -120,6 +132,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
         }
         if (ensemble > 0) {
             return ensembleCost();
+        }
+        if (shadows > 0) {
+            return shadowCost();
         }
         dir = Files.createTempDirectory("maskstream-bench");
         bundle = ModelBundle.untrained(architecture, HeadLayout.MULTI_HEAD, "bench", 1);
@@ -293,6 +308,119 @@ public final class PipelineBenchmark implements Callable<Integer> {
             stack.kafka().deleteData();
         }
         return 0;
+    }
+
+    /**
+     * {@code --shadows N}: the same frames through a processor serving its active model alone, then with N SHADOW
+     * releases beside it (published on the run's own model-releases topic, loaded before the frames are sent),
+     * alternating {@code --rounds} times in one run: active events/s of each, the ratios, and how many shadow events
+     * came or were skipped.
+     */
+    private Integer shadowCost() throws Exception {
+        dir = Files.createTempDirectory("maskstream-bench");
+        bundle = ModelBundle.untrained(architecture, HeadLayout.MULTI_HEAD, "bench", 1);
+        bundle.write(dir.resolve("model.bundle"));
+        images = syntheticImages(200);
+        if (!processorSettings.isEmpty()) {
+            System.out.println("processor settings: " + processorSettings);
+        }
+        System.out.printf("maskstream pipeline benchmark, shadow cost: %s, %d frames of 384x512 JPEG, batch %d, %d intra-op "
+                        + "thread(s), %d cores, device %s; the processor alone, then with %d shadow(s)%n", architecture, frames,
+                batch, threads, Runtime.getRuntime().availableProcessors(), device, shadows);
+        stack = new EmbeddedStack(dir, "127.0.0.1", 0, 0, Map.of());
+        stack.start();
+        try {
+            List<ShadowRun> alone = new ArrayList<>();
+            List<ShadowRun> beside = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                alone.add(shadowRun(0));
+                beside.add(shadowRun(shadows));
+            }
+            System.out.println();
+            System.out.printf("%-5s %-44s %10s %14s %9s%n", "round", "measure", "events/s", "shadow events", "skipped");
+            for (int r = 0; r < rounds; r++) {
+                for (ShadowRun run : List.of(alone.get(r), beside.get(r))) {
+                    System.out.printf("%-5d %-44s %10.1f %14d %9d %s%n", r + 1, run.label(), run.eventsPerSecond(),
+                            run.shadowEvents(), run.skipped(), run.skippedBy().isEmpty() ? "" : run.skippedBy());
+                }
+                System.out.printf("%-5d %-44s %9.2fx%n", r + 1, "with " + shadows + " shadow(s) / alone",
+                        beside.get(r).eventsPerSecond() / alone.get(r).eventsPerSecond());
+            }
+            double aloneTotal = rounds * (double) frames / alone.stream().mapToDouble(x -> frames / x.eventsPerSecond()).sum();
+            double besideTotal = rounds * (double) frames / beside.stream().mapToDouble(x -> frames / x.eventsPerSecond()).sum();
+            System.out.printf("all %d rounds: alone %.1f events/s, with %d shadow(s) %.1f events/s: %.2fx; shadow events %d of "
+                            + "%d, skipped %d%n", rounds, aloneTotal, shadows, besideTotal, besideTotal / aloneTotal,
+                    beside.stream().mapToLong(ShadowRun::shadowEvents).sum(), (long) rounds * shadows * frames,
+                    beside.stream().mapToLong(ShadowRun::skipped).sum());
+        } finally {
+            stack.close();
+            stack.kafka().deleteData();
+        }
+        return 0;
+    }
+
+    private record ShadowRun(String label, double eventsPerSecond, long shadowEvents, long skipped,
+                             java.util.SortedMap<String, Long> skippedBy) {
+    }
+
+    private ShadowRun shadowRun(int n) throws Exception {
+        String name = "bench-shadow" + n + "-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, String> s = settings(name, batch);
+        s.put("topic.classifications.shadow", name + "-shadow");
+        s.put("topic.model.releases", name + "-releases");
+        s.put("topic.model.artifacts", name + "-artifacts");
+        s.put(ProcessorConfig.FOLLOW_RELEASES, "true");
+        s.put(ProcessorConfig.SHADOW_MAX, String.valueOf(Math.max(n, 1)));
+        ProcessorConfig config = new ProcessorConfig(ConfigSource.of(s));
+        TopicAdmin.ensure(config);
+        for (int k = 0; k < n; k++) {
+            ModelBundle shadow = ModelBundle.untrained(architecture, HeadLayout.MULTI_HEAD, "bench-shadow-" + k, 100 + k);
+            byte[] bytes = shadow.toBytes();
+            Instant now = Instant.now();
+            String uri = new ArtifactStore(config).publish(shadow.metadata().version(), bytes, shadow.sha256());
+            new ReleaseLog(config).publish(ModelRelease.newBuilder().setVersion(shadow.metadata().version())
+                    .setArchitecture(architecture).setInputWidth(shadow.metadata().input().width())
+                    .setInputHeight(shadow.metadata().input().height()).setStatus(ReleaseStatus.SHADOW)
+                    .setCreatedTime(now).setStatusTime(now).setSha256(shadow.sha256()).setArtifactUri(uri)
+                    .setArtifactBytes(bytes.length).setTrainingData("benchmark: untrained").setMetrics(null)
+                    .setNotes(null).build());
+        }
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (StreamProcessorService processor = new StreamProcessorService(config, meters);
+             KafkaConsumer<String, Classification> consumer = consumer();
+             KafkaConsumer<String, Classification> shadowConsumer = consumer()) {
+            processor.start();
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while ((processor.trials().shadowVersions().size() < n
+                    || processor.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            if (processor.trials().shadowVersions().size() < n) {
+                throw new IllegalStateException("only " + processor.trials().shadowVersions() + " of " + n
+                        + " shadows serve after 3 minutes");
+            }
+            try (KafkaProducer<String, Frame> producer = producer()) {
+                for (int i = 0; i < frames; i++) {
+                    producer.send(new ProducerRecord<>(s.get("topic.frames"), "cam-" + (i % 4), frame("cam-" + (i % 4), i)));
+                }
+                producer.flush();
+            }
+            List<Classification> events = collect(consumer, s.get("topic.classifications"), frames, Duration.ofMinutes(10));
+            long shadowEvents = 0;
+            if (n > 0) { // they leave with the active events, in the same transactions: all there once those are
+                shadowConsumer.subscribe(List.of(s.get("topic.classifications.shadow")));
+                long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (shadowEvents < (long) n * frames && System.nanoTime() < until) {
+                    shadowEvents += shadowConsumer.poll(Duration.ofMillis(200)).count();
+                }
+            }
+            java.util.SortedMap<String, Long> skippedBy = new java.util.TreeMap<>();
+            meters.find("maskstream.processor.shadow.skipped").counters().forEach(c -> skippedBy.merge(
+                    c.getId().getTag("reason"), Math.round(c.count()), Long::sum));
+            long skipped = skippedBy.values().stream().mapToLong(Long::longValue).sum();
+            return new ShadowRun(n == 0 ? "pipeline, active model alone" : "pipeline, active model + " + n + " shadow(s)",
+                    (events.size() - 1) / seconds(events), shadowEvents, skipped, skippedBy);
+        }
     }
 
     /** A small scene model: trained on synthetic scenes for the benchmark only (its accuracy is not the point). */

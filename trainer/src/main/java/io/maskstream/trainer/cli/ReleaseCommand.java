@@ -1,6 +1,7 @@
 package io.maskstream.trainer.cli;
 
 import io.maskstream.events.ModelRelease;
+import io.maskstream.events.ReleaseStatus;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.releases.ReleaseSignatures;
 import io.maskstream.runtime.cli.ConfigOptions;
@@ -16,11 +17,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code maskstream release list|promote|rollback|shadow|canary|keygen|sign|verify}. */
+/** {@code maskstream release list|promote|rollback|shadow|canary|retire|keygen|sign|verify}. */
 @Command(name = "release", mixinStandardHelpOptions = true,
-        description = "Model releases: list, promote, roll back, put on trial (shadow, canary); sign and verify them.",
+        description = "Model releases: list, promote, roll back, put on trial (shadow, canary) and retire; sign and verify them.",
         subcommands = {ReleaseCommand.ListReleases.class, ReleaseCommand.Promote.class, ReleaseCommand.Rollback.class,
-                ReleaseCommand.Shadow.class, ReleaseCommand.Canary.class,
+                ReleaseCommand.Shadow.class, ReleaseCommand.Canary.class, ReleaseCommand.Retire.class,
                 ReleaseCommand.Keygen.class, ReleaseCommand.Sign.class, ReleaseCommand.Verify.class})
 public final class ReleaseCommand implements Runnable {
 
@@ -121,6 +122,22 @@ public final class ReleaseCommand implements Runnable {
         public Integer call() {
             ModelRelease r = new Releases(new TrainerConfig(config.source())).canary(version, share);
             System.out.println(r.getVersion() + " is CANARY on " + share + " of cameras");
+            return 0;
+        }
+    }
+
+    @Command(name = "retire", mixinStandardHelpOptions = true,
+            description = "End a SHADOW or CANARY release's trial: processors stop serving it at once.")
+    static final class Retire implements Callable<Integer> {
+        @Mixin
+        ConfigOptions config;
+        @Parameters(index = "0", paramLabel = "VERSION")
+        String version;
+
+        @Override
+        public Integer call() {
+            new Releases(new TrainerConfig(config.source())).retire(version);
+            System.out.println(version + " is RETIRED");
             return 0;
         }
     }
