@@ -64,6 +64,30 @@ public final class Architectures {
         return build(architecture, names, layout.units());
     }
 
+    /**
+     * As {@link #build(String, HeadLayout)}, with dropout at {@code featureDropout} on the pooled features in training
+     * (0: none). The parameters are those of the network without it: its bundles load anywhere.
+     *
+     * @throws IllegalArgumentException if the rate is outside [0, 1) or the network has no classifier heads (a detector)
+     */
+    public static Block build(String architecture, HeadLayout layout, double featureDropout) throws InvalidModelException {
+        Block block = build(architecture, layout);
+        if (featureDropout != 0) {
+            Networks.Heads heads = Networks.heads(block);
+            if (heads == null) {
+                throw new IllegalArgumentException("architecture \"" + architecture + "\" has no classifier heads to put "
+                        + "dropout before");
+            }
+            heads.featureDropout((float) featureDropout);
+        }
+        return block;
+    }
+
+    /** Whether the network has classifier heads that MC-dropout can sample ({@link McDropout}). */
+    static boolean sampleable(Block block) {
+        return Networks.heads(block) != null;
+    }
+
     static Block build(String architecture, String[] headNames, int[] headUnits) throws InvalidModelException {
         if (RESNET18.equals(architecture)) {
             return Networks.resnet18(headNames, headUnits);

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import io.maskstream.model.InvalidModelException.Reason;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,10 +171,33 @@ public final class Classifier implements BatchClassifier {
         if (images.isEmpty()) {
             return List.of();
         }
-        return lifecycle.use(() -> forward(images, flipTta));
+        return lifecycle.use(() -> forward(images, flipTta, McDropout.OFF));
     }
 
-    private List<Prediction> forward(List<PreparedImage> images, boolean flipTta) {
+    /**
+     * As {@link #classify(List, boolean)}, with MC-dropout ({@link McDropout}): the backbone runs once over the batch
+     * (and its mirror with {@code flipTta}), the heads {@code mc.passes()} times on masked features; each pass is
+     * flip-averaged first, then the passes are averaged and their spread attached. Off ({@code mc.passes() == 0}): the
+     * plain pass, no uncertainty.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     * @throws IllegalArgumentException if an image is not of this model's input size, or this network has no
+     *     classifier heads to sample
+     */
+    @Override
+    public List<Prediction> classify(List<PreparedImage> images, boolean flipTta, McDropout mc) {
+        Objects.requireNonNull(mc, "mc");
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        if (mc.enabled() && !Architectures.sampleable(block)) {
+            throw new IllegalArgumentException("model " + metadata.version() + " (" + metadata.architecture()
+                    + ") has no classifier heads to sample: MC-dropout cannot run on it");
+        }
+        return lifecycle.use(() -> forward(images, flipTta, mc));
+    }
+
+    private List<Prediction> forward(List<PreparedImage> images, boolean flipTta, McDropout mc) {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false); // thread-local in libtorch: only this call's thread is affected
         try (NDManager batch = manager.newSubManager()) {
@@ -181,18 +205,29 @@ public final class Classifier implements BatchClassifier {
             if (flipTta) {
                 x = x.concat(x.flip(3), 0);
             }
-            NDList out = block.forward(new ParameterStore(batch, false), new NDList(x), false);
-            List<Prediction> predictions = Outputs.toPredictions(out, metadata.heads());
-            requireFinite(predictions);
-            if (!flipTta) {
-                return predictions;
-            }
+            PairList<String, Object> params = mc.enabled() ? new PairList<>(List.of(Networks.Heads.MC_DROPOUT), List.of(mc))
+                    : null;
+            NDList out = block.forward(new ParameterStore(batch, false), new NDList(x), false, params);
+            List<Prediction> rows = Outputs.toPredictions(out, metadata.heads());
+            requireFinite(rows);
             int n = images.size();
-            List<Prediction> averaged = new ArrayList<>(n);
+            int perPass = flipTta ? 2 * n : n;
+            int passes = mc.enabled() ? mc.passes() : 1;
+            List<Prediction> predictions = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                averaged.add(Outputs.average(predictions.get(i), predictions.get(n + i), metadata.heads()));
+                List<Prediction> samples = new ArrayList<>(passes);
+                for (int p = 0; p < passes; p++) {
+                    Prediction plain = rows.get(p * perPass + i);
+                    samples.add(flipTta ? Outputs.average(plain, rows.get(p * perPass + n + i), metadata.heads()) : plain);
+                }
+                if (passes == 1) {
+                    predictions.add(samples.get(0));
+                } else {
+                    Prediction combined = Outputs.mean(samples, metadata.heads());
+                    predictions.add(combined.withUncertainty(Uncertainty.of(Uncertainty.MC_DROPOUT, samples, combined)));
+                }
             }
-            return averaged;
+            return predictions;
         } finally {
             JniUtils.setGradMode(gradMode);
         }
@@ -201,7 +236,7 @@ public final class Classifier implements BatchClassifier {
     /** Every head's probabilities for the probe images, in one vector: what folding must not change. */
     private float[] probe() {
         InputSpec input = metadata.input();
-        List<Prediction> predictions = forward(PreparedImage.probes(input.width(), input.height()), false);
+        List<Prediction> predictions = forward(PreparedImage.probes(input.width(), input.height()), false, McDropout.OFF);
         float[] out = new float[predictions.size() * PROBABILITIES];
         int at = 0;
         for (Prediction p : predictions) {
