@@ -46,6 +46,8 @@ public final class Classifier implements BatchClassifier {
     private final ImagePreprocessor preprocessor;
     private final boolean ownsBlock;
     private final NativeLifecycle lifecycle;
+    private final boolean sampleable;
+    private volatile boolean warnedUnsampleable;
 
     private Classifier(BundleMetadata metadata, Block block, NDManager manager, Device device, boolean ownsBlock,
                        ImageLimits limits) {
@@ -56,6 +58,7 @@ public final class Classifier implements BatchClassifier {
         this.ownsBlock = ownsBlock;
         this.preprocessor = new ImagePreprocessor(metadata.input(), limits);
         this.lifecycle = new NativeLifecycle("model " + metadata.version());
+        this.sampleable = Architectures.sampleable(block);
     }
 
     /**
@@ -180,9 +183,11 @@ public final class Classifier implements BatchClassifier {
      * flip-averaged first, then the passes are averaged and their spread attached. Off ({@code mc.passes() == 0}): the
      * plain pass, no uncertainty.
      *
+     * A network without our classifier heads to sample serves its plain pass (logged once): a serving setting must
+     * never fail every batch.
+     *
      * @throws IllegalStateException after {@link #close()}
-     * @throws IllegalArgumentException if an image is not of this model's input size, or this network has no
-     *     classifier heads to sample
+     * @throws IllegalArgumentException if an image is not of this model's input size
      */
     @Override
     public List<Prediction> classify(List<PreparedImage> images, boolean flipTta, McDropout mc) {
@@ -190,11 +195,17 @@ public final class Classifier implements BatchClassifier {
         if (images.isEmpty()) {
             return List.of();
         }
-        if (mc.enabled() && !Architectures.sampleable(block)) {
-            throw new IllegalArgumentException("model " + metadata.version() + " (" + metadata.architecture()
-                    + ") has no classifier heads to sample: MC-dropout cannot run on it");
+        McDropout served = mc;
+        if (mc.enabled() && !sampleable) {
+            if (!warnedUnsampleable) {
+                warnedUnsampleable = true;
+                LOG.warn("Model {} ({}) has no classifier heads to sample: it serves without MC-dropout", metadata.version(),
+                        metadata.architecture());
+            }
+            served = McDropout.OFF;
         }
-        return lifecycle.use(() -> forward(images, flipTta, mc));
+        McDropout passes = served;
+        return lifecycle.use(() -> forward(images, flipTta, passes));
     }
 
     private List<Prediction> forward(List<PreparedImage> images, boolean flipTta, McDropout mc) {

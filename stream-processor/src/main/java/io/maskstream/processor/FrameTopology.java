@@ -129,7 +129,7 @@ public final class FrameTopology {
                 config.getDouble(ProcessorConfig.TRACKING_MIN_IOU)) : null;
         // One scheduler for the whole instance: every task's frames join the same micro-batches.
         BatchScheduler scheduler = new BatchScheduler(maxBatch, maxDelay, inference,
-                new FrameInference(models, tta, detect, metrics), metrics);
+                new FrameInference(models, tta, config.mcDropout(), detect, metrics), metrics);
         topology.addProcessor(BATCHER, () -> new MicroBatcher(scheduler, restorer, metrics, tracker), INTAKE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(),
                 BufferedFrame.serde()).withLoggingEnabled(changelog).withCachingEnabled(), BATCHER);
