@@ -23,6 +23,11 @@ public record McDropout(int passes, double rate, long seed) {
 
     /** One plain pass: no MC-dropout. */
     public static final McDropout OFF = new McDropout(0, 0.2, 0);
+    /**
+     * The seed serving uses (the processor, replay evaluation, {@code score}): fixed, so every instance, every restart
+     * and every replay samples the same masks.
+     */
+    public static final long SERVING_SEED = 16L;
 
     /** Checks the ranges. */
     public McDropout {

@@ -59,8 +59,6 @@ public final class ProcessorConfig extends ServiceConfig {
     public static final String WHOLE_FRAME = "whole-frame";
     /** {@link #FACES_MODE}: find every face, classify each, track each person. */
     public static final String DETECT = "detect";
-    /** The seed of the MC-dropout masks: fixed, so every instance and every restart serves the same masks. */
-    static final long MC_SEED = 16L;
     /** Prefix of the static-membership keys ({@link StreamsMembership#define}). */
     static final String MEMBERSHIP_PREFIX = "processor";
 
@@ -227,7 +225,7 @@ public final class ProcessorConfig extends ServiceConfig {
     /** How the processor samples MC-dropout passes ({@link McDropout#OFF} when {@link #MC_PASSES} is 0). */
     public McDropout mcDropout() {
         int passes = getInt(MC_PASSES);
-        return passes == 0 ? McDropout.OFF : new McDropout(passes, getDouble(MC_DROPOUT), MC_SEED);
+        return passes == 0 ? McDropout.OFF : new McDropout(passes, getDouble(MC_DROPOUT), McDropout.SERVING_SEED);
     }
 
     /** Whether frames go through face detection ({@value #DETECT}) rather than being one face each. */
