@@ -102,6 +102,15 @@ public final class Report {
                 calibration(cal.putObject("mask"), r.calibration().mask());
                 calibration(cal.putObject("gender"), r.calibration().gender());
                 calibration(cal.putObject("age"), r.calibration().age());
+                Calibration.Spread spread = r.calibration().spread();
+                if (spread != null) {
+                    ObjectNode sp = cal.putObject("spread");
+                    sp.put("samples", spread.samples());
+                    sp.put("maskWhenRight", round(spread.maskWhenRight()));
+                    sp.put("maskWhenWrong", round(spread.maskWhenWrong()));
+                    sp.put("classesWhenRight", round(spread.classesWhenRight()));
+                    sp.put("classesWhenWrong", round(spread.classesWhenWrong()));
+                }
             }
             ArrayNode mistakes = v.putArray("confidentMistakes");
             for (VersionResult.Mistake mk : r.confidentMistakes()) {
@@ -389,12 +398,14 @@ public final class Report {
             return;
         }
         h.append("<h2>Calibration</h2><table><tr><th class=\"l\">version</th><th>ECE 18 classes</th><th>ECE mask</th>")
-                .append("<th>ECE gender</th><th>ECE age</th></tr>");
+                .append("<th>ECE gender</th><th>ECE age</th><th>mask spread right / wrong</th></tr>");
         for (VersionResult r : calibrated) {
             Calibration.Summary c = r.calibration();
             h.append("<tr><td class=\"l\">").append(esc(r.version())).append("</td><td>").append(num(c.classes().ece()))
                     .append("</td><td>").append(num(c.mask().ece())).append("</td><td>").append(num(c.gender().ece()))
-                    .append("</td><td>").append(num(c.age().ece())).append("</td></tr>");
+                    .append("</td><td>").append(num(c.age().ece())).append("</td><td>")
+                    .append(c.spread() == null ? "&ndash;" : num(c.spread().maskWhenRight()) + " / "
+                            + num(c.spread().maskWhenWrong())).append("</td></tr>");
         }
         h.append("</table><p class=\"meta\">").append(esc(Calibration.BINNING)).append(". Lower is better; 0 is a model ")
                 .append("whose confidence is exactly how often it is right.</p>");

@@ -211,6 +211,9 @@ class ReplayEvaluationIntegrationTest {
         assertThat(json.get("versions").get(0).get("calibration").get("mask").get("bins"))
                 .as("the mean of masked passes is not the plain pass")
                 .isNotEqualTo(plain.get("versions").get(0).get("calibration").get("mask").get("bins"));
+        assertThat(json.get("versions").get(0).get("calibration").get("spread").get("samples").asInt())
+                .as("every prediction carried its spread").isEqualTo(PERSONS * 3);
+        assertThat(plain.get("versions").get(0).get("calibration").has("spread")).as("one pass: no spread").isFalse();
         assertThatThrownBy(() -> new EvaluationConfig(ConfigSource.of(Map.of(EvaluationConfig.MC_PASSES, "1"))))
                 .hasMessageContaining(EvaluationConfig.MC_PASSES).hasMessageContaining("one pass has no spread");
     }

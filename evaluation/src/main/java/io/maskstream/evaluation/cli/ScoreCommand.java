@@ -70,6 +70,11 @@ public final class ScoreCommand implements Callable<Integer> {
                         t.confusion().macroF1(), t.confusion().accuracy(), c.classes().ece(), c.mask().ece(),
                         c.gender().ece(), c.age().ece(), cfg.mcDropout().enabled() ? cfg.mcDropout().passes()
                                 + " MC-dropout passes at rate " + cfg.mcDropout().rate() : "one pass");
+                if (c.spread() != null) {
+                    System.out.printf(Locale.ROOT, "Mean spread, right / wrong answers: mask %.4f / %.4f, 18 classes "
+                                    + "%.4f / %.4f%n", c.spread().maskWhenRight(), c.spread().maskWhenWrong(),
+                            c.spread().classesWhenRight(), c.spread().classesWhenWrong());
+                }
             }
             return r.failed() > 0 ? 1 : 0;
         }

@@ -77,14 +77,30 @@ public final class Calibration {
         }
     }
 
-    /** The figures of one model version: the 18-class answer and each head. */
-    public record Summary(Result classes, Result mask, Result gender, Result age) {
+    /**
+     * The figures of one model version: the 18-class answer and each head, and how the spread of the predictions that
+     * carried one ({@link Prediction#uncertainty()}) split between right and wrong answers (null when none did).
+     */
+    public record Summary(Result classes, Result mask, Result gender, Result age, Spread spread) {
+    }
+
+    /**
+     * Whether the spread tells right from wrong: the mean mask spread of right and of wrong mask answers, and the mean
+     * 18-class spread of right and of wrong 18-class answers (0 where there was no such answer), over {@code samples}
+     * predictions with uncertainty. A useful spread is larger on the wrong answers.
+     */
+    public record Spread(int samples, double maskWhenRight, double maskWhenWrong, double classesWhenRight,
+                         double classesWhenWrong) {
     }
 
     private final Accumulator classes = new Accumulator();
     private final Accumulator mask = new Accumulator();
     private final Accumulator gender = new Accumulator();
     private final Accumulator age = new Accumulator();
+    /** Sums and counts of the spreads: mask right, mask wrong, classes right, classes wrong. */
+    private final double[] spreadSums = new double[4];
+    private final int[] spreadCounts = new int[4];
+    private int withSpread;
 
     /** Counts one prediction against the 18-class truth (competition age bands). */
     public void add(int truth, Prediction p) {
@@ -96,6 +112,19 @@ public final class Calibration {
         mask.add(clamp(p.mask()[m]), m == LabelCodec.mask(truth).ordinal());
         gender.add(clamp(p.gender()[g]), g == LabelCodec.gender(truth).ordinal());
         age.add(clamp(p.age()[a]), a == LabelCodec.age(truth).ordinal());
+        if (p.uncertainty() != null) {
+            withSpread++;
+            int maskSlot = m == LabelCodec.mask(truth).ordinal() ? 0 : 1;
+            spreadSums[maskSlot] += p.uncertainty().mask();
+            spreadCounts[maskSlot]++;
+            int classSlot = predicted == truth ? 2 : 3;
+            spreadSums[classSlot] += p.uncertainty().classes();
+            spreadCounts[classSlot]++;
+        }
+    }
+
+    private double meanSpread(int slot) {
+        return spreadCounts[slot] == 0 ? 0 : spreadSums[slot] / spreadCounts[slot];
     }
 
     /** A probability a float sum put a hair above 1 is 1. */
@@ -105,7 +134,9 @@ public final class Calibration {
 
     /** Every figure so far. */
     public Summary summary() {
-        return new Summary(classes(), mask(), gender(), age());
+        Spread spread = withSpread == 0 ? null
+                : new Spread(withSpread, meanSpread(0), meanSpread(1), meanSpread(2), meanSpread(3));
+        return new Summary(classes(), mask(), gender(), age(), spread);
     }
 
     /** The 18-class answer's figures. */

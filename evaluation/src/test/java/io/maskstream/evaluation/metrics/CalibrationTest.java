@@ -96,5 +96,19 @@ class CalibrationTest {
         assertThat(s.gender().ece()).as("wrong at 0.6").isCloseTo(0.6, within(1e-6));
         assertThat(s.age().ece()).as("right at 0.5").isCloseTo(0.5, within(1e-6));
         assertThat(s.classes().ece()).as("class 0 wrong at 0.24").isCloseTo(0.24, within(1e-6));
+        assertThat(s.spread()).as("one pass: no spread to split").isNull();
+
+        Prediction sampled = new Prediction(mask, gender, age, classes)
+                .withUncertainty(new io.maskstream.model.Uncertainty("mc-dropout", 8, 0.25f, 0.1f, 0.1f, 0.125f, 0.5f));
+        calibration.add(3, sampled); // mask right, class wrong
+        calibration.add(12, sampled.withUncertainty(new io.maskstream.model.Uncertainty("mc-dropout", 8, 0.5f, 0.1f, 0.1f,
+                0.375f, 0.5f))); // truth NONE: mask wrong, class wrong
+
+        Calibration.Spread spread = calibration.summary().spread();
+        assertThat(spread.samples()).isEqualTo(2);
+        assertThat(spread.maskWhenRight()).isCloseTo(0.25, within(1e-6));
+        assertThat(spread.maskWhenWrong()).isCloseTo(0.5, within(1e-6));
+        assertThat(spread.classesWhenRight()).as("no right 18-class answer").isZero();
+        assertThat(spread.classesWhenWrong()).isCloseTo(0.25, within(1e-6));
     }
 }
