@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * <p>Invariants: a loaded classifier's every parameter has exactly the shape its architecture defines
  * and holds only finite values, and its outputs have the layout's shapes (checked by a warm-up batch);
  * {@link #classify} runs inference only (running batch-norm statistics, no autograd) and may be called
- * from several threads at once; a loaded classifier runs with batch norm folded into its convolutions only where
- * that was checked to give the unfolded network's probabilities ({@link BatchNormFolding}); {@link #close()} waits
+ * from several threads at once; MC-dropout ({@link McDropout}) samples the same masks in every batch, so an image's
+ * prediction does not depend on its batchmates either way; a loaded classifier runs with batch norm folded into its
+ * convolutions only where that was checked to give the unfolded network's probabilities ({@link BatchNormFolding}); {@link #close()} waits
  * for classifications in flight, then frees every native resource, and later calls fail cleanly instead of touching
  * freed memory. A face detector's bundle
  * ({@link HeadLayout#isDetector()}) is refused: see {@link TrainedFaceDetector}.
@@ -183,7 +184,7 @@ public final class Classifier implements BatchClassifier {
      * flip-averaged first, then the passes are averaged and their spread attached. Off ({@code mc.passes() == 0}): the
      * plain pass, no uncertainty.
      *
-     * A network without our classifier heads to sample serves its plain pass (logged once): a serving setting must
+     * <p>A network without our classifier heads to sample serves its plain pass (logged once): a serving setting must
      * never fail every batch.
      *
      * @throws IllegalStateException after {@link #close()}
@@ -195,17 +196,17 @@ public final class Classifier implements BatchClassifier {
         if (images.isEmpty()) {
             return List.of();
         }
-        McDropout served = mc;
-        if (mc.enabled() && !sampleable) {
-            if (!warnedUnsampleable) {
-                warnedUnsampleable = true;
-                LOG.warn("Model {} ({}) has no classifier heads to sample: it serves without MC-dropout", metadata.version(),
-                        metadata.architecture());
-            }
-            served = McDropout.OFF;
+        McDropout served = mc.enabled() && !sampleable ? unsampleable() : mc;
+        return lifecycle.use(() -> forward(images, flipTta, served));
+    }
+
+    private McDropout unsampleable() {
+        if (!warnedUnsampleable) {
+            warnedUnsampleable = true;
+            LOG.warn("Model {} ({}) has no classifier heads to sample: it serves without MC-dropout", metadata.version(),
+                    metadata.architecture());
         }
-        McDropout passes = served;
-        return lifecycle.use(() -> forward(images, flipTta, passes));
+        return McDropout.OFF;
     }
 
     private List<Prediction> forward(List<PreparedImage> images, boolean flipTta, McDropout mc) {
