@@ -36,6 +36,7 @@ public final class AlertsConfig extends ServiceConfig {
     public static final String K = "alerts.k";
     public static final String N = "alerts.n";
     public static final String QUIET_PERIOD_MS = "alerts.quiet.period.ms";
+    public static final String MAX_SPREAD = "alerts.max.spread";
     public static final String INCORRECT_ENABLED = "alerts.incorrect.enabled";
     public static final String WEBHOOK_URL = "alerts.webhook.url";
     public static final String WEBHOOK_AUTHORIZATION = "alerts.webhook.authorization";
@@ -77,6 +78,13 @@ public final class AlertsConfig extends ServiceConfig {
             .define(QUIET_PERIOD_MS, Type.LONG, 10_000L, Range.between(0, 7L * 24 * 3600 * 1000), Importance.HIGH,
                     "After an alert, the camera's episode stays open (no new alert of that kind) until no matching "
                             + "frame was captured for this long; measured in the frames' capture time, not the wall clock.")
+            .define(MAX_SPREAD, Type.DOUBLE, DebounceRules.NO_SPREAD_LIMIT, probability(), Importance.MEDIUM,
+                    "A frame whose mask spread (the event's uncertainty.maskSpread: the standard deviation, across "
+                            + "MC-dropout passes or ensemble members, of the mask label's probability) is above this does "
+                            + "not count towards an alert, however probable its label; such frames are counted in "
+                            + "maskstream_alerts_uncertain_frames_total. Frames without uncertainty (one forward pass: "
+                            + "processor.uncertainty.mc.passes 0 and no ensemble) count by alerts.threshold alone. "
+                            + "1 (default): off (a spread never exceeds 0.5).")
             .define(INCORRECT_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Also raise INCORRECT_MASK alerts for incorrectly worn masks (debounced separately from NO_MASK).")
             .define(WEBHOOK_URL, Type.STRING, "", optionalHttpUrl(), Importance.MEDIUM,
@@ -113,7 +121,7 @@ public final class AlertsConfig extends ServiceConfig {
     /** The debounce rules these settings describe. */
     DebounceRules rules() {
         return new DebounceRules(getDouble(THRESHOLD), getInt(K), getInt(N), getLong(QUIET_PERIOD_MS),
-                getBoolean(INCORRECT_ENABLED));
+                getBoolean(INCORRECT_ENABLED), getDouble(MAX_SPREAD));
     }
 
     /** The webhook's URL, if one is configured. */

@@ -15,6 +15,7 @@ import java.util.Collection;
 final class AlertsMetrics {
 
     static final String RAISED = "maskstream.alerts.raised";
+    static final String UNCERTAIN_FRAMES = "maskstream.alerts.uncertain.frames";
     static final String DEAD_LETTERS = "maskstream.alerts.dead.letters";
     static final String WEBHOOK_DELIVERED = "maskstream.alerts.webhook.delivered";
     static final String WEBHOOK_FAILED = "maskstream.alerts.webhook.failed";
@@ -41,6 +42,13 @@ final class AlertsMetrics {
     void raised(String camera, AlertKind kind) {
         Counter.builder(RAISED).description("Alerts raised").tag("camera", camera).tag("kind", kind.name())
                 .register(registry).increment();
+    }
+
+    /** A frame (or a tracked face) that would have counted towards an alert of {@code kind} but was too uncertain. */
+    void uncertain(String camera, AlertKind kind) {
+        Counter.builder(UNCERTAIN_FRAMES).description("Frames (faces, with tracking) that would have counted towards an "
+                        + "alert but whose mask spread was above alerts.max.spread").tag("camera", camera)
+                .tag("kind", kind.name()).register(registry).increment();
     }
 
     void deadLetter(DeadLetterReason reason) {

@@ -12,6 +12,10 @@ import java.util.Map;
  * <ul>
  *   <li>A frame <em>matches</em> a kind when its mask label is NONE (NO_MASK) or, if enabled, INCORRECT
  *       (INCORRECT_MASK), with the label's probability at least {@code threshold}.</li>
+ *   <li>A frame whose mask spread (its event's {@code uncertainty.maskSpread}: how far MC-dropout passes or
+ *       ensemble members scatter around the mask label's probability) is above {@code maxSpread} matches nothing: the
+ *       model is not sure enough for it to count ({@link #tooUncertain}). A frame without uncertainty (one forward
+ *       pass) is judged by its probability alone.</li>
  *   <li>An alert of a kind fires when at least {@code k} of the camera's last {@code n} frames (of any label)
  *       match it and no episode of that kind is open. Firing opens the episode and consumes those frames.</li>
  *   <li>While an episode is open its matching frames only extend it. It closes (re-arms) at the first frame
@@ -20,16 +24,34 @@ import java.util.Map;
  *       classifications raises the same alerts as the live run did.</li>
  * </ul>
  */
-record DebounceRules(double threshold, int k, int n, long quietPeriodMs, boolean incorrectEnabled) {
+record DebounceRules(double threshold, int k, int n, long quietPeriodMs, boolean incorrectEnabled, double maxSpread) {
+
+    /** {@code maxSpread} that lets every frame count: a spread of probabilities in [0, 1] never exceeds 0.5. */
+    static final double NO_SPREAD_LIMIT = 1.0;
 
     DebounceRules {
-        if (!(threshold >= 0 && threshold <= 1) || k < 1 || k > n || quietPeriodMs < 0) {
-            throw new IllegalArgumentException("invalid rules " + threshold + " " + k + "/" + n + " " + quietPeriodMs);
+        if (!(threshold >= 0 && threshold <= 1) || k < 1 || k > n || quietPeriodMs < 0 || !(maxSpread >= 0)) {
+            throw new IllegalArgumentException("invalid rules " + threshold + " " + k + "/" + n + " " + quietPeriodMs + " "
+                    + maxSpread);
         }
     }
 
-    /** What the rule needs to know about one frame. */
-    record Observation(long sequence, long captureMillis, MaskState label, float probability) {
+    /** Rules without a spread limit. */
+    DebounceRules(double threshold, int k, int n, long quietPeriodMs, boolean incorrectEnabled) {
+        this(threshold, k, n, quietPeriodMs, incorrectEnabled, NO_SPREAD_LIMIT);
+    }
+
+    /**
+     * What the rule needs to know about one frame.
+     *
+     * @param spread the mask label's spread across passes; NaN when the frame came from one pass (no uncertainty)
+     */
+    record Observation(long sequence, long captureMillis, MaskState label, float probability, float spread) {
+
+        /** A frame of one forward pass. */
+        Observation(long sequence, long captureMillis, MaskState label, float probability) {
+            this(sequence, captureMillis, label, probability, Float.NaN);
+        }
     }
 
     /** An alert the frame raised: the episode's facts so far. */
@@ -50,9 +72,22 @@ record DebounceRules(double threshold, int k, int n, long quietPeriodMs, boolean
      * compared as a float too: a frame at exactly 0.7 counts for a threshold of 0.7.
      */
     AlertKind matchOf(Observation frame) {
-        if (!(frame.probability() >= (float) threshold)) {
+        if (!(frame.probability() >= (float) threshold) || tooUncertain(frame)) {
             return null;
         }
+        return kindOf(frame);
+    }
+
+    /**
+     * Whether the frame would have counted towards an alert but its spread is above {@code maxSpread} (as floats, like
+     * the threshold: a spread of exactly the limit counts).
+     */
+    boolean tooUncertain(Observation frame) {
+        return frame.spread() > (float) maxSpread && frame.probability() >= (float) threshold && kindOf(frame) != null;
+    }
+
+    /** The kind a frame of this label would count towards (ignoring its probability and spread), or null. */
+    AlertKind kindOf(Observation frame) {
         return switch (frame.label()) {
             case NONE -> AlertKind.NO_MASK;
             case INCORRECT -> incorrectEnabled ? AlertKind.INCORRECT_MASK : null;

@@ -4,6 +4,7 @@ import io.maskstream.events.Alert;
 import io.maskstream.events.Classification;
 import io.maskstream.events.Face;
 import io.maskstream.events.MaskState;
+import io.maskstream.events.Uncertainty;
 import java.util.Map;
 import java.util.TreeMap;
 import java.time.Instant;
@@ -72,7 +73,8 @@ final class EpisodeDetector implements Processor<String, Classification, String,
     private void processCamera(Classification c) {
         String camera = c.getCameraId();
         DebounceRules.Observation observation = c.getMask() == null
-                ? absent(c) : observation(c, c.getMask().getLabel(), c.getMask().getProbability());
+                ? absent(c) : observation(c, c.getMask().getLabel(), c.getMask().getProbability(), c.getUncertainty());
+        countUncertain(camera, observation);
         CameraState stored = store.get(camera);
         PeopleState people = peopleStore.get(camera);
         if (people != null) {
@@ -121,7 +123,8 @@ final class EpisodeDetector implements Processor<String, Classification, String,
         for (Long id : ids) {
             Face face = present.get(id);
             DebounceRules.Observation observation = face == null ? absent(c)
-                    : observation(c, face.getMask().getLabel(), face.getMask().getProbability());
+                    : observation(c, face.getMask().getLabel(), face.getMask().getProbability(), face.getUncertainty());
+            countUncertain(camera, observation);
             CameraState state = people.people().get(id);
             if (state == null && rules.matchOf(observation) == null) {
                 continue;
@@ -185,8 +188,16 @@ final class EpisodeDetector implements Processor<String, Classification, String,
         context.forward(new Record<>(camera, alert, now));
     }
 
-    private static DebounceRules.Observation observation(Classification c, MaskState label, float probability) {
-        return new DebounceRules.Observation(c.getFrameSequence(), c.getCaptureTime().toEpochMilli(), label, probability);
+    private static DebounceRules.Observation observation(Classification c, MaskState label, float probability,
+                                                         Uncertainty uncertainty) {
+        return new DebounceRules.Observation(c.getFrameSequence(), c.getCaptureTime().toEpochMilli(), label, probability,
+                uncertainty == null ? Float.NaN : uncertainty.getMaskSpread());
+    }
+
+    private void countUncertain(String camera, DebounceRules.Observation observation) {
+        if (rules.tooUncertain(observation)) {
+            metrics.uncertain(camera, rules.kindOf(observation));
+        }
     }
 
     /** A frame in which the subject is not seen: it counts as a frame, matches nothing. */

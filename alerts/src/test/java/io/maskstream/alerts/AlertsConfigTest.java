@@ -36,6 +36,8 @@ class AlertsConfigTest {
         assertThatThrownBy(() -> config(Map.of(AlertsConfig.THRESHOLD, "1.5"))).hasMessageContaining("alerts.threshold");
         assertThatThrownBy(() -> config(Map.of(AlertsConfig.THRESHOLD, "NaN"))).hasMessageContaining("alerts.threshold");
         assertThatThrownBy(() -> config(Map.of(AlertsConfig.K, "0"))).hasMessageContaining("alerts.k");
+        assertThatThrownBy(() -> config(Map.of(AlertsConfig.MAX_SPREAD, "1.5"))).hasMessageContaining("alerts.max.spread");
+        assertThatThrownBy(() -> config(Map.of(AlertsConfig.MAX_SPREAD, "-0.1"))).hasMessageContaining("alerts.max.spread");
         assertThatThrownBy(() -> config(Map.of(AlertsConfig.N, "1001"))).hasMessageContaining("alerts.n");
         assertThatThrownBy(() -> config(Map.of(AlertsConfig.QUIET_PERIOD_MS, "-1"))).hasMessageContaining("alerts.quiet.period.ms");
         assertThatThrownBy(() -> config(Map.of(AlertsConfig.PROCESSING_GUARANTEE, "exactly_once")))

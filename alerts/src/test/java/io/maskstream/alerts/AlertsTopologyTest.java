@@ -98,6 +98,19 @@ class AlertsTopologyTest {
             return this;
         }
 
+        /** Frames whose uncertainty says the passes behind the mask label scatter by {@code maskSpread}. */
+        Camera uncertain(int count, MaskState label, float p, float maskSpread) {
+            for (int i = 0; i < count; i++) {
+                Classification c = Classifications.of(id, seq++, millis, label, p, model);
+                c.setUncertainty(io.maskstream.events.Uncertainty.newBuilder().setMethod("mc-dropout").setPasses(8)
+                        .setMaskSpread(maskSpread).setGenderSpread(0.4f).setAgeSpread(0.4f).setClassSpread(0.2f)
+                        .setAgreement(0.5f).build());
+                classifications.pipeInput(id, c);
+                millis += frameMillis;
+            }
+            return this;
+        }
+
         Camera none(int count) {
             return frames(count, MaskState.NONE, 0.95f);
         }
@@ -240,6 +253,35 @@ class AlertsTopologyTest {
         cam.frames(1, MaskState.NONE, 0.7f); // the threshold itself counts
         assertThat(alerts.readValuesToList()).singleElement()
                 .satisfies(a -> assertThat(a.getFirstFrameSequence()).isEqualTo(50));
+    }
+
+    @Test
+    void framesWhoseMaskSpreadIsAboveTheLimitDoNotCountAndAreCounted() {
+        start(Map.of(AlertsConfig.MAX_SPREAD, "0.1"));
+        Camera cam = new Camera("cam-1");
+        cam.uncertain(30, MaskState.NONE, 0.95f, 0.3f);
+        assertThat(alerts.isEmpty()).as("sure of its label, unsure across passes").isTrue();
+        assertThat(meters.counter(AlertsMetrics.UNCERTAIN_FRAMES, "camera", "cam-1", "kind", "NO_MASK").count())
+                .isEqualTo(30.0);
+        cam.uncertain(3, MaskState.NONE, 0.95f, 0.05f).uncertain(1, MaskState.NONE, 0.95f, 0.3f)
+                .uncertain(1, MaskState.NONE, 0.95f, 0.1f); // the limit itself counts
+        assertThat(alerts.isEmpty()).isTrue();
+        cam.uncertain(1, MaskState.NONE, 0.95f, 0.0f);
+        assertThat(alerts.readValuesToList()).singleElement()
+                .satisfies(a -> assertThat(a.getMatchingFrames()).isEqualTo(5));
+        assertThat(meters.counter(AlertsMetrics.UNCERTAIN_FRAMES, "camera", "cam-1", "kind", "NO_MASK").count())
+                .isEqualTo(31.0);
+        new Camera("cam-2").none(5); // one forward pass, no uncertainty: judged by its probability
+        assertThat(alerts.readValuesToList()).hasSize(1);
+        new Camera("cam-3").uncertain(10, MaskState.WORN, 0.95f, 0.4f); // a masked frame is no near-alert
+        assertThat(meters.find(AlertsMetrics.UNCERTAIN_FRAMES).tag("camera", "cam-3").counter()).isNull();
+    }
+
+    @Test
+    void withoutASpreadLimitUncertainFramesCountAsBefore() {
+        start();
+        new Camera("cam-1").uncertain(5, MaskState.NONE, 0.95f, 0.45f);
+        assertThat(alerts.readValuesToList()).hasSize(1);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.maskstream.evaluation;
 
 import io.maskstream.model.ComputeSettings;
+import io.maskstream.model.McDropout;
 import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.streams.StreamsMembership;
 import io.maskstream.runtime.config.ConfigDefinitions;
@@ -23,6 +24,8 @@ public final class EvaluationConfig extends ServiceConfig {
     public static final String DETECTOR_MIN_SCORE = "evaluation.detector.min.score";
     public static final String CROP_MARGIN = "evaluation.crop.margin";
     public static final String TRACKING_MAX_GAP_FRAMES = "evaluation.tracking.max.gap.frames";
+    public static final String MC_PASSES = "evaluation.uncertainty.mc.passes";
+    public static final String MC_DROPOUT = "evaluation.uncertainty.mc.dropout";
     public static final String DEVICE = "evaluation.device";
     public static final String INTRA_OP_THREADS = "evaluation.intra.op.threads";
     public static final String ONLINE_APPLICATION_ID = "evaluation.online.application.id";
@@ -60,6 +63,11 @@ public final class EvaluationConfig extends ServiceConfig {
                     "Scenes: crop margin for a classifier that does not record its own (as processor.crop.margin).")
             .define(TRACKING_MAX_GAP_FRAMES, Type.INT, 10, Range.between(0, 100_000), Importance.LOW,
                     "score on scenes: frames a person may go unseen in a sequence and keep their track id.")
+            .define(MC_PASSES, Type.INT, 0, mcPassesValidator(), Importance.LOW,
+                    "Replay: classify with this many MC-dropout passes, as processor.uncertainty.mc.passes serves them "
+                            + "(same seeded masks), so the report's calibration is that of the served mean. 0: one pass.")
+            .define(MC_DROPOUT, Type.DOUBLE, 0.2, Range.between(0.01, 0.9), Importance.LOW,
+                    "Replay: the MC-dropout rate on the pooled features (as processor.uncertainty.mc.dropout).")
             .define(DEVICE, Type.STRING, "auto", Importance.LOW, "Inference device: auto, cpu, gpu or gpu:N.")
             .define(INTRA_OP_THREADS, Type.INT, 1, Range.between(0, 256), Importance.LOW,
                     "PyTorch intra-op threads (1 keeps replays bit-for-bit repeatable; 0: engine default).")
@@ -116,6 +124,25 @@ public final class EvaluationConfig extends ServiceConfig {
                 getDouble(DETECTOR_MIN_SCORE) == 0.0)
                 : io.maskstream.model.FaceDetectors.fromFile(java.nio.file.Path.of(file), getString(DETECTOR_FORMAT),
                 computeSettings(), detectorSettings());
+    }
+
+    /**
+     * The MC-dropout passes replays sample ({@link McDropout#OFF} for 0), with the processor's mask seed so a replay
+     * scores what the processor serves.
+     */
+    public McDropout mcDropout() {
+        int passes = getInt(MC_PASSES);
+        return passes == 0 ? McDropout.OFF : new McDropout(passes, getDouble(MC_DROPOUT), McDropout.SERVING_SEED);
+    }
+
+    private static ConfigDef.Validator mcPassesValidator() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            int passes = value instanceof Integer i ? i : -1;
+            if (passes != 0 && (passes < 2 || passes > 256)) {
+                throw new org.apache.kafka.common.config.ConfigException(name, value,
+                        "must be 0 (off) or 2..256: one pass has no spread");
+            }
+        }, () -> "0 (off) or 2..256");
     }
 
     public ComputeSettings computeSettings() {

@@ -4,6 +4,7 @@ import io.maskstream.runtime.Progress;
 import io.maskstream.events.Gender;
 import io.maskstream.events.LabeledFrame;
 import io.maskstream.events.MaskState;
+import io.maskstream.evaluation.metrics.Calibration;
 import io.maskstream.evaluation.metrics.Confusion;
 import io.maskstream.model.BatchClassifier;
 import io.maskstream.model.Classifiers;
@@ -12,6 +13,7 @@ import io.maskstream.model.FaceDetector;
 import io.maskstream.model.ScenePipeline;
 import io.maskstream.model.ImageRejectedException;
 import io.maskstream.model.LabelCodec;
+import io.maskstream.model.McDropout;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.model.Prediction;
 import io.maskstream.model.PreparedImage;
@@ -86,19 +88,22 @@ public final class ReplayEvaluation {
                         sceneResult.faces().toModelMetrics("replay, per face (a missed face counts as wrong)"), Map.of(),
                         List.of(), sceneResult.framesPerSecond(), sceneResult)
                         : new VersionResult(portraits.version(), portraits.architecture(), portraits.metrics(),
-                        portraits.perCamera(), portraits.confidentMistakes(), portraits.framesPerSecond(), sceneResult));
+                        portraits.perCamera(), portraits.confidentMistakes(), portraits.framesPerSecond(), sceneResult,
+                        portraits.calibration()));
                 unreadable = bad[0];
             }
         }
         boolean tta = config.getBoolean(EvaluationConfig.FLIP_TTA);
-        Path report = Report.write(outDir, described, all.size() - unreadable, tta, results);
+        Path report = Report.write(outDir, described, all.size() - unreadable, tta, config.mcDropout(), results);
         return new Outcome(described, all.size(), unreadable, results, report);
     }
 
     VersionResult evaluate(BatchClassifier classifier, List<LabeledReplay.Record> records, int[] unreadable) {
         int batchSize = config.getInt(EvaluationConfig.BATCH_SIZE);
         boolean tta = config.getBoolean(EvaluationConfig.FLIP_TTA);
+        McDropout mc = config.mcDropout();
         Confusion confusion = new Confusion();
+        Calibration calibration = new Calibration();
         Map<String, int[]> cameras = new TreeMap<>();
         List<VersionResult.Mistake> mistakes = new ArrayList<>();
         Progress progress = new Progress(classifier.version(), records.size());
@@ -117,13 +122,14 @@ public final class ReplayEvaluation {
                 LOG.warn("Skipping unreadable labeled frame {} ({}): {}", f.getSourcePath(), e.reason(), e.getMessage());
             }
             if (batch.size() == batchSize || (i == records.size() - 1 && !batch.isEmpty())) {
-                List<Prediction> predictions = classifier.classify(images, tta);
+                List<Prediction> predictions = classifier.classify(images, tta, mc);
                 for (int k = 0; k < batch.size(); k++) {
                     LabeledFrame lf = batch.get(k);
                     Prediction p = predictions.get(k);
                     int truth = truthOf(lf);
                     int predicted = p.classCode();
                     confusion.add(truth, predicted);
+                    calibration.add(truth, p);
                     int[] cam = cameras.computeIfAbsent(lf.getFrame().getCameraId(), c -> new int[2]);
                     cam[0]++;
                     if (truth == predicted) {
@@ -147,7 +153,7 @@ public final class ReplayEvaluation {
         return new VersionResult(classifier.version(), classifier.metadata().architecture(),
                 confusion.toModelMetrics("replay"), perCamera,
                 List.copyOf(mistakes.subList(0, Math.min(mistakes.size(), config.getInt(EvaluationConfig.MISTAKES)))),
-                records.size() / Math.max(1e-9, seconds));
+                records.size() / Math.max(1e-9, seconds), null, calibration.summary());
     }
 
     /** The 18-class truth of a labeled frame, with the competition's age bands. */

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.maskstream.events.ClassMetrics;
 import io.maskstream.events.ModelMetrics;
+import io.maskstream.evaluation.metrics.Calibration;
 import io.maskstream.model.LabelCodec;
+import io.maskstream.model.McDropout;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -19,7 +21,9 @@ import java.util.Locale;
 /**
  * Writes an evaluation as deterministic JSON (stable key order, numbers rounded to 6 decimals, no timings:
  * the same replay gives the same bytes) and as a self-contained HTML page (inline CSS and SVG, no script, no
- * network), with charts of per-class F1, confusion heat maps, per-camera accuracy and a side-by-side table.
+ * network), with charts of per-class F1, confusion heat maps, per-camera accuracy, reliability diagrams and a
+ * side-by-side table. Calibration ({@link Calibration}): per version the ECE of the 18-class answer and of each head,
+ * and the bins of each (count, mean confidence, accuracy).
  */
 public final class Report {
 
@@ -37,12 +41,23 @@ public final class Report {
         return BigDecimal.valueOf(v).setScale(6, RoundingMode.HALF_EVEN).stripTrailingZeros();
     }
 
-    /** The JSON document. */
+    /** The JSON document of a replay without MC-dropout. */
     public static String json(String range, int frames, boolean flipTta, List<VersionResult> results) {
+        return json(range, frames, flipTta, McDropout.OFF, results);
+    }
+
+    /** The JSON document; {@code mc} is how the versions were sampled. */
+    public static String json(String range, int frames, boolean flipTta, McDropout mc, List<VersionResult> results) {
         ObjectNode root = JSON.createObjectNode();
         root.put("range", range);
         root.put("frames", frames);
         root.put("flipTta", flipTta);
+        ObjectNode mcNode = root.putObject("mcDropout");
+        mcNode.put("passes", mc.passes());
+        if (mc.enabled()) {
+            mcNode.put("rate", round(mc.rate()));
+        }
+        root.put("calibrationBinning", Calibration.BINNING);
         root.put("metric", "18-class macro-F1 over the classes present in the truth or the predictions (sklearn 'macro')");
         ArrayNode versions = root.putArray("versions");
         for (VersionResult r : results) {
@@ -80,6 +95,22 @@ public final class Report {
             });
             if (r.scenes() != null) {
                 scenes(v.putObject("scenes"), r.scenes());
+            }
+            if (r.calibration() != null) {
+                ObjectNode cal = v.putObject("calibration");
+                calibration(cal.putObject("classes"), r.calibration().classes());
+                calibration(cal.putObject("mask"), r.calibration().mask());
+                calibration(cal.putObject("gender"), r.calibration().gender());
+                calibration(cal.putObject("age"), r.calibration().age());
+                Calibration.Spread spread = r.calibration().spread();
+                if (spread != null) {
+                    ObjectNode sp = cal.putObject("spread");
+                    sp.put("samples", spread.samples());
+                    sp.put("maskWhenRight", round(spread.maskWhenRight()));
+                    sp.put("maskWhenWrong", round(spread.maskWhenWrong()));
+                    sp.put("classesWhenRight", round(spread.classesWhenRight()));
+                    sp.put("classesWhenWrong", round(spread.classesWhenWrong()));
+                }
             }
             ArrayNode mistakes = v.putArray("confidentMistakes");
             for (VersionResult.Mistake mk : r.confidentMistakes()) {
@@ -126,6 +157,20 @@ public final class Report {
         h.append("</table><p class=\"meta\">Per-face macro-F1 counts a face the detector missed as a wrong answer.</p>");
     }
 
+    private static void calibration(ObjectNode o, Calibration.Result r) {
+        o.put("ece", round(r.ece()));
+        o.put("samples", r.samples());
+        ArrayNode bins = o.putArray("bins");
+        for (Calibration.Bin b : r.bins()) {
+            ObjectNode bin = bins.addObject();
+            bin.put("lower", round(b.lower()));
+            bin.put("upper", round(b.upper()));
+            bin.put("count", b.count());
+            bin.put("meanConfidence", round(b.meanConfidence()));
+            bin.put("accuracy", round(b.accuracy()));
+        }
+    }
+
     private static void scenes(ObjectNode o, SceneEvaluation.Result s) {
         o.put("detector", s.detectorVersion());
         o.put("scenes", s.scenes());
@@ -156,10 +201,16 @@ public final class Report {
     /** Writes {@code evaluation.json} and {@code evaluation.html} into {@code dir}; returns the HTML path. */
     public static Path write(Path dir, String range, int frames, boolean flipTta, List<VersionResult> results)
             throws IOException {
+        return write(dir, range, frames, flipTta, McDropout.OFF, results);
+    }
+
+    /** As {@link #write(Path, String, int, boolean, List)}, saying how the versions were sampled ({@code mc}). */
+    public static Path write(Path dir, String range, int frames, boolean flipTta, McDropout mc, List<VersionResult> results)
+            throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("evaluation.json"), json(range, frames, flipTta, results), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("evaluation.json"), json(range, frames, flipTta, mc, results), StandardCharsets.UTF_8);
         Path html = dir.resolve("evaluation.html");
-        Files.writeString(html, html(range, frames, flipTta, results), StandardCharsets.UTF_8);
+        Files.writeString(html, html(range, frames, flipTta, mc, results), StandardCharsets.UTF_8);
         return html;
     }
 
@@ -175,8 +226,13 @@ public final class Report {
         return String.format(Locale.ROOT, "%.4f", v);
     }
 
-    /** The HTML page. */
+    /** The HTML page of a replay without MC-dropout. */
     public static String html(String range, int frames, boolean flipTta, List<VersionResult> results) {
+        return html(range, frames, flipTta, McDropout.OFF, results);
+    }
+
+    /** The HTML page; {@code mc} is how the versions were sampled. */
+    public static String html(String range, int frames, boolean flipTta, McDropout mc, List<VersionResult> results) {
         StringBuilder h = new StringBuilder(64 * 1024);
         h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>maskstream evaluation</title>")
                 .append("<style>body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#1a202c;")
@@ -189,12 +245,14 @@ public final class Report {
                 .append("margin-right:4px;vertical-align:middle}</style></head><body>");
         h.append("<h1>maskstream evaluation</h1><p class=\"meta\">").append(esc(range)).append(" &middot; ").append(frames)
                 .append(" labeled frames &middot; flip TTA ").append(flipTta ? "on" : "off")
+                .append(" &middot; MC-dropout ").append(mc.enabled() ? mc.passes() + " passes at rate " + mc.rate() : "off")
                 .append(" &middot; metric: 18-class macro-F1 (the competition's)</p>");
         comparison(h, results);
         sceneTable(h, results);
         legend(h, results);
         h.append("<h2>Per-class F1</h2>").append(perClassChart(results));
         h.append("<h2>Accuracy per camera</h2>").append(perCameraChart(results));
+        calibrationSection(h, results);
         h.append("<h2>Confusion matrices</h2>");
         for (VersionResult r : results) {
             h.append("<div class=\"card\"><b>").append(esc(r.version())).append("</b><br>").append(heatMap(r.metrics()))
@@ -332,6 +390,82 @@ public final class Report {
             row++;
         }
         return s.append("</svg>").toString();
+    }
+
+    private static void calibrationSection(StringBuilder h, List<VersionResult> results) {
+        List<VersionResult> calibrated = results.stream().filter(r -> r.calibration() != null).toList();
+        if (calibrated.isEmpty()) {
+            return;
+        }
+        h.append("<h2>Calibration</h2><table><tr><th class=\"l\">version</th><th>ECE 18 classes</th><th>ECE mask</th>")
+                .append("<th>ECE gender</th><th>ECE age</th><th>mask spread right / wrong</th></tr>");
+        for (VersionResult r : calibrated) {
+            Calibration.Summary c = r.calibration();
+            h.append("<tr><td class=\"l\">").append(esc(r.version())).append("</td><td>").append(num(c.classes().ece()))
+                    .append("</td><td>").append(num(c.mask().ece())).append("</td><td>").append(num(c.gender().ece()))
+                    .append("</td><td>").append(num(c.age().ece())).append("</td><td>")
+                    .append(c.spread() == null ? "&ndash;" : num(c.spread().maskWhenRight()) + " / "
+                            + num(c.spread().maskWhenWrong())).append("</td></tr>");
+        }
+        h.append("</table><p class=\"meta\">").append(esc(Calibration.BINNING)).append(". Lower is better; 0 is a model ")
+                .append("whose confidence is exactly how often it is right.</p>");
+        h.append("<div class=\"card\"><b>18 classes</b><br>")
+                .append(reliabilityDiagram("18-class reliability diagram", calibrated, Calibration.Summary::classes))
+                .append("</div><div class=\"card\"><b>mask head</b><br>")
+                .append(reliabilityDiagram("mask reliability diagram", calibrated, Calibration.Summary::mask)).append("</div>");
+    }
+
+    /**
+     * Accuracy against mean confidence per non-empty bin, one line per version, over the diagonal of perfect
+     * calibration; each point's title gives the bin, its count, confidence and accuracy.
+     */
+    static String reliabilityDiagram(String label, List<VersionResult> results,
+                                     java.util.function.Function<Calibration.Summary, Calibration.Result> kind) {
+        int size = 260;
+        int left = 40;
+        int top = 10;
+        StringBuilder s = new StringBuilder("<svg role=\"img\" aria-label=\"").append(esc(label)).append("\" width=\"")
+                .append(left + size + 20).append("\" height=\"").append(top + size + 40)
+                .append("\" style=\"background:#fff;border:1px solid #e2e8f0\">");
+        for (int t = 0; t <= 4; t++) {
+            double v = t / 4.0;
+            int y = top + (int) Math.round((1 - v) * size);
+            int x = left + (int) Math.round(v * size);
+            s.append("<line x1=\"").append(left).append("\" x2=\"").append(left + size).append("\" y1=\"").append(y)
+                    .append("\" y2=\"").append(y).append("\" stroke=\"#edf2f7\"/><text x=\"4\" y=\"").append(y + 4)
+                    .append("\" font-size=\"10\">").append(String.format(Locale.ROOT, "%.2f", v)).append("</text><text x=\"")
+                    .append(x - 8).append("\" y=\"").append(top + size + 14).append("\" font-size=\"10\">")
+                    .append(String.format(Locale.ROOT, "%.2f", v)).append("</text>");
+        }
+        s.append("<line x1=\"").append(left).append("\" y1=\"").append(top + size).append("\" x2=\"").append(left + size)
+                .append("\" y2=\"").append(top).append("\" stroke=\"#a0aec0\" stroke-dasharray=\"4 3\"/>");
+        for (int i = 0; i < results.size(); i++) {
+            Calibration.Result r = kind.apply(results.get(i).calibration());
+            String colour = PALETTE[i % PALETTE.length];
+            StringBuilder points = new StringBuilder();
+            StringBuilder dots = new StringBuilder();
+            for (Calibration.Bin b : r.bins()) {
+                if (b.count() == 0) {
+                    continue;
+                }
+                int x = left + (int) Math.round(b.meanConfidence() * size);
+                int y = top + (int) Math.round((1 - b.accuracy()) * size);
+                points.append(x).append(',').append(y).append(' ');
+                dots.append("<circle cx=\"").append(x).append("\" cy=\"").append(y).append("\" r=\"3\" fill=\"")
+                        .append(colour).append("\"><title>").append(esc(results.get(i).version())).append(": confidence ")
+                        .append(String.format(Locale.ROOT, "(%.3f, %.3f]", b.lower(), b.upper())).append(", ")
+                        .append(b.count()).append(" answers, mean confidence ").append(num(b.meanConfidence()))
+                        .append(", accuracy ").append(num(b.accuracy())).append("</title></circle>");
+            }
+            if (points.length() > 0) {
+                s.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\" points=\"")
+                        .append(points.toString().trim()).append("\"/>");
+            }
+            s.append(dots);
+        }
+        s.append("<text x=\"").append(left).append("\" y=\"").append(top + size + 32).append("\" font-size=\"11\" ")
+                .append("fill=\"#4a5568\">x: mean confidence per bin, y: accuracy; dashed: perfectly calibrated</text></svg>");
+        return s.toString();
     }
 
     /** 18x18 heat map, rows true class, columns predicted; colour by row-normalised share. */

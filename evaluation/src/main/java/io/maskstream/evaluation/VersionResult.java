@@ -1,5 +1,6 @@
 package io.maskstream.evaluation;
 
+import io.maskstream.evaluation.metrics.Calibration;
 import io.maskstream.events.ModelMetrics;
 import java.util.List;
 import java.util.Map;
@@ -8,16 +9,23 @@ import java.util.Map;
  * One model version's results on a replayed range: the holdout-style metrics (the same {@code ModelMetrics}
  * the trainer stores in releases), accuracy per camera, and the frames it got wrong most confidently; for a range of
  * labeled scenes, also the detection figures ({@code scenes}), and then {@code metrics} are the per-face metrics in
- * which a missed face counts as a wrong answer.
+ * which a missed face counts as a wrong answer. {@code calibration} is how well the confidence of its portrait answers
+ * matched their accuracy ({@link Calibration}); null when the range held no portraits.
  */
 public record VersionResult(String version, String architecture, ModelMetrics metrics,
                             Map<String, CameraAccuracy> perCamera, List<Mistake> confidentMistakes, double framesPerSecond,
-                            SceneEvaluation.Result scenes) {
+                            SceneEvaluation.Result scenes, Calibration.Summary calibration) {
 
-    /** A result of portraits only. */
+    /** A result without calibration figures. */
+    public VersionResult(String version, String architecture, ModelMetrics metrics, Map<String, CameraAccuracy> perCamera,
+                         List<Mistake> confidentMistakes, double framesPerSecond, SceneEvaluation.Result scenes) {
+        this(version, architecture, metrics, perCamera, confidentMistakes, framesPerSecond, scenes, null);
+    }
+
+    /** A result of portraits only, without calibration figures. */
     public VersionResult(String version, String architecture, ModelMetrics metrics, Map<String, CameraAccuracy> perCamera,
                          List<Mistake> confidentMistakes, double framesPerSecond) {
-        this(version, architecture, metrics, perCamera, confidentMistakes, framesPerSecond, null);
+        this(version, architecture, metrics, perCamera, confidentMistakes, framesPerSecond, null, null);
     }
 
     /** Frames and correct 18-class answers of one camera. */

@@ -3,6 +3,7 @@ package io.maskstream.evaluation;
 import io.maskstream.datasets.Frames;
 import io.maskstream.synthetic.SyntheticScenes;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -112,6 +113,20 @@ class ReplayEvaluationIntegrationTest {
         assertThat(json.get("versions").get(1).get("perCamera").size()).isEqualTo(3);
         assertThat(json.get("versions").get(1).get("samples").asInt()).isEqualTo(PERSONS * 3);
         assertThat(first.results().get(1).metrics().getMacroF1()).isEqualTo(second.results().get(1).metrics().getMacroF1());
+        JsonNode calibration = json.get("versions").get(1).get("calibration");
+        for (String kind : List.of("classes", "mask", "gender", "age")) {
+            JsonNode k = calibration.get(kind);
+            assertThat(k.get("samples").asInt()).isEqualTo(PERSONS * 3);
+            assertThat(k.get("bins")).hasSize(15);
+            int counted = 0;
+            for (JsonNode bin : k.get("bins")) {
+                counted += bin.get("count").asInt();
+            }
+            assertThat(counted).isEqualTo(PERSONS * 3);
+            assertThat(k.get("ece").asDouble()).isBetween(0.0, 1.0);
+        }
+        assertThat(json.get("mcDropout").get("passes").asInt()).isZero();
+        assertThat(json.get("calibrationBinning").asText()).startsWith("15 equal-width bins");
 
         try (Admin admin = Admin.create(config.kafkaProperties(io.maskstream.runtime.config.ServiceConfig.ClientKind.ADMIN))) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(live)
@@ -175,6 +190,34 @@ class ReplayEvaluationIntegrationTest {
         assertThat(Files.readString(dir.resolve("report/evaluation.html"))).contains("Scenes: detection at IoU 0.5");
     }
 
+    /** With MC-dropout the replay scores the served mean: its own figures, the same bytes on every run. */
+    @Test
+    void aReplayWithMcDropoutRecordsItsPassesAndIsByteIdenticalToo(@TempDir Path dir) throws Exception {
+        Map<String, String> mc = new HashMap<>(settings);
+        mc.put(EvaluationConfig.MC_PASSES, "4");
+        mc.put(EvaluationConfig.MC_DROPOUT, "0.5");
+        ReplayEvaluation evaluation = new ReplayEvaluation(new EvaluationConfig(ConfigSource.of(mc)));
+        TopicRange range = TopicRange.all(settings.get("topic.labeled.frames"));
+        evaluation.run(range, List.of("eval-a"), dir.resolve("one"));
+        evaluation.run(range, List.of("eval-a"), dir.resolve("two"));
+        new ReplayEvaluation(config).run(range, List.of("eval-a"), dir.resolve("plain"));
+
+        byte[] a = Files.readAllBytes(dir.resolve("one/evaluation.json"));
+        assertThat(a).isEqualTo(Files.readAllBytes(dir.resolve("two/evaluation.json")));
+        JsonNode json = new ObjectMapper().readTree(a);
+        assertThat(json.get("mcDropout").get("passes").asInt()).isEqualTo(4);
+        assertThat(json.get("mcDropout").get("rate").asDouble()).isEqualTo(0.5);
+        JsonNode plain = new ObjectMapper().readTree(dir.resolve("plain/evaluation.json").toFile());
+        assertThat(json.get("versions").get(0).get("calibration").get("mask").get("bins"))
+                .as("the mean of masked passes is not the plain pass")
+                .isNotEqualTo(plain.get("versions").get(0).get("calibration").get("mask").get("bins"));
+        assertThat(json.get("versions").get(0).get("calibration").get("spread").get("samples").asInt())
+                .as("every prediction carried its spread").isEqualTo(PERSONS * 3);
+        assertThat(plain.get("versions").get(0).get("calibration").has("spread")).as("one pass: no spread").isFalse();
+        assertThatThrownBy(() -> new EvaluationConfig(ConfigSource.of(Map.of(EvaluationConfig.MC_PASSES, "1"))))
+                .hasMessageContaining(EvaluationConfig.MC_PASSES).hasMessageContaining("one pass has no spread");
+    }
+
     /** Also: an ensemble bundle is replayed beside a single version like any version, under its own version. */
     @Test
     void aRangeOfOffsetsReplaysOnlyThoseRecordsThroughASingleModelAndAnEnsemble(@TempDir Path dir) throws Exception {
@@ -202,6 +245,8 @@ class ReplayEvaluationIntegrationTest {
             chromium.driver().get(outcome.report().toUri().toString());
             assertThat(chromium.driver().getTitle()).isEqualTo("maskstream evaluation");
             assertThat(chromium.driver().findElements(org.openqa.selenium.By.cssSelector("svg"))).hasSizeGreaterThanOrEqualTo(4);
+            assertThat(chromium.driver().findElements(org.openqa.selenium.By.cssSelector(
+                    "svg[aria-label='18-class reliability diagram'] circle"))).as("a point per non-empty bin").isNotEmpty();
             assertThat(chromium.driver().findElements(org.openqa.selenium.By.cssSelector("svg rect")).size())
                     .as("bars and heat-map cells").isGreaterThan(18 * 18);
             BufferedImage shot = chromium.screenshot(Path.of("target", "evaluation-report.png"));

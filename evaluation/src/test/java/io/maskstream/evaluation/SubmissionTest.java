@@ -1,6 +1,7 @@
 package io.maskstream.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.maskstream.model.Classifier;
 import io.maskstream.model.ComputeSettings;
@@ -46,5 +47,14 @@ class SubmissionTest {
         }
         assertThat(result.rows()).isEqualTo(info.size() - 1);
         assertThat(result.failed()).isEqualTo(1);
+
+        Submission.Truth truth = Submission.againstTruth(dir, result).orElseThrow();
+        assertThat(truth.images()).as("every scored image has its truth in labels.csv").isEqualTo(info.size() - 2);
+        assertThat(truth.calibration().classes().samples()).isEqualTo(info.size() - 2);
+        Files.writeString(dir.resolve("eval/labels.csv"), "ImageID,ans\n" + info.get(1).split(",")[0] + ",18\n");
+        assertThatThrownBy(() -> Submission.againstTruth(dir, result)).hasMessageContaining("labels.csv line 2")
+                .hasMessageContaining("got \"18\"");
+        Files.delete(dir.resolve("eval/labels.csv"));
+        assertThat(Submission.againstTruth(dir, result)).as("the competition's eval set has no truth").isEmpty();
     }
 }

@@ -89,6 +89,38 @@ public final class Architectures {
         return layout == HeadLayout.MULTI_HEAD ? new String[] {"mask", "gender", "age"} : new String[] {"classes"};
     }
 
+    /**
+     * As {@link #build(String, HeadLayout)}, with dropout at {@code featureDropout} on the pooled features in training
+     * (0: none). The parameters are those of the network without it: its bundles load anywhere.
+     *
+     * @throws IllegalArgumentException if the rate is outside [0, 1) or the network has no classifier heads (a detector)
+     */
+    public static Block build(String architecture, HeadLayout layout, double featureDropout) throws InvalidModelException {
+        return withFeatureDropout(build(architecture, layout), featureDropout, "architecture \"" + architecture + "\"");
+    }
+
+    /**
+     * {@code network} with training dropout at {@code featureDropout} on the features before its heads (any network on
+     * our heads, an imported backbone's too); 0 leaves it as it is.
+     *
+     * @throws IllegalArgumentException when the network has no classifier heads, or the rate is outside [0, 1)
+     */
+    public static Block withFeatureDropout(Block network, double featureDropout, String what) {
+        if (featureDropout != 0) {
+            Networks.Heads heads = Networks.heads(network);
+            if (heads == null) {
+                throw new IllegalArgumentException(what + " has no classifier heads to put dropout before");
+            }
+            heads.featureDropout((float) featureDropout);
+        }
+        return network;
+    }
+
+    /** Whether the network has classifier heads that MC-dropout can sample ({@link McDropout}). */
+    static boolean sampleable(Block block) {
+        return Networks.heads(block) != null;
+    }
+
     static Block build(String architecture, String[] headNames, int[] headUnits) throws InvalidModelException {
         if (RESNET18.equals(architecture)) {
             return Networks.resnet18(headNames, headUnits);

@@ -24,6 +24,16 @@ public interface BatchClassifier extends AutoCloseable {
      */
     List<Prediction> classify(List<PreparedImage> images, boolean flipTta);
 
+    /**
+     * As {@link #classify(List, boolean)}, with MC-dropout: each prediction the mean of {@code mc.passes()} passes with
+     * dropout on the features and {@link Prediction#uncertainty()} their spread ({@link McDropout}). A model that cannot
+     * sample passes, or whose predictions already carry a spread (an ensemble's members), ignores {@code mc}: this
+     * default does.
+     */
+    default List<Prediction> classify(List<PreparedImage> images, boolean flipTta, McDropout mc) {
+        return classify(images, flipTta);
+    }
+
     /** Frees the model once classifications in flight are done. */
     @Override
     void close();

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import io.maskstream.model.InvalidModelException.Reason;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * <p>Invariants: a loaded classifier's every parameter has exactly the shape its architecture defines
  * and holds only finite values, and its outputs have the layout's shapes (checked by a warm-up batch);
  * {@link #classify} runs inference only (running batch-norm statistics, no autograd) and may be called
- * from several threads at once; a loaded classifier runs with batch norm folded into its convolutions only where
- * that was checked to give the unfolded network's probabilities ({@link BatchNormFolding}); {@link #close()} waits
+ * from several threads at once; MC-dropout ({@link McDropout}) samples the same masks in every batch, so an image's
+ * prediction does not depend on its batchmates either way; a loaded classifier runs with batch norm folded into its
+ * convolutions only where that was checked to give the unfolded network's probabilities ({@link BatchNormFolding}); {@link #close()} waits
  * for classifications in flight, then frees every native resource, and later calls fail cleanly instead of touching
  * freed memory. A face detector's bundle
  * ({@link HeadLayout#isDetector()}) is refused: see {@link TrainedFaceDetector}.
@@ -45,6 +47,8 @@ public final class Classifier implements BatchClassifier {
     private final ImagePreprocessor preprocessor;
     private final boolean ownsBlock;
     private final NativeLifecycle lifecycle;
+    private final boolean sampleable;
+    private volatile boolean warnedUnsampleable;
 
     private Classifier(BundleMetadata metadata, Block block, NDManager manager, Device device, boolean ownsBlock,
                        ImageLimits limits) {
@@ -55,6 +59,7 @@ public final class Classifier implements BatchClassifier {
         this.ownsBlock = ownsBlock;
         this.preprocessor = new ImagePreprocessor(metadata.input(), limits);
         this.lifecycle = new NativeLifecycle("model " + metadata.version());
+        this.sampleable = Architectures.sampleable(block);
     }
 
     /**
@@ -178,10 +183,41 @@ public final class Classifier implements BatchClassifier {
         if (images.isEmpty()) {
             return List.of();
         }
-        return lifecycle.use(() -> forward(images, flipTta));
+        return lifecycle.use(() -> forward(images, flipTta, McDropout.OFF));
     }
 
-    private List<Prediction> forward(List<PreparedImage> images, boolean flipTta) {
+    /**
+     * As {@link #classify(List, boolean)}, with MC-dropout ({@link McDropout}): the backbone runs once over the batch
+     * (and its mirror with {@code flipTta}), the heads {@code mc.passes()} times on masked features; each pass is
+     * flip-averaged first, then the passes are averaged and their spread attached. Off ({@code mc.passes() == 0}): the
+     * plain pass, no uncertainty.
+     *
+     * <p>A network without our classifier heads to sample serves its plain pass (logged once): a serving setting must
+     * never fail every batch.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     * @throws IllegalArgumentException if an image is not of this model's input size
+     */
+    @Override
+    public List<Prediction> classify(List<PreparedImage> images, boolean flipTta, McDropout mc) {
+        Objects.requireNonNull(mc, "mc");
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        McDropout served = mc.enabled() && !sampleable ? unsampleable() : mc;
+        return lifecycle.use(() -> forward(images, flipTta, served));
+    }
+
+    private McDropout unsampleable() {
+        if (!warnedUnsampleable) {
+            warnedUnsampleable = true;
+            LOG.warn("Model {} ({}) has no classifier heads to sample: it serves without MC-dropout", metadata.version(),
+                    metadata.architecture());
+        }
+        return McDropout.OFF;
+    }
+
+    private List<Prediction> forward(List<PreparedImage> images, boolean flipTta, McDropout mc) {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false); // thread-local in libtorch: only this call's thread is affected
         try (NDManager batch = manager.newSubManager()) {
@@ -189,18 +225,29 @@ public final class Classifier implements BatchClassifier {
             if (flipTta) {
                 x = x.concat(x.flip(3), 0);
             }
-            NDList out = block.forward(new ParameterStore(batch, false), new NDList(x), false);
-            List<Prediction> predictions = Outputs.toPredictions(out, metadata.heads());
-            requireFinite(predictions);
-            if (!flipTta) {
-                return predictions;
-            }
+            PairList<String, Object> params = mc.enabled() ? new PairList<>(List.of(Networks.Heads.MC_DROPOUT), List.of(mc))
+                    : null;
+            NDList out = block.forward(new ParameterStore(batch, false), new NDList(x), false, params);
+            List<Prediction> rows = Outputs.toPredictions(out, metadata.heads());
+            requireFinite(rows);
             int n = images.size();
-            List<Prediction> averaged = new ArrayList<>(n);
+            int perPass = flipTta ? 2 * n : n;
+            int passes = mc.enabled() ? mc.passes() : 1;
+            List<Prediction> predictions = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                averaged.add(Outputs.average(predictions.get(i), predictions.get(n + i), metadata.heads()));
+                List<Prediction> samples = new ArrayList<>(passes);
+                for (int p = 0; p < passes; p++) {
+                    Prediction plain = rows.get(p * perPass + i);
+                    samples.add(flipTta ? Outputs.average(plain, rows.get(p * perPass + n + i), metadata.heads()) : plain);
+                }
+                if (passes == 1) {
+                    predictions.add(samples.get(0));
+                } else {
+                    Prediction combined = Outputs.mean(samples, metadata.heads());
+                    predictions.add(combined.withUncertainty(Uncertainty.of(Uncertainty.MC_DROPOUT, samples, combined)));
+                }
             }
-            return averaged;
+            return predictions;
         } finally {
             JniUtils.setGradMode(gradMode);
         }
@@ -209,7 +256,7 @@ public final class Classifier implements BatchClassifier {
     /** Every head's probabilities for the probe images, in one vector: what folding must not change. */
     private float[] probe() {
         InputSpec input = metadata.input();
-        List<Prediction> predictions = forward(PreparedImage.probes(input.width(), input.height()), false);
+        List<Prediction> predictions = forward(PreparedImage.probes(input.width(), input.height()), false, McDropout.OFF);
         float[] out = new float[predictions.size() * PROBABILITIES];
         int at = 0;
         for (Prediction p : predictions) {

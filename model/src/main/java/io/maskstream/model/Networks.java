@@ -13,6 +13,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.JniUtils;
@@ -225,8 +226,39 @@ final class Networks {
         }
     }
 
-    /** Linear heads side by side on the same features; one output per head, in order. */
+    /**
+     * The first {@link Heads} in {@code block}'s tree (depth first), or null when it has none (a detector). Dropout
+     * lives there, so any network built on our heads (an imported backbone too) gets training dropout and MC-dropout.
+     */
+    static Heads heads(Block block) {
+        if (block instanceof Heads h) {
+            return h;
+        }
+        for (Block child : block.getChildren().values()) {
+            Heads h = heads(child);
+            if (h != null) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Linear heads side by side on the same features; one output per head, in order.
+     *
+     * <p>Dropout on the features is functional (no child block, no parameter), so a network with it has the parameter
+     * names and shapes of one without, and every bundle loads into either. In training ({@code training=true}) the
+     * features go through dropout at {@link #featureDropout()} (0: none). In any forward whose {@code params} hold a
+     * {@link McDropout} under {@link #MC_DROPOUT}, the heads run once per MC pass on masked copies of the features:
+     * {@code N} rows in give {@code passes·N} rows out per head, pass-major (row {@code p·N + i} is pass {@code p} of
+     * image {@code i}).
+     */
     static final class Heads extends AbstractBlock {
+
+        /** The forward-parameter key of a {@link McDropout} (see the class comment). */
+        static final String MC_DROPOUT = "maskstream.mc.dropout";
+
+        private float featureDropout;
 
         Heads(String[] names, int[] units) {
             super((byte) 1);
@@ -238,12 +270,36 @@ final class Networks {
             }
         }
 
+        /** The dropout rate on the features in training, in [0, 1). */
+        float featureDropout() {
+            return featureDropout;
+        }
+
+        /** Sets the training dropout rate on the features. */
+        void featureDropout(float rate) {
+            if (!(rate >= 0 && rate < 1)) {
+                throw new IllegalArgumentException("the feature dropout rate must lie in [0, 1), got " + rate);
+            }
+            featureDropout = rate;
+        }
+
         @Override
         protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
                                          PairList<String, Object> params) {
+            NDArray features = inputs.singletonOrThrow();
+            McDropout mc = params == null ? null : (McDropout) params.get(MC_DROPOUT);
+            NDList in = inputs;
+            if (mc != null && mc.enabled()) {
+                Shape shape = features.getShape();
+                int width = Math.toIntExact(shape.get(1));
+                NDArray masks = features.getManager().create(mc.masks(width), new Shape(mc.passes(), 1, width));
+                in = new NDList(features.expandDims(0).mul(masks).reshape(mc.passes() * shape.get(0), width));
+            } else if (training && featureDropout > 0) {
+                in = Dropout.dropout(features, featureDropout, true);
+            }
             NDList out = new NDList(children.size());
             for (Block head : children.values()) {
-                out.add(head.forward(store, inputs, training, params).singletonOrThrow());
+                out.add(head.forward(store, in, training, params).singletonOrThrow());
             }
             return out;
         }

@@ -88,6 +88,43 @@ public final class Outputs {
                 : fromClasses(mean(a.classes(), b.classes()));
     }
 
+    /**
+     * The mean of several predictions of the same image (MC-dropout passes), averaged where the layout's own
+     * distributions live, as {@link #average}.
+     */
+    static Prediction mean(List<Prediction> passes, HeadLayout layout) {
+        if (passes.isEmpty()) {
+            throw new IllegalArgumentException("no predictions to average");
+        }
+        if (layout == HeadLayout.MULTI_HEAD) {
+            float[] mask = new float[3];
+            float[] gender = new float[2];
+            float[] age = new float[3];
+            for (Prediction p : passes) {
+                accumulate(mask, p.mask());
+                accumulate(gender, p.gender());
+                accumulate(age, p.age());
+            }
+            return fromHeads(scale(mask, passes.size()), scale(gender, passes.size()), scale(age, passes.size()));
+        }
+        float[] classes = new float[LabelCodec.CLASSES];
+        passes.forEach(p -> accumulate(classes, p.classes()));
+        return fromClasses(scale(classes, passes.size()));
+    }
+
+    private static void accumulate(float[] sum, float[] values) {
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] += values[i];
+        }
+    }
+
+    private static float[] scale(float[] sum, int n) {
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] /= n;
+        }
+        return sum;
+    }
+
     private static float[] mean(float[] a, float[] b) {
         float[] m = new float[a.length];
         for (int i = 0; i < a.length; i++) {

@@ -3,6 +3,7 @@ package io.maskstream.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -30,6 +31,36 @@ class ArchitecturesTest {
             assertThat(trainable(multi)).isEqualTo(RESNET18_BACKBONE + (512 * 3 + 3) + (512 * 2 + 2) + (512 * 3 + 3));
             assertThat(trainable(single)).isEqualTo(RESNET18_BACKBONE + 512 * 18 + 18);
         }
+    }
+
+    @Test
+    void featureDropoutKeepsTheParameterNamesAndShapesSoOldBundlesLoad() throws Exception {
+        InputSpec input = Architectures.defaultInput(Architectures.FASTNET);
+        Shape in = new Shape(2, 3, input.height(), input.width());
+        try (NDManager manager = Compute.engine().newBaseManager()) {
+            Block plain = Architectures.build(Architectures.FASTNET, HeadLayout.MULTI_HEAD);
+            plain.initialize(manager, DataType.FLOAT32, in);
+            Block dropped = Architectures.build(Architectures.FASTNET, HeadLayout.MULTI_HEAD, 0.3);
+            dropped.initialize(manager, DataType.FLOAT32, in);
+
+            assertThat(shapes(dropped)).isEqualTo(shapes(plain));
+            NDArray x = manager.randomNormal(in);
+            NDList a = dropped.forward(new ParameterStore(manager, false), new NDList(x), false);
+            NDList b = dropped.forward(new ParameterStore(manager, false), new NDList(x), false);
+            assertThat(a.get(0).toFloatArray()).as("no dropout outside training").containsExactly(b.get(0).toFloatArray());
+        }
+        assertThatThrownBy(() -> Architectures.build(Architectures.FASTNET, HeadLayout.MULTI_HEAD, 1.0))
+                .hasMessageContaining("feature dropout rate must lie in [0, 1), got 1.0");
+        assertThatThrownBy(() -> Architectures.build(Architectures.GRIDNET, HeadLayout.FACE_GRID, 0.2))
+                .hasMessageContaining("\"gridnet\" has no classifier heads");
+    }
+
+    private static java.util.Map<String, Shape> shapes(Block block) {
+        java.util.Map<String, Shape> out = new java.util.LinkedHashMap<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            out.put(p.getKey(), p.getValue().getArray().getShape());
+        }
+        return out;
     }
 
     @Test

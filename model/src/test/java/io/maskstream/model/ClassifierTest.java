@@ -80,6 +80,57 @@ class ClassifierTest {
     }
 
     @Test
+    void mcDropoutAttachesTheSpreadOfItsPassesAndGivesAnImageTheSameAnswerInAnyBatch() {
+        McDropout mc = new McDropout(8, 0.5, 7);
+
+        List<Prediction> batch = classifier.classify(photos, false, mc);
+        Prediction alone = classifier.classify(List.of(photos.get(3)), false, mc).get(0);
+        Prediction again = classifier.classify(List.of(photos.get(3), photos.get(0)), false, mc).get(0);
+        Prediction plain = classifier.classify(List.of(photos.get(3))).get(0);
+
+        for (Prediction p : batch) {
+            assertThat(p.uncertainty().method()).isEqualTo(Uncertainty.MC_DROPOUT);
+            assertThat(p.uncertainty().passes()).isEqualTo(8);
+            assertThat(p.uncertainty().maxSpread()).as("masks on the features move the heads' answers").isGreaterThan(0f);
+            assertThat(p.mask()[0] + p.mask()[1] + p.mask()[2]).isCloseTo(1f, within(1e-5f));
+        }
+        assertClose(alone, batch.get(3));
+        assertClose(again, batch.get(3));
+        assertThat(alone.uncertainty().mask()).isCloseTo(batch.get(3).uncertainty().mask(), within(1e-5f));
+        assertThat(plain.uncertainty()).as("one pass has no spread").isNull();
+        assertThat(alone.mask()).as("the mean of masked passes is not the plain pass").isNotEqualTo(plain.mask());
+        assertThat(classifier.classify(photos, false, McDropout.OFF)).allSatisfy(p -> assertThat(p.uncertainty()).isNull());
+    }
+
+    @Test
+    void mcDropoutThatDropsNothingIsThePlainPassWithAndWithoutFlipTta() {
+        McDropout keepsAll = new McDropout(4, 1e-9, 3); // every mask keeps every feature at scale ~1
+
+        for (boolean tta : new boolean[] {false, true}) {
+            List<Prediction> mc = classifier.classify(photos, tta, keepsAll);
+            List<Prediction> plain = classifier.classify(photos, tta);
+            for (int i = 0; i < photos.size(); i++) {
+                assertClose(mc.get(i), plain.get(i));
+                assertThat(mc.get(i).uncertainty().maxSpread()).isLessThan(1e-5f);
+                assertThat(mc.get(i).uncertainty().agreement()).isEqualTo(1f);
+            }
+        }
+    }
+
+    @Test
+    void mcDropoutRefusesOnePassAndRatesOutsideTheOpenUnitInterval() {
+        assertThatThrownBy(() -> new McDropout(1, 0.2, 0)).hasMessageContaining("0 passes (off) or at least 2, got 1");
+        assertThatThrownBy(() -> new McDropout(-3, 0.2, 0)).hasMessageContaining("got -3");
+        assertThatThrownBy(() -> new McDropout(4, 1.0, 0)).hasMessageContaining("rate must lie in (0, 1), got 1.0");
+        assertThatThrownBy(() -> new McDropout(4, 0, 0)).hasMessageContaining("got 0.0");
+        assertThat(McDropout.OFF.on(classifier)).as("off serves the model itself").isSameAs(classifier);
+        BatchClassifier view = new McDropout(3, 0.5, 1).on(classifier);
+        view.close();
+        assertThat(view.classify(photos, false)).as("closing the view leaves the model serving")
+                .allSatisfy(p -> assertThat(p.uncertainty().passes()).isEqualTo(3));
+    }
+
+    @Test
     void changedWeightsSurviveTheBundleRoundTrip() throws Exception {
         InputSpec input = Architectures.defaultInput(Architectures.FASTNET);
         try (NDManager manager = Compute.engine().newBaseManager(Device.cpu())) {

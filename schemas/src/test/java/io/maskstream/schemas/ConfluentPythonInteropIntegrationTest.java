@@ -61,6 +61,18 @@ class ConfluentPythonInteropIntegrationTest {
             assertThat(v.get("age").get("label").asText()).isEqualTo("FROM_60");
             assertThat(v.get("classCode").asInt()).isEqualTo(17);
             assertThat(v.get("source").asText()).isEqualTo("img-" + i);
+            JsonNode u = v.get("uncertainty");
+            if (i % 2 == 0) {
+                assertThat(u.isNull()).as("one pass: no uncertainty").isTrue();
+            } else {
+                assertThat(u.get("method").asText()).isEqualTo("mc-dropout");
+                assertThat(u.get("passes").asInt()).isEqualTo(8);
+                assertThat(u.get("maskSpread").asDouble()).isEqualTo(0.125);
+                assertThat(u.get("genderSpread").asDouble()).isEqualTo(0.0625);
+                assertThat(u.get("ageSpread").asDouble()).isEqualTo(0.25);
+                assertThat(u.get("classSpread").asDouble()).isEqualTo(0.03125);
+                assertThat(u.get("agreement").asDouble()).isEqualTo(0.75);
+            }
         }
         List<JsonNode> frames = decodeWithPython(stack, "interop-frames", 3);
         Frame f = Events.frame("cam-py", 2);

@@ -36,6 +36,13 @@ final class Events {
                         .setProbabilities(List.of(0.5f, 0.5f)).build())
                 .setAge(AgeHead.newBuilder().setLabel(AgeBand.FROM_60).setProbability(0.25f)
                         .setProbabilities(List.of(0.5f, 0.25f, 0.25f)).build())
-                .setClassCode(17).setClassProbability(0.09375f).setBatchSize(8).setSource("img-" + seq).build();
+                .setClassCode(17).setClassProbability(0.09375f).setBatchSize(8).setSource("img-" + seq)
+                .setUncertainty(seq % 2 == 0 ? null : uncertainty()).build();
+    }
+
+    /** The uncertainty of 8 MC-dropout passes, in values a float holds exactly. */
+    static io.maskstream.events.Uncertainty uncertainty() {
+        return io.maskstream.events.Uncertainty.newBuilder().setMethod("mc-dropout").setPasses(8).setMaskSpread(0.125f)
+                .setGenderSpread(0.0625f).setAgeSpread(0.25f).setClassSpread(0.03125f).setAgreement(0.75f).build();
     }
 }

@@ -124,4 +124,65 @@ class SchemaEvolutionIntegrationTest {
         assertThat(read.get("ensemble")).isNull();
         assertThat(read.get("version").toString()).isEqualTo("x");
     }
+
+    /**
+     * Classification gained an optional uncertainty (top level and per face): the registry accepts it over the version
+     * without, and an event written without it reads as null at both places.
+     */
+    @Test
+    void theClassificationWithUncertaintyIsBackwardCompatibleWithTheOneWithout() throws Exception {
+        Schema today = io.maskstream.events.Classification.getClassSchema();
+        Schema face = today.getField("faces").schema().getElementType();
+        Schema faceBefore = without(face, "uncertainty");
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field f : today.getFields()) {
+            if (f.name().equals("faces")) {
+                fields.add(new Schema.Field(f, Schema.createArray(faceBefore)));
+            } else if (!f.name().equals("uncertainty")) {
+                fields.add(new Schema.Field(f, f.schema()));
+            }
+        }
+        Schema before = Schema.createRecord(today.getName(), today.getDoc(), today.getNamespace(), false, fields);
+        assertThat(before.toString()).doesNotContain("uncertainty");
+        String subject = "evolution-classifications-" + System.nanoTime() + "-value";
+        registry.register(subject, before);
+        registry.setCompatibility(subject, SchemaPolicy.COMPATIBILITY);
+        assertThat(registry.isCompatible(subject, today)).isTrue();
+        registry.register(subject, today);
+
+        io.maskstream.events.Classification event = Events.classification("cam-u", 1);
+        event.setFaces(List.of(io.maskstream.events.Face.newBuilder()
+                .setBox(io.maskstream.events.FaceBox.newBuilder().setX(1).setY(2).setWidth(3).setHeight(4).build())
+                .setDetectionScore(1f).setMask(event.getMask()).setGender(event.getGender()).setAge(event.getAge())
+                .setClassCode(17).setClassProbability(0.09375f).setUncertainty(Events.uncertainty()).build()));
+        byte[] current = encode(today, event);
+        GenericRecord old = new GenericDatumReader<GenericRecord>(today, before)
+                .read(null, DecoderFactory.get().binaryDecoder(current, null)); // today's event as the old version held it
+        byte[] written = encode(before, old);
+        GenericRecord read = new GenericDatumReader<GenericRecord>(before, today)
+                .read(null, DecoderFactory.get().binaryDecoder(written, null));
+        assertThat(read.get("uncertainty")).isNull();
+        GenericRecord readFace = (GenericRecord) ((List<?>) read.get("faces")).get(0);
+        assertThat(readFace.get("uncertainty")).isNull();
+        assertThat(readFace.get("classCode")).isEqualTo(17);
+    }
+
+    private static Schema without(Schema record, String field) {
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field f : record.getFields()) {
+            if (!f.name().equals(field)) {
+                fields.add(new Schema.Field(f, f.schema()));
+            }
+        }
+        return Schema.createRecord(record.getName(), record.getDoc(), record.getNamespace(), false, fields);
+    }
+
+    private static byte[] encode(Schema schema, Object datum) throws java.io.IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.specific.SpecificDatumWriter<Object>(schema)
+                .write(datum, encoder);
+        encoder.flush();
+        return out.toByteArray();
+    }
 }

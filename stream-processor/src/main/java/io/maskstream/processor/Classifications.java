@@ -10,6 +10,7 @@ import io.maskstream.events.MaskHead;
 import io.maskstream.model.Box;
 import io.maskstream.model.Prediction;
 import io.maskstream.model.ScenePipeline;
+import io.maskstream.model.Uncertainty;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,7 @@ final class Classifications {
                     .setClassCode(code)
                     .setClassProbability(p.classes()[code])
                     .setTrackId(trackIds == null ? null : trackIds[i])
+                    .setUncertainty(uncertainty(p.uncertainty()))
                     .build());
         }
         Face top = events.isEmpty() ? null : events.get(0);
@@ -59,6 +61,7 @@ final class Classifications {
                 .setAge(top == null ? null : top.getAge())
                 .setClassCode(top == null ? null : top.getClassCode())
                 .setClassProbability(top == null ? null : top.getClassProbability())
+                .setUncertainty(top == null ? null : top.getUncertainty())
                 .setBatchSize(batchSize)
                 .setSource(frame.getSource())
                 .setOriginalCaptureTime(accepted.originalCaptureTime() == null ? null
@@ -71,6 +74,13 @@ final class Classifications {
     static FaceBox box(Box b) {
         return FaceBox.newBuilder().setX((float) b.x()).setY((float) b.y()).setWidth((float) b.w()).setHeight((float) b.h())
                 .build();
+    }
+
+    /** The event's uncertainty: what the passes behind the prediction say; null for one forward pass. */
+    static io.maskstream.events.Uncertainty uncertainty(Uncertainty u) {
+        return u == null ? null : io.maskstream.events.Uncertainty.newBuilder().setMethod(u.method()).setPasses(u.passes())
+                .setMaskSpread(u.mask()).setGenderSpread(u.gender()).setAgeSpread(u.age()).setClassSpread(u.classes())
+                .setAgreement(u.agreement()).build();
     }
 
     private static MaskHead mask(Prediction p) {

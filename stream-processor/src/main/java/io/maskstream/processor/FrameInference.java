@@ -7,6 +7,7 @@ import io.maskstream.model.DecodedImage;
 import io.maskstream.model.Detection;
 import io.maskstream.model.ImageRejectedException;
 import io.maskstream.model.InputSpec;
+import io.maskstream.model.McDropout;
 import io.maskstream.model.Prediction;
 import io.maskstream.model.PreparedImage;
 import io.maskstream.model.ScenePipeline;
@@ -30,11 +31,18 @@ final class FrameInference {
 
     private final ModelHolder models;
     private final boolean flipTta;
+    private final McDropout mc;
     private final boolean detect;
     private final ProcessorMetrics metrics;
 
     FrameInference(ModelHolder models, boolean flipTta, boolean detect, ProcessorMetrics metrics) {
+        this(models, flipTta, McDropout.OFF, detect, metrics);
+    }
+
+    /** @param mc the MC-dropout passes every classification samples ({@link McDropout#OFF}: one plain pass) */
+    FrameInference(ModelHolder models, boolean flipTta, McDropout mc, boolean detect, ProcessorMetrics metrics) {
         this.models = models;
+        this.mc = mc;
         this.flipTta = flipTta;
         this.detect = detect;
         this.metrics = metrics;
@@ -138,7 +146,7 @@ final class FrameInference {
     /** Whole-frame mode: one forward pass; each frame is one face, the region its preprocessing kept. */
     private List<List<ScenePipeline.Face>> wholeFrames(BatchClassifier model, List<AcceptedFrame> frames,
                                                        List<PreparedImage> images) {
-        List<Prediction> predictions = model.classify(images, flipTta);
+        List<Prediction> predictions = model.classify(images, flipTta, mc);
         List<List<ScenePipeline.Face>> out = new ArrayList<>(frames.size());
         for (int i = 0; i < frames.size(); i++) {
             PreparedImage img = images.get(i);
@@ -160,7 +168,8 @@ final class FrameInference {
             decoded.add(f.decoded());
         }
         ScenePipeline.Timing[] timing = new ScenePipeline.Timing[1];
-        List<List<ScenePipeline.Face>> faces = new ScenePipeline(lease.detector(), lease.classifier(), lease.cropMargin())
+        List<List<ScenePipeline.Face>> faces = new ScenePipeline(lease.detector(), mc.on(lease.classifier()),
+                lease.cropMargin())
                 .run(decoded, flipTta, timing);
         if (recorded) {
             metrics.scene(frames.size(), timing[0].crops(), timing[0].detectNanos(), timing[0].classifyNanos());

@@ -139,7 +139,7 @@ public final class FrameTopology {
         FaceTracker tracker = detect ? new FaceTracker(config.getInt(ProcessorConfig.TRACKING_MAX_GAP_FRAMES),
                 config.getDouble(ProcessorConfig.TRACKING_MIN_IOU)) : null;
         // One scheduler for the whole instance: every task's frames join the same micro-batches.
-        FrameInference engine = new FrameInference(models, tta, detect, metrics);
+        FrameInference engine = new FrameInference(models, tta, config.mcDropout(), detect, metrics);
         TrialServing trialServing = new TrialServing(trials, engine, inference.shadows(),
                 config.getLong(ProcessorConfig.SHADOW_TIMEOUT_MS), metrics);
         BatchScheduler scheduler = new BatchScheduler(maxBatch, maxDelay, inference, engine, trialServing, metrics);

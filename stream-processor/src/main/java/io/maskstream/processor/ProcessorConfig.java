@@ -1,6 +1,7 @@
 package io.maskstream.processor;
 
 import io.maskstream.model.ComputeSettings;
+import io.maskstream.model.McDropout;
 import io.maskstream.model.DetectorSettings;
 import io.maskstream.model.ImageLimits;
 import io.maskstream.releases.ReleaseSignatures;
@@ -33,6 +34,8 @@ public final class ProcessorConfig extends ServiceConfig {
     public static final String INTRA_OP_THREADS = "processor.intra.op.threads";
     public static final String INTER_OP_THREADS = "processor.inter.op.threads";
     public static final String FLIP_TTA = "processor.flip.tta";
+    public static final String MC_PASSES = "processor.uncertainty.mc.passes";
+    public static final String MC_DROPOUT = "processor.uncertainty.mc.dropout";
     public static final String IMAGE_MIN_SIDE = "processor.image.min.side";
     public static final String IMAGE_MAX_PIXELS = "processor.image.max.pixels";
     public static final String STATE_DIR = "processor.state.dir";
@@ -96,6 +99,16 @@ public final class ProcessorConfig extends ServiceConfig {
                     "PyTorch inter-op threads (0: engine default).")
             .define(FLIP_TTA, Type.BOOLEAN, false, Importance.LOW,
                     "Average predictions over the frame and its mirror image (horizontal-flip test-time augmentation).")
+            .define(MC_PASSES, Type.INT, 0, mcPassesValidator(), Importance.MEDIUM,
+                    "MC-dropout: run the network's heads this many times per frame, each with its own dropout mask on the "
+                            + "pooled features (the backbone runs once), serve the mean and put the passes' spread in "
+                            + "the event's uncertainty field (per head: the standard deviation of the label's probability "
+                            + "across passes; the share of passes that agree). The masks are seeded and the same for every "
+                            + "batch, so a frame gets the same answer whatever it is batched with. 0: off (one pass, "
+                            + "uncertainty null). An ensemble release reports its members' spread instead and ignores this.")
+            .define(MC_DROPOUT, Type.DOUBLE, 0.2, Range.between(0.01, 0.9), Importance.LOW,
+                    "MC-dropout: the share of pooled features each pass drops (kept ones are scaled by 1/(1-rate), as "
+                            + "in training). A model trained with trainer.dropout is best sampled at that rate.")
             .define(IMAGE_MIN_SIDE, Type.INT, 16, Range.between(1, 4096), Importance.LOW,
                     "Frames whose width or height is smaller go to the dead-letter topic (IMAGE_TOO_SMALL).")
             .define(IMAGE_MAX_PIXELS, Type.LONG, 100_000_000L, Range.between(1, Long.MAX_VALUE), Importance.LOW,
@@ -187,6 +200,16 @@ public final class ProcessorConfig extends ServiceConfig {
         }, () -> "auto, cpu, gpu, gpu:N");
     }
 
+    private static ConfigDef.Validator mcPassesValidator() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            int passes = value instanceof Integer i ? i : -1;
+            if (passes != 0 && (passes < 2 || passes > 256)) {
+                throw new org.apache.kafka.common.config.ConfigException(name, value,
+                        "must be 0 (off) or 2..256: one pass has no spread");
+            }
+        }, () -> "0 (off) or 2..256");
+    }
+
     private static ConfigDef.Validator trustedKeysValidator() {
         return ConfigDef.LambdaValidator.with((name, value) -> {
             for (Object file : (java.util.List<?>) value) {
@@ -217,6 +240,12 @@ public final class ProcessorConfig extends ServiceConfig {
     public ImageLimits imageLimits() {
         return new ImageLimits(getInt(IMAGE_MIN_SIDE), getLong(IMAGE_MAX_PIXELS),
                 getInt(CommonConfig.TOPIC_FRAMES_MAX_BYTES));
+    }
+
+    /** How the processor samples MC-dropout passes ({@link McDropout#OFF} when {@link #MC_PASSES} is 0). */
+    public McDropout mcDropout() {
+        int passes = getInt(MC_PASSES);
+        return passes == 0 ? McDropout.OFF : new McDropout(passes, getDouble(MC_DROPOUT), McDropout.SERVING_SEED);
     }
 
     /** Whether frames go through face detection ({@value #DETECT}) rather than being one face each. */

@@ -3,6 +3,7 @@ package io.maskstream.processor;
 import io.maskstream.model.BatchClassifier;
 import io.maskstream.model.BundleMetadata;
 import io.maskstream.model.ImagePreprocessor;
+import io.maskstream.model.McDropout;
 import io.maskstream.model.Prediction;
 import io.maskstream.model.PreparedImage;
 import java.util.List;
@@ -54,6 +55,11 @@ final class FaultyModel implements BatchClassifier {
 
     @Override
     public List<Prediction> classify(List<PreparedImage> images, boolean flipTta) {
+        return classify(images, flipTta, McDropout.OFF);
+    }
+
+    @Override
+    public List<Prediction> classify(List<PreparedImage> images, boolean flipTta, McDropout mc) {
         int n = images.size();
         if (hangsOnBatchOf.test(n)) {
             hung.incrementAndGet();
@@ -70,7 +76,7 @@ final class FaultyModel implements BatchClassifier {
         if (n == 1 && failsOnSingleCall.test(singleCalls.incrementAndGet())) {
             throw new IllegalStateException("injected: this frame failed");
         }
-        return real.classify(images, flipTta);
+        return real.classify(images, flipTta, mc);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.maskstream.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.maskstream.embedded.SharedTestStack;
 import io.maskstream.events.Classification;
@@ -75,12 +77,21 @@ class FrameTopologyTest {
         models.swap(next);
     }
 
+    Path stateDir;
+
     @BeforeEach
     void setUp(@TempDir Path stateDir) {
+        this.stateDir = stateDir;
+        start(Map.of());
+    }
+
+    /** Builds the driver over the test's settings plus {@code extra}. */
+    void start(Map<String, String> extra) {
         Map<String, String> settings = new HashMap<>(Map.of("schema.registry.url", registryUrl,
                 "topic.frames", "drv-frames", "topic.classifications", "drv-classifications",
                 ProcessorConfig.MAX_BATCH_SIZE, "4", ProcessorConfig.MAX_BATCH_DELAY_MS, "100",
                 ProcessorConfig.STATE_DIR, stateDir.toString()));
+        settings.putAll(extra);
         ProcessorConfig config = new ProcessorConfig(ConfigSource.of(settings));
         Topics topics = new Topics(config);
         Properties props = FrameTopology.streamsProperties(config);
@@ -227,6 +238,52 @@ class FrameTopologyTest {
         assertThat(c.getClassCode()).isEqualTo(c.getMask().getLabel().ordinal() * 6
                 + c.getGender().getLabel().ordinal() * 3 + c.getAge().getLabel().ordinal());
         assertThat(c.getLatencyMs()).isEqualTo(c.getProcessedTime().toEpochMilli() - c.getCaptureTime().toEpochMilli());
+        assertThat(c.getUncertainty()).as("one forward pass: no uncertainty").isNull();
+        assertThat(c.getFaces().get(0).getUncertainty()).isNull();
+    }
+
+    @Test
+    void withMcDropoutEveryEventCarriesTheSpreadOfItsPassesAndTheSameFrameGetsTheSameAnswerInAnotherBatch()
+            throws Exception {
+        driver.close();
+        models.close();
+        start(Map.of(ProcessorConfig.MC_PASSES, "6", ProcessorConfig.MC_DROPOUT, "0.5"));
+        byte[] twice = TestFrames.jpeg(96, 128, 77);
+        for (int i = 0; i < 4; i++) {
+            send(i == 2 ? TestFrames.frame("cam-u", i, twice) : TestFrames.frame("cam-u", i)); // a full batch of 4
+        }
+        send(TestFrames.frame("cam-v", 0, twice)); // frame 2's image again, alone
+        driver.advanceWallClockTime(Duration.ofMillis(150));
+        List<Classification> events = awaitEvents(5);
+
+        assertThat(events).hasSize(5);
+        for (Classification c : events) {
+            io.maskstream.events.Uncertainty u = c.getUncertainty();
+            assertThat(u.getMethod()).isEqualTo("mc-dropout");
+            assertThat(u.getPasses()).isEqualTo(6);
+            assertThat(u.getAgreement()).isBetween(0f, 1f);
+            assertThat(Math.max(Math.max(u.getMaskSpread(), u.getGenderSpread()), u.getAgeSpread())).isGreaterThan(0f);
+            assertThat(c.getFaces().get(0).getUncertainty()).as("the top level is the most prominent face's")
+                    .isEqualTo(u);
+        }
+        Classification inBatch = events.get(2);
+        Classification alone = events.get(4);
+        assertThat(alone.getBatchSize()).isEqualTo(1);
+        assertThat(alone.getClassCode()).isEqualTo(inBatch.getClassCode());
+        assertThat(alone.getClassProbability()).isCloseTo(inBatch.getClassProbability(), within(1e-5f));
+        io.maskstream.events.Uncertainty a = alone.getUncertainty();
+        io.maskstream.events.Uncertainty b = inBatch.getUncertainty(); // the same masks; float rounding of the batch only
+        assertThat(new float[] {a.getMaskSpread(), a.getGenderSpread(), a.getAgeSpread(), a.getClassSpread(), a.getAgreement()})
+                .containsExactly(new float[] {b.getMaskSpread(), b.getGenderSpread(), b.getAgeSpread(), b.getClassSpread(),
+                        b.getAgreement()}, within(1e-5f));
+    }
+
+    @Test
+    void oneMcDropoutPassIsRefusedNamingTheKey() {
+        assertThatThrownBy(() -> new ProcessorConfig(ConfigSource.of(Map.of(ProcessorConfig.MC_PASSES, "1"))))
+                .hasMessageContaining(ProcessorConfig.MC_PASSES).hasMessageContaining("one pass has no spread");
+        assertThatThrownBy(() -> new ProcessorConfig(ConfigSource.of(Map.of(ProcessorConfig.MC_DROPOUT, "1.0"))))
+                .hasMessageContaining(ProcessorConfig.MC_DROPOUT);
     }
 
     @Test

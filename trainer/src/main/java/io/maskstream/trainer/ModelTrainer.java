@@ -14,12 +14,14 @@ import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.maskstream.runtime.Progress;
+import io.maskstream.evaluation.metrics.Calibration;
 import io.maskstream.evaluation.metrics.Confusion;
 import io.maskstream.events.ModelMetrics;
 import io.maskstream.model.BatchClassifier;
 import io.maskstream.model.AgeBands;
 import io.maskstream.model.Architectures;
 import io.maskstream.model.BundleMetadata;
+import io.maskstream.model.BatchClassifier;
 import io.maskstream.model.Classifier;
 import io.maskstream.model.Compute;
 import io.maskstream.model.ComputeSettings;
@@ -29,6 +31,7 @@ import io.maskstream.model.ImagePreprocessor;
 import io.maskstream.model.ImportedBackbone;
 import io.maskstream.model.InputSpec;
 import io.maskstream.model.InvalidModelException;
+import io.maskstream.model.McDropout;
 import io.maskstream.model.LabelCodec;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.model.Prediction;
@@ -63,6 +66,15 @@ public final class ModelTrainer {
                          double secondsPerEpoch) {
     }
 
+    /** Training-summary key of the feature dropout rate a model trained with (absent: none). */
+    public static final String DROPOUT_KEY = "dropout";
+    /** Training-summary key of the best model's holdout ECE (18 classes, one pass; see {@link Calibration}). */
+    public static final String HOLDOUT_ECE_KEY = "holdoutEce";
+    /** Training-summary key of the holdout ECE of the mean of {@link #MC_PASSES} MC-dropout passes. */
+    public static final String HOLDOUT_ECE_MC_KEY = "holdoutEceMcDropout";
+    /** MC-dropout passes of the holdout calibration figure. */
+    static final int MC_PASSES = 8;
+
     private final TrainerConfig config;
 
     public ModelTrainer(TrainerConfig config) {
@@ -92,6 +104,7 @@ public final class ModelTrainer {
         Device device = Compute.device(compute);
         engine.setRandomSeed((int) seed);
         ImportedBackbone backbone = importedBackbone();
+        double dropout = config.getDouble(TrainerConfig.DROPOUT);
         int stepsPerEpoch = (train.size() + batchSize - 1) / batchSize;
         HeadLoss loss = loss(train, heads);
         ImagePreprocessor preprocessor = new ImagePreprocessor(input, ImageLimits.defaults());
@@ -108,7 +121,8 @@ public final class ModelTrainer {
         double bestF1 = -1;
         double trainingSeconds = 0;
         try (Model model = Model.newInstance("maskstream-train", device, "PyTorch")) {
-            Block block = network(architecture, backbone, heads, input, model.getNDManager());
+            Block block = Architectures.withFeatureDropout(network(architecture, backbone, heads, input,
+                    model.getNDManager()), dropout, "the network");
             model.setBlock(block);
             BundleMetadata metadata = BundleMetadata.of(version, architecture, heads, input, Map.of());
             if (backbone != null) {
@@ -189,7 +203,48 @@ public final class ModelTrainer {
         summary.put("holdoutMacroF1", String.format(Locale.ROOT, "%.4f", bestF1));
         summary.put("secondsPerEpoch", String.format(Locale.ROOT, "%.1f", perEpoch));
         summary.put("device", device.toString());
+        if (dropout > 0) {
+            summary.put(DROPOUT_KEY, String.valueOf(dropout));
+        }
+        summary.putAll(holdoutCalibration(best, split.holdout(), tta, batchSize, compute, dropout));
         return new Result(best.withTrainingSummary(summary), bestMetrics, bestEpoch, history, perEpoch);
+    }
+
+    /**
+     * The best model's calibration on the holdout, as served (loaded, batch norm folded), for the training summary:
+     * {@value #HOLDOUT_ECE_KEY} the ECE of its 18-class answer ({@link Calibration}), and {@value #HOLDOUT_ECE_MC_KEY} that of
+     * the mean of {@value #MC_PASSES} MC-dropout passes at the training dropout rate (0.2 when it trained without).
+     */
+    private static Map<String, String> holdoutCalibration(ModelBundle best, List<Sample> holdout, boolean tta,
+                                                         int batchSize, ComputeSettings compute, double dropout)
+            throws InvalidModelException {
+        McDropout mc = new McDropout(MC_PASSES, dropout > 0 ? dropout : 0.2, McDropout.SERVING_SEED);
+        Calibration plain = new Calibration();
+        Calibration sampled = new Calibration();
+        try (Classifier served = Classifier.load(best, compute)) {
+            List<Prediction> one = predictions(served, holdout, tta, batchSize, McDropout.OFF);
+            List<Prediction> passes = predictions(served, holdout, tta, batchSize, mc);
+            for (int i = 0; i < holdout.size(); i++) {
+                if (one.get(i) != null) {
+                    plain.add(holdout.get(i).truth(), one.get(i));
+                    sampled.add(holdout.get(i).truth(), passes.get(i));
+                }
+            }
+        }
+        Calibration.Summary a = plain.summary();
+        Calibration.Summary b = sampled.summary();
+        LOG.info("Holdout calibration (ECE, 18 classes / mask / gender / age): one pass {} / {} / {} / {}; mean of {} "
+                        + "MC-dropout passes at rate {}: {} / {} / {} / {}", f4(a.classes().ece()), f4(a.mask().ece()),
+                f4(a.gender().ece()), f4(a.age().ece()), mc.passes(), mc.rate(), f4(b.classes().ece()), f4(b.mask().ece()),
+                f4(b.gender().ece()), f4(b.age().ece()));
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put(HOLDOUT_ECE_KEY, f4(a.classes().ece()));
+        out.put(HOLDOUT_ECE_MC_KEY, f4(b.classes().ece()) + " (" + mc.passes() + " passes at rate " + mc.rate() + ")");
+        return out;
+    }
+
+    private static String f4(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
     }
 
     static String holdoutDescription(PersonSplit split) {
@@ -214,8 +269,21 @@ public final class ModelTrainer {
      * -1 for a sample its preprocessing refuses.
      */
     public static int[] predict(BatchClassifier classifier, List<Sample> samples, boolean tta, int batchSize) {
+        List<Prediction> predictions = predictions(classifier, samples, tta, batchSize, McDropout.OFF);
         int[] out = new int[samples.size()];
-        Arrays.fill(out, -1);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = predictions.get(i) == null ? -1 : predictions.get(i).classCode();
+        }
+        return out;
+    }
+
+    /**
+     * The prediction of {@code classifier} for each sample, in order (each decoded for its own input size, sampled as
+     * {@code mc} says); null for a sample its preprocessing refuses.
+     */
+    static List<Prediction> predictions(BatchClassifier classifier, List<Sample> samples, boolean tta, int batchSize,
+                                        McDropout mc) {
+        List<Prediction> out = new ArrayList<>(Collections.nCopies(samples.size(), (Prediction) null));
         InputSpec spec = classifier.metadata().input();
         List<PreparedImage> images = new ArrayList<>(batchSize);
         List<Integer> batch = new ArrayList<>(batchSize);
@@ -235,9 +303,9 @@ public final class ModelTrainer {
                 batch.add(i);
             }
             if (!batch.isEmpty() && (batch.size() == batchSize || i == samples.size() - 1)) {
-                List<Prediction> predictions = classifier.classify(images, tta);
+                List<Prediction> predictions = classifier.classify(images, tta, mc);
                 for (int k = 0; k < batch.size(); k++) {
-                    out[batch.get(k)] = predictions.get(k).classCode();
+                    out.set(batch.get(k), predictions.get(k));
                 }
                 images.clear();
                 batch.clear();

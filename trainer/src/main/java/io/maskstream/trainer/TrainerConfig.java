@@ -36,6 +36,7 @@ public final class TrainerConfig extends ServiceConfig {
     public static final String HOLDOUT_FRACTION = "trainer.holdout.fraction";
     public static final String PATIENCE = "trainer.patience";
     public static final String TTA = "trainer.flip.tta";
+    public static final String DROPOUT = "trainer.dropout";
     public static final String SEED = "trainer.seed";
     public static final String THREADS = "trainer.intra.op.threads";
     public static final String DEVICE = "trainer.device";
@@ -107,6 +108,10 @@ public final class TrainerConfig extends ServiceConfig {
             .define(PATIENCE, Type.INT, 4, Range.between(1, 100), Importance.LOW,
                     "Early stopping: epochs without a better holdout macro-F1 before training stops.")
             .define(TTA, Type.BOOLEAN, true, Importance.LOW, "Horizontal-flip test-time augmentation when evaluating.")
+            .define(DROPOUT, Type.DOUBLE, 0.0, Range.between(0.0, 0.9), Importance.LOW,
+                    "Dropout on the pooled features, before the heads, in training (0: none). It adds no parameter, so "
+                            + "the bundle loads like any other; recorded in the training summary as 'dropout'. Serve such a "
+                            + "model's MC-dropout (processor.uncertainty.mc.passes) at the same rate.")
             .define(SEED, Type.LONG, 42L, Importance.MEDIUM, "Seed of the split, sampling, augmentation and initialisation.")
             .define(THREADS, Type.INT, 1, Range.between(0, 256), Importance.LOW,
                     "PyTorch intra-op threads (0: engine default; 1 is fastest on a busy 2-core machine).")
@@ -285,7 +290,7 @@ public final class TrainerConfig extends ServiceConfig {
                 getDouble(LABEL_SMOOTHING) > 0 ? " smoothing " + getDouble(LABEL_SMOOTHING) : "", getString(OPTIMIZER),
                 getDouble(LEARNING_RATE), getString(SCHEDULE), getInt(BATCH_SIZE),
                 getBoolean(BALANCED_SAMPLING) ? "balanced" : "uniform", getBoolean(AUGMENT), getString(AGE_BANDS),
-                getBoolean(TTA), getLong(SEED));
+                getBoolean(TTA), getLong(SEED)) + (getDouble(DROPOUT) > 0 ? ", dropout " + getDouble(DROPOUT) : "");
     }
 
     /** Publishes the trainer's keys to the shared configuration catalogue. */

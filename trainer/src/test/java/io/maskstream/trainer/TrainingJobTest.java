@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.maskstream.model.EnsembleVote;
+import io.maskstream.model.Classifier;
+import io.maskstream.model.ComputeSettings;
+import io.maskstream.model.McDropout;
 import io.maskstream.model.ModelBundle;
+import io.maskstream.model.Prediction;
 import io.maskstream.runtime.config.ConfigSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,5 +74,38 @@ class TrainingJobTest {
         TrainerConfig one = new TrainerConfig(ConfigSource.of(Map.of()));
         assertThatThrownBy(() -> EnsembleTraining.train(one, List.of(), List.of(), "e", "none"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(TrainerConfig.ENSEMBLE_MEMBERS + " is 1");
+    }
+
+    /**
+     * trainer.dropout: the same seed trains other weights with it (dropout is on in training), the bundle records the
+     * rate and the holdout calibration, and it loads and serves MC-dropout like any bundle.
+     */
+    @Test
+    void trainingWithFeatureDropoutRecordsItsRateAndHoldoutCalibration(@TempDir Path dir) throws Exception {
+        Map<String, String> settings = Map.of(TrainerConfig.EPOCHS, "1", TrainerConfig.OUTPUT_DIR, dir.toString(),
+                TrainerConfig.AUGMENT, "false");
+        TrainerConfig plain = new TrainerConfig(ConfigSource.of(settings));
+        Map<String, String> withDropout = new java.util.HashMap<>(settings);
+        withDropout.put(TrainerConfig.DROPOUT, "0.5");
+        TrainerConfig dropped = new TrainerConfig(ConfigSource.of(withDropout));
+        List<Sample> samples = SyntheticSamples.of(30, 5, new ModelTrainer(plain).preprocessor());
+        PersonSplit split = PersonSplit.of(samples, 0.25, 3);
+
+        ModelBundle a = new ModelTrainer(plain).train(split, "no-dropout", "synthetic").bundle();
+        ModelBundle b = new ModelTrainer(dropped).train(split, "dropout", "synthetic").bundle();
+
+        assertThat(b.sha256()).as("dropout changed what was learned").isNotEqualTo(a.sha256());
+        Map<String, String> summary = b.metadata().trainingSummary();
+        assertThat(summary).containsEntry(ModelTrainer.DROPOUT_KEY, "0.5");
+        assertThat(a.metadata().trainingSummary()).doesNotContainKey(ModelTrainer.DROPOUT_KEY);
+        assertThat(Double.parseDouble(summary.get(ModelTrainer.HOLDOUT_ECE_KEY))).isBetween(0.0, 1.0);
+        assertThat(summary.get(ModelTrainer.HOLDOUT_ECE_MC_KEY)).endsWith("(8 passes at rate 0.5)");
+        assertThat(summary.get("recipe")).endsWith(", dropout 0.5");
+        try (Classifier served = Classifier.load(ModelBundle.read(b.toBytes()), new ComputeSettings("auto", 1, 1))) {
+            Prediction p = served.classify(List.of(split.holdout().get(0).image()), false, new McDropout(4, 0.5, 1)).get(0);
+            assertThat(p.uncertainty().passes()).isEqualTo(4);
+        }
+        assertThatThrownBy(() -> new TrainerConfig(ConfigSource.of(Map.of(TrainerConfig.DROPOUT, "0.95"))))
+                .hasMessageContaining(TrainerConfig.DROPOUT);
     }
 }

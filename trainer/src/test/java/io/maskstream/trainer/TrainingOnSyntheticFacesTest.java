@@ -50,7 +50,8 @@ class TrainingOnSyntheticFacesTest {
 
         // the released bundle is the best epoch, and loads for serving with the same holdout score
         ModelBundle bundle = ModelBundle.read(result.bundle().toBytes());
-        assertThat(bundle.metadata().trainingSummary()).containsKeys("recipe", "bestEpoch", "holdoutMacroF1");
+        assertThat(bundle.metadata().trainingSummary()).containsKeys("recipe", "bestEpoch", "holdoutMacroF1",
+                ModelTrainer.HOLDOUT_ECE_KEY, ModelTrainer.HOLDOUT_ECE_MC_KEY);
         try (Classifier served = Classifier.load(bundle, new ComputeSettings("auto", 1, 1))) {
             double f1 = ModelTrainer.evaluate(served, split.holdout(), true, 32).macroF1();
             assertThat(f1).isCloseTo(result.holdout().getMacroF1(), org.assertj.core.api.Assertions.within(1e-6));

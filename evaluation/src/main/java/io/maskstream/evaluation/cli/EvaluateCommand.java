@@ -51,11 +51,18 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--tta", description = "Horizontal-flip test-time augmentation (overrides evaluation.flip.tta).")
     Boolean tta;
 
+    @Option(names = "--mc-passes", paramLabel = "N", description = "Classify with N MC-dropout passes, as the processor "
+            + "serves them (overrides evaluation.uncertainty.mc.passes; 0: one pass).")
+    Integer mcPasses;
+
     @Override
     public Integer call() throws Exception {
         java.util.Map<String, String> extra = new java.util.HashMap<>();
         if (tta != null) {
             extra.put(EvaluationConfig.FLIP_TTA, tta.toString());
+        }
+        if (mcPasses != null) {
+            extra.put(EvaluationConfig.MC_PASSES, mcPasses.toString());
         }
         EvaluationConfig cfg = new EvaluationConfig(config.source(extra));
         String topicName = topic != null ? topic : cfg.getString(CommonConfig.TOPIC_LABELED_FRAMES);
@@ -65,12 +72,13 @@ public final class EvaluateCommand implements Callable<Integer> {
                 TopicRange.parse(topicName, from, to, fromTime, toTime), models, dir);
         System.out.println(outcome.range() + ": " + outcome.frames() + " frames"
                 + (outcome.unreadable() > 0 ? " (" + outcome.unreadable() + " unreadable, skipped)" : ""));
-        System.out.printf(Locale.ROOT, "%-28s %9s %9s %8s %8s %8s %9s%n", "version", "macro-F1", "accuracy", "mask",
-                "gender", "age", "frames/s");
+        System.out.printf(Locale.ROOT, "%-28s %9s %9s %8s %8s %8s %8s %9s%n", "version", "macro-F1", "accuracy", "mask",
+                "gender", "age", "ECE", "frames/s");
         for (VersionResult r : outcome.results()) {
             var m = r.metrics();
-            System.out.printf(Locale.ROOT, "%-28s %9.4f %9.4f %8.4f %8.4f %8.4f %9.1f%n", r.version(), m.getMacroF1(),
-                    m.getAccuracy(), m.getMaskF1(), m.getGenderF1(), m.getAgeF1(), r.framesPerSecond());
+            String ece = r.calibration() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.calibration().classes().ece());
+            System.out.printf(Locale.ROOT, "%-28s %9.4f %9.4f %8.4f %8.4f %8.4f %8s %9.1f%n", r.version(), m.getMacroF1(),
+                    m.getAccuracy(), m.getMaskF1(), m.getGenderF1(), m.getAgeF1(), ece, r.framesPerSecond());
         }
         System.out.println("Report: " + outcome.report().toAbsolutePath() + " (and evaluation.json)");
         return 0;

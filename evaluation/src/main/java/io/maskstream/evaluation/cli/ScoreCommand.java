@@ -43,9 +43,14 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--tta", description = "Horizontal-flip test-time augmentation.")
     boolean tta;
 
+    @Option(names = "--mc-passes", paramLabel = "N", description = "Classify with N MC-dropout passes, as the processor "
+            + "serves them (overrides evaluation.uncertainty.mc.passes; 0: one pass).")
+    Integer mcPasses;
+
     @Override
     public Integer call() throws Exception {
-        EvaluationConfig cfg = new EvaluationConfig(config.source());
+        EvaluationConfig cfg = new EvaluationConfig(config.source(mcPasses == null ? java.util.Map.of()
+                : java.util.Map.of(EvaluationConfig.MC_PASSES, mcPasses.toString())));
         ModelBundle bundle = ModelSource.resolve(cfg, model);
         if (CocoDataset.isCoco(folder)) {
             return scenes(cfg, bundle, out == null ? Path.of("results.json") : out);
@@ -53,10 +58,25 @@ public final class ScoreCommand implements Callable<Integer> {
         Path out = this.out == null ? Path.of("submission.csv") : this.out;
         try (BatchClassifier classifier = Classifiers.load(bundle, cfg.computeSettings())) {
             Submission.Result r = Submission.write(folder, classifier, tta || cfg.getBoolean(EvaluationConfig.FLIP_TTA),
-                    cfg.getInt(EvaluationConfig.BATCH_SIZE), out);
+                    cfg.mcDropout(), cfg.getInt(EvaluationConfig.BATCH_SIZE), out);
             System.out.printf(Locale.ROOT, "Wrote %s: %d rows with model %s in %.1f s%s%n", out, r.rows(),
                     bundle.metadata().version(), r.seconds(), r.failed() > 0 ? " (" + r.failed()
                             + " images could not be read: ans -1)" : "");
+            var truth = Submission.againstTruth(folder, r);
+            if (truth.isPresent()) {
+                var t = truth.get();
+                var c = t.calibration();
+                System.out.printf(Locale.ROOT, "Against %s (%d images): macro-F1 %.4f, accuracy %.4f; ECE 18 classes %.4f, "
+                                + "mask %.4f, gender %.4f, age %.4f (%s)%n", Submission.TRUTH_FILE, t.images(),
+                        t.confusion().macroF1(), t.confusion().accuracy(), c.classes().ece(), c.mask().ece(),
+                        c.gender().ece(), c.age().ece(), cfg.mcDropout().enabled() ? cfg.mcDropout().passes()
+                                + " MC-dropout passes at rate " + cfg.mcDropout().rate() : "one pass");
+                if (c.spread() != null) {
+                    System.out.printf(Locale.ROOT, "Mean spread, right / wrong answers: mask %.4f / %.4f, 18 classes "
+                                    + "%.4f / %.4f%n", c.spread().maskWhenRight(), c.spread().maskWhenWrong(),
+                            c.spread().classesWhenRight(), c.spread().classesWhenWrong());
+                }
+            }
             return r.failed() > 0 ? 1 : 0;
         }
     }

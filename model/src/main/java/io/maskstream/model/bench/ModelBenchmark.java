@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.maskstream.model.Architectures;
+import io.maskstream.model.BatchClassifier;
 import io.maskstream.model.Classifier;
 import io.maskstream.model.Compute;
 import io.maskstream.model.ComputeSettings;
@@ -14,6 +15,7 @@ import io.maskstream.model.HeadLayout;
 import io.maskstream.model.ImageLimits;
 import io.maskstream.model.ImagePreprocessor;
 import io.maskstream.model.InputSpec;
+import io.maskstream.model.McDropout;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.model.PreparedImage;
 import java.awt.BasicStroke;
@@ -52,8 +54,11 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * ({@code -Dmaskstream.model.fold-batchnorm=false}) against the network as served, measured in alternating rounds so
  * that the drift of a shared machine hits both alike.
  *
+ * <p>Then MC-dropout ({@link McDropout}): inference alone as served, one plain pass against 8 MC passes (backbone once,
+ * heads 8 times on masked features), alternating rounds, one intra-op thread.
+ *
  * <p>Arguments (optional): seconds per measurement (default 4), split into rounds whose median is printed; then
- * {@code fold} to run only the folding comparison.
+ * {@code fold} to run only the folding comparison, or {@code mc} to run only the MC-dropout one.
  */
 public final class ModelBenchmark {
 
@@ -64,6 +69,8 @@ public final class ModelBenchmark {
     /** Rounds of an interleaved comparison: more than {@link #ROUNDS}, as each round is shorter. */
     private static final int AB_ROUNDS = 10;
     /** Classifier.load's switch (BatchNormFolding.PROPERTY in the model package). */
+    /** MC-dropout passes measured against one plain pass. */
+    private static final int MC_PASSES = 8;
     private static final String FOLD_PROPERTY = "maskstream.model.fold-batchnorm";
 
     private ModelBenchmark() {
@@ -73,9 +80,16 @@ public final class ModelBenchmark {
         System.setProperty("java.awt.headless", "true");
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 4.0;
         boolean foldOnly = args.length > 1 && "fold".equals(args[1]);
+        boolean mcOnly = args.length > 1 && "mc".equals(args[1]);
         Compute.prepare();
         Compute.engine();
         List<byte[]> jpegs = sampleJpegs();
+        if (mcOnly) {
+            System.out.printf(Locale.ROOT, "%nmaskstream model benchmark: %d CPU(s) visible to the JVM, load average %s%n",
+                    Runtime.getRuntime().availableProcessors(), loadAverage());
+            mcDropout(seconds, jpegs);
+            return;
+        }
         if (foldOnly) {
             System.out.printf(Locale.ROOT, "%nmaskstream model benchmark: %d CPU(s) visible to the JVM, load average %s%n",
                     Runtime.getRuntime().availableProcessors(), loadAverage());
@@ -111,6 +125,32 @@ public final class ModelBenchmark {
             System.out.println();
         }
         folding(seconds, jpegs);
+        mcDropout(seconds, jpegs);
+    }
+
+    /** One plain pass against {@link #MC_PASSES} MC-dropout passes, inference alone; see the class comment. */
+    private static void mcDropout(double seconds, List<byte[]> jpegs) throws Exception {
+        ComputeSettings oneThread = new ComputeSettings("auto", 1, 0);
+        Compute.engine(oneThread);
+        McDropout mc = new McDropout(MC_PASSES, 0.2, 1);
+        System.out.printf(Locale.ROOT, "%nMC-dropout, %d passes of the heads on one backbone pass, against one plain pass: "
+                + "inference alone, as served (folded), libtorch intra-op threads %d, ms per frame, median of %d "
+                + "alternating rounds of %.2f s each%n", MC_PASSES, JniUtils.getNumThreads(), AB_ROUNDS, seconds / AB_ROUNDS);
+        System.out.printf(Locale.ROOT, "%-9s %-8s %5s %10s %10s %10s%n", "arch", "input", "batch", "plain", "mc " + MC_PASSES,
+                "mc/plain");
+        for (String architecture : new String[] {Architectures.FASTNET, Architectures.RESNET18}) {
+            ModelBundle bundle = ModelBundle.untrained(architecture, HeadLayout.MULTI_HEAD, architecture + "-bench", 1);
+            try (Classifier classifier = Classifier.load(bundle, oneThread)) {
+                InputSpec in = classifier.metadata().input();
+                for (int batch : new int[] {1, 16}) {
+                    List<PreparedImage> images = batchOf(classifier, jpegs, batch);
+                    BatchClassifier sampled = mc.on(classifier);
+                    double[] ms = alternating(seconds, images, classifier, sampled);
+                    System.out.printf(Locale.ROOT, "%-9s %-8s %5d %10.3f %10.3f %10.3f%n", architecture,
+                            in.width() + "x" + in.height(), batch, ms[0] / batch, ms[1] / batch, ms[1] / ms[0]);
+                }
+            }
+        }
     }
 
     /** Unfolded against folded batch norm, one intra-op thread, inference alone; see the class comment. */
@@ -156,10 +196,10 @@ public final class ModelBenchmark {
      * Median ms per batch of each classifier, measured in {@link #AB_ROUNDS} rounds in which each runs for its share of
      * {@code seconds}, the order swapping every round.
      */
-    private static double[] alternating(double seconds, List<PreparedImage> images, Classifier... classifiers) {
-        for (Classifier c : classifiers) {
+    private static double[] alternating(double seconds, List<PreparedImage> images, BatchClassifier... classifiers) {
+        for (BatchClassifier c : classifiers) {
             for (int i = 0; i < 3; i++) {
-                c.classify(images);
+                c.classify(images, false);
             }
         }
         double[][] rounds = new double[classifiers.length][AB_ROUNDS];
@@ -170,7 +210,7 @@ public final class ModelBenchmark {
                 long started = System.nanoTime();
                 int batches = 0;
                 while (System.nanoTime() - started < share || batches < 2) {
-                    classifiers[which].classify(images);
+                    classifiers[which].classify(images, false);
                     batches++;
                 }
                 rounds[which][r] = (System.nanoTime() - started) / 1e6 / batches;

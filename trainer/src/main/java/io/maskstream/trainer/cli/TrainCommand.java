@@ -126,6 +126,9 @@ public final class TrainCommand implements Callable<Integer> {
                             + " at epoch %d of %d, %.1f s/epoch%n", r.bundle().metadata().version(), r.holdout().getMacroF1(),
                     r.holdout().getAccuracy(), r.holdout().getMaskF1(), r.holdout().getGenderF1(), r.holdout().getAgeF1(),
                     r.bestEpoch(), r.history().size(), r.secondsPerEpoch());
+            Map<String, String> summary = r.bundle().metadata().trainingSummary();
+            System.out.println("Holdout calibration (ECE of the 18 classes, 15 bins): " + summary.get(ModelTrainer.HOLDOUT_ECE_KEY)
+                    + " one pass, " + summary.get(ModelTrainer.HOLDOUT_ECE_MC_KEY) + " the mean of MC-dropout passes");
         }
         System.out.println("Bundle written to " + outcome.bundleFile().toAbsolutePath()
                 + " (serve it with processor.model.path, score it with 'maskstream score -m FILE')");
