@@ -60,7 +60,11 @@ public final class Architectures {
         if (GRIDNET.equals(architecture)) {
             return GridNet.build(FaceGrid.CHANNELS);
         }
-        String[] names = layout == HeadLayout.MULTI_HEAD ? new String[] {"mask", "gender", "age"} : new String[] {"classes"};
+        String[] names = switch (layout) {
+            case MULTI_HEAD -> new String[] {"mask", "gender", "age"};
+            case MASK_CONDITIONAL_AGE -> new String[] {"mask", "gender", "ageMasked", "ageUnmasked"};
+            default -> new String[] {"classes"};
+        };
         return build(architecture, names, layout.units());
     }
 
