@@ -4,6 +4,7 @@ import io.maskstream.model.AgeBands;
 import io.maskstream.model.Architectures;
 import io.maskstream.model.ComputeSettings;
 import io.maskstream.model.HeadLayout;
+import io.maskstream.model.InputSpec;
 import io.maskstream.releases.ReleaseSignatures;
 import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.config.ConfigDefinitions;
@@ -31,6 +32,8 @@ public final class TrainerConfig extends ServiceConfig {
     public static final String LABEL_SMOOTHING = "trainer.label.smoothing";
     public static final String BALANCED_SAMPLING = "trainer.balanced.sampling";
     public static final String AUGMENT = "trainer.augment";
+    public static final String AUGMENT_STRENGTH = "trainer.augment.strength";
+    public static final String INPUT_SIZE = "trainer.input.size";
     public static final String AGE_BANDS = "trainer.age.bands";
     public static final String HOLDOUT_FRACTION = "trainer.holdout.fraction";
     public static final String PATIENCE = "trainer.patience";
@@ -55,8 +58,11 @@ public final class TrainerConfig extends ServiceConfig {
     public static final ConfigDef DEFINITION = CommonConfig.define(new ConfigDef())
             .define(ARCHITECTURE, Type.STRING, Architectures.FASTNET, ValidString.in(Architectures.FASTNET,
                     Architectures.RESNET18), Importance.HIGH, "Network to train: fastnet (fast on CPU) or resnet18.")
-            .define(HEADS, Type.STRING, "MULTI_HEAD", ValidString.in("MULTI_HEAD", "SINGLE_18"), Importance.MEDIUM,
-                    "MULTI_HEAD: three heads (mask, gender, age) and a summed loss; SINGLE_18: one 18-way head.")
+            .define(HEADS, Type.STRING, "MULTI_HEAD", ValidString.in("MULTI_HEAD", "SINGLE_18", "MASK_CONDITIONAL_AGE"),
+                    Importance.MEDIUM, "MULTI_HEAD: three heads (mask, gender, age) and a summed loss; SINGLE_18: one "
+                            + "18-way head; MASK_CONDITIONAL_AGE: mask and gender heads and two age heads, one trained only "
+                            + "on faces with a mask worn properly, the other only on the rest (incorrectly worn or none); "
+                            + "served as the joint P(mask)P(gender)P(age | masked or not).")
             .define(EPOCHS, Type.INT, 15, Range.between(1, 1000), Importance.HIGH, "Most epochs to train.")
             .define(BATCH_SIZE, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM, "Training batch size.")
             .define(LEARNING_RATE, Type.DOUBLE, 0.003, Range.between(1e-7, 10), Importance.MEDIUM, "Peak learning rate.")
@@ -74,6 +80,14 @@ public final class TrainerConfig extends ServiceConfig {
                     "Draw each epoch's samples with weights inverse to their 18-class frequency.")
             .define(AUGMENT, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Augment training images: horizontal flip, shift/scale/rotate, brightness/contrast/hue jitter, crop.")
+            .define(AUGMENT_STRENGTH, Type.DOUBLE, 1.0, Range.between(0, 3), Importance.LOW,
+                    "Scales the augmentation's ranges (shift 8 % of a side, scale +-8 %, rotation +-10 degrees, "
+                            + "contrast +-25 %, brightness +-25, per-channel gain +-6 %, each times this); 1 is the "
+                            + "default recipe, 0 leaves only the horizontal flip. No effect without trainer.augment.")
+            .define(INPUT_SIZE, Type.STRING, "", inputSize(), Importance.LOW,
+                    "Network input WIDTHxHEIGHT in pixels (e.g. 120x160); empty: the architecture's default (fastnet "
+                            + "96x128, resnet18 192x256). Recorded in the bundle, so serving prepares images at the size "
+                            + "the model was trained at.")
             .define(AGE_BANDS, Type.STRING, "30,58", ageBands(), Importance.MEDIUM,
                     "Age-band boundaries for TRAINING labels (middle from, old from); the competition's are 30,60. "
                             + "Moving the upper one down (the seeds used 57-59 as >=60) gives the rare band more examples. "
@@ -139,6 +153,38 @@ public final class TrainerConfig extends ServiceConfig {
         }, () -> "middle,old years, e.g. 30,60");
     }
 
+    private static ConfigDef.Validator inputSize() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            String text = String.valueOf(value).trim();
+            if (!text.isEmpty()) {
+                try {
+                    parseInputSize(text);
+                } catch (IllegalArgumentException e) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, value, e.getMessage());
+                }
+            }
+        }, () -> "WIDTHxHEIGHT, each side " + InputSpec.MIN_SIDE + ".." + InputSpec.MAX_SIDE + " px, or empty");
+    }
+
+    /** {@code WIDTHxHEIGHT} as an ImageNet-normalised input. */
+    static InputSpec parseInputSize(String text) {
+        String[] parts = text.trim().toLowerCase(java.util.Locale.ROOT).split("x", -1);
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("input size must be WIDTHxHEIGHT, e.g. 96x128, got \"" + text + "\"");
+        }
+        try {
+            return InputSpec.imagenet(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("input size must be WIDTHxHEIGHT in whole pixels, got \"" + text + "\"");
+        }
+    }
+
+    /** The network input to train at: {@code trainer.input.size}, else the architecture's default. */
+    public InputSpec input() {
+        String size = getString(INPUT_SIZE).trim();
+        return size.isEmpty() ? Architectures.defaultInput(getString(ARCHITECTURE)) : parseInputSize(size);
+    }
+
     private static ConfigDef.Validator signingKeyValidator() {
         return ConfigDef.LambdaValidator.with((name, value) -> {
             String file = String.valueOf(value).trim();
@@ -179,7 +225,20 @@ public final class TrainerConfig extends ServiceConfig {
                 getDouble(LABEL_SMOOTHING) > 0 ? " smoothing " + getDouble(LABEL_SMOOTHING) : "", getString(OPTIMIZER),
                 getDouble(LEARNING_RATE), getString(SCHEDULE), getInt(BATCH_SIZE),
                 getBoolean(BALANCED_SAMPLING) ? "balanced" : "uniform", getBoolean(AUGMENT), getString(AGE_BANDS),
-                getBoolean(TTA), getLong(SEED));
+                getBoolean(TTA), getLong(SEED)) + recipeExtras();
+    }
+
+    /** The recipe line's tail for the keys whose default leaves it unchanged: augmentation strength, input size. */
+    private String recipeExtras() {
+        StringBuilder extras = new StringBuilder();
+        if (getBoolean(AUGMENT) && getDouble(AUGMENT_STRENGTH) != 1.0) {
+            extras.append(", augment strength ").append(getDouble(AUGMENT_STRENGTH));
+        }
+        if (!getString(INPUT_SIZE).isBlank()) {
+            InputSpec in = input();
+            extras.append(", input ").append(in.width()).append('x').append(in.height());
+        }
+        return extras.toString();
     }
 
     /** Publishes the trainer's keys to the shared configuration catalogue. */
