@@ -44,4 +44,26 @@ class TrainingOnSyntheticFacesTest {
             assertThat(f1).isCloseTo(result.holdout().getMacroF1(), org.assertj.core.api.Assertions.within(1e-6));
         }
     }
+
+    /** The mask-conditional age model trains like the others and serves as it was evaluated in training. */
+    @Test
+    void maskConditionalAgeTrainsOnTinyDataAndServesItsHoldoutScore(@TempDir Path dir) throws Exception {
+        TrainerConfig config = new TrainerConfig(ConfigSource.of(Map.of(TrainerConfig.EPOCHS, "3",
+                TrainerConfig.PATIENCE, "3", TrainerConfig.HEADS, "MASK_CONDITIONAL_AGE", TrainerConfig.OUTPUT_DIR,
+                dir.toString())));
+        ModelTrainer trainer = new ModelTrainer(config);
+        List<Sample> samples = SyntheticSamples.of(30, 21, trainer.preprocessor());
+        PersonSplit split = PersonSplit.of(samples, 0.25, 3);
+
+        ModelTrainer.Result result = trainer.train(split, "test-mca", "synthetic");
+
+        assertThat(result.history()).hasSize(3);
+        assertThat(result.history().get(2).loss()).as("training loss falls").isLessThan(result.history().get(0).loss());
+        ModelBundle bundle = ModelBundle.read(result.bundle().toBytes());
+        assertThat(bundle.metadata().heads()).isEqualTo(io.maskstream.model.HeadLayout.MASK_CONDITIONAL_AGE);
+        try (Classifier served = Classifier.load(bundle, new ComputeSettings("auto", 1, 1))) {
+            double f1 = ModelTrainer.evaluate(served, split.holdout(), true, 32).macroF1();
+            assertThat(f1).isCloseTo(result.holdout().getMacroF1(), org.assertj.core.api.Assertions.within(1e-6));
+        }
+    }
 }

@@ -30,6 +30,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--dataset", paramLabel = "DIR", description = "A dataset folder in the competition layout, or a COCO "
             + "folder of scenes (annotations.json beside images/: trains the face detector and the classifier on its crops).")
     Path dataset;
@@ -151,7 +154,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private void checkSearchOptions() {
-        picocli.CommandLine cli = new picocli.CommandLine(this);
+        picocli.CommandLine cli = spec.commandLine();
         if (search == null && (searchSeed != null || searchEpochs != null)) {
             throw new picocli.CommandLine.ParameterException(cli, (searchSeed != null ? "--search-seed" : "--search-epochs")
                     + " only applies to --search N");
