@@ -43,7 +43,8 @@ final class Augmenter {
         byte[] out;
         if (random.nextDouble() < 0.8) {
             out = geometry(src, w, h, random.nextBoolean(), (random.nextDouble() * 2 - 1) * 0.08 * strength * w,
-                    (random.nextDouble() * 2 - 1) * 0.08 * strength * h, 1 - 0.08 * strength + random.nextDouble() * 0.16 * strength,
+                    (random.nextDouble() * 2 - 1) * 0.08 * strength * h,
+                    1 - 0.08 * strength + random.nextDouble() * 0.16 * strength,
                     Math.toRadians((random.nextDouble() * 2 - 1) * 10 * strength));
         } else if (random.nextBoolean()) {
             out = flip(src, w, h);

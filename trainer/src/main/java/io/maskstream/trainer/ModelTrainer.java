@@ -271,9 +271,10 @@ public final class ModelTrainer {
         float smoothing = config.getDouble(TrainerConfig.LABEL_SMOOTHING).floatValue();
         float gamma = kind.equals("focal") ? config.getDouble(TrainerConfig.FOCAL_GAMMA).floatValue() : 0f;
         float[][] weights = null;
-        if (!kind.equals("ce") && !config.getBoolean(TrainerConfig.BALANCED_SAMPLING) && heads == HeadLayout.MASK_CONDITIONAL_AGE) {
+        boolean weighted = !kind.equals("ce") && !config.getBoolean(TrainerConfig.BALANCED_SAMPLING);
+        if (weighted && heads == HeadLayout.MASK_CONDITIONAL_AGE) {
             weights = maskConditionalWeights(train, bands);
-        } else if (!kind.equals("ce") && !config.getBoolean(TrainerConfig.BALANCED_SAMPLING)) {
+        } else if (weighted) {
             weights = heads == HeadLayout.MULTI_HEAD
                     ? new float[][] {inverseFrequency(train, 3, Sample::maskLabel), inverseFrequency(train, 2, Sample::genderLabel),
                         inverseFrequency(train, 3, s -> s.ageLabel(bands))}

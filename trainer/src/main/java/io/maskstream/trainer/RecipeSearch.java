@@ -157,7 +157,7 @@ public final class RecipeSearch {
         List<Trial> trials = new ArrayList<>(n);
         ModelTrainer.Result best = null;
         Trial bestTrial = null;
-        Progress progress = new Progress("search", n);
+        Progress progress = new Progress("search", n, "trials");
         for (Recipe recipe : recipes) {
             Map<String, String> overrides = new LinkedHashMap<>(recipe.overrides());
             if (maxEpochs > 0) {
