@@ -86,7 +86,11 @@ public final class Architectures {
 
     /** The names of a classifier layout's heads, in output order: every network's heads, built-in or imported. */
     static String[] headNames(HeadLayout layout) {
-        return layout == HeadLayout.MULTI_HEAD ? new String[] {"mask", "gender", "age"} : new String[] {"classes"};
+        return switch (layout) {
+            case MULTI_HEAD -> new String[] {"mask", "gender", "age"};
+            case MASK_CONDITIONAL_AGE -> new String[] {"mask", "gender", "ageMasked", "ageUnmasked"};
+            default -> new String[] {"classes"};
+        };
     }
 
     /**

@@ -10,7 +10,13 @@ import java.util.List;
  * Network outputs to probabilities. For {@link HeadLayout#MULTI_HEAD} each head is a softmax and
  * {@code P(class) = P(mask)·P(gender)·P(age)} (the heads are trained as independent classifiers); for
  * {@link HeadLayout#SINGLE_18} the classes are one softmax and each head is the marginal of the classes.
- * Either way every vector of a {@link Prediction} sums to 1.
+ * For {@link HeadLayout#MASK_CONDITIONAL_AGE} each of the four outputs is a softmax and the classes are the joint
+ * {@code P(m, g, a) = P(m)·P(g)·P(a | masked(m))}, {@code masked(m)} per {@link HeadLayout#maskedForAge}; the heads are
+ * its marginals: mask and gender are their own softmaxes, age is the mixture
+ * {@code P(a) = P(worn)·P(a | masked) + (P(incorrect) + P(none))·P(a | unmasked)}. The 18-class answer (the argmax of
+ * the classes) is so the joint's argmax: its gender is always the gender head's argmax, but its mask and age can
+ * differ from the argmaxes of the mask head and of the mixed age (a face the model finds nearly as likely worn as
+ * not, whose age it is much surer of when unmasked). Either way every vector of a {@link Prediction} sums to 1.
  */
 public final class Outputs {
 
@@ -45,9 +51,13 @@ public final class Outputs {
         }
         List<Prediction> predictions = new ArrayList<>((int) rows);
         for (int n = 0; n < rows; n++) {
-            predictions.add(layout == HeadLayout.MULTI_HEAD
-                    ? fromHeads(row(probabilities[0], n, 3), row(probabilities[1], n, 2), row(probabilities[2], n, 3))
-                    : fromClasses(row(probabilities[0], n, LabelCodec.CLASSES)));
+            predictions.add(switch (layout) {
+                case MULTI_HEAD -> fromHeads(row(probabilities[0], n, 3), row(probabilities[1], n, 2),
+                        row(probabilities[2], n, 3));
+                case MASK_CONDITIONAL_AGE -> fromMaskConditionalAge(row(probabilities[0], n, 3),
+                        row(probabilities[1], n, 2), row(probabilities[2], n, 3), row(probabilities[3], n, 3));
+                default -> fromClasses(row(probabilities[0], n, LabelCodec.CLASSES));
+            });
         }
         return predictions;
     }
@@ -65,6 +75,25 @@ public final class Outputs {
         return new Prediction(mask, gender, age, classes);
     }
 
+    /**
+     * A prediction from the mask and gender distributions and the two conditional age distributions: the classes are
+     * the joint {@code P(m)·P(g)·P(a | masked(m))}, the heads its marginals (see the class comment).
+     */
+    static Prediction fromMaskConditionalAge(float[] mask, float[] gender, float[] ageMasked, float[] ageUnmasked) {
+        float[] classes = new float[LabelCodec.CLASSES];
+        for (int m = 0; m < 3; m++) {
+            float[] age = HeadLayout.maskedForAge(MaskLabel.values()[m]) ? ageMasked : ageUnmasked;
+            for (int g = 0; g < 2; g++) {
+                for (int a = 0; a < 3; a++) {
+                    classes[m * 6 + g * 3 + a] = mask[m] * gender[g] * age[a];
+                }
+            }
+        }
+        // mask and gender exactly as their heads said (the marginals of the joint, without the sums' rounding)
+        Prediction marginals = fromClasses(classes);
+        return new Prediction(mask.clone(), gender.clone(), marginals.age(), classes);
+    }
+
     /** A prediction from an 18-class distribution; the heads are its marginals. */
     static Prediction fromClasses(float[] classes) {
         float[] mask = new float[3];
@@ -80,7 +109,8 @@ public final class Outputs {
 
     /**
      * The average of two predictions of the same image (test-time augmentation), averaged where the
-     * layout's own distributions live so the layout's invariant still holds.
+     * layout's own distributions live so the layout's invariant still holds. For {@link HeadLayout#MASK_CONDITIONAL_AGE}
+     * the joints are averaged (a joint again, whose marginals are the averages of the heads).
      */
     static Prediction average(Prediction a, Prediction b, HeadLayout layout) {
         return layout == HeadLayout.MULTI_HEAD

@@ -5,9 +5,11 @@ import java.util.Arrays;
 /**
  * Probabilities for one image: per head ({@code mask} 3, {@code gender} 2, {@code age} 3, indexed by the
  * enums' ordinals) and per class ({@code classes}, 18, indexed by {@link LabelCodec} class code). Each
- * vector sums to 1. The labels are the argmax of each vector; for a multi-head model the argmax class is
- * exactly the triple of the head argmaxes. {@code uncertainty} is how much the passes behind it disagree (an
- * ensemble's members, MC-dropout samples); null for a single forward pass.
+ * vector sums to 1. The labels are the argmax of each vector; for a {@link HeadLayout#MULTI_HEAD} model the argmax
+ * class is exactly the triple of the head argmaxes; for a {@link HeadLayout#MASK_CONDITIONAL_AGE} model the heads are the
+ * marginals of the classes and the argmax class is the joint's (its gender is the gender head's argmax, its mask and
+ * age may differ from those heads' argmaxes; see {@link Outputs}). {@code uncertainty} is how much the passes behind it
+ * disagree (an ensemble's members, MC-dropout samples); null for a single forward pass.
  */
 public record Prediction(float[] mask, float[] gender, float[] age, float[] classes, Uncertainty uncertainty) {
 

@@ -79,7 +79,7 @@ class ArchitecturesTest {
     @Test
     void bothClassifierArchitecturesGiveTheHeadLayoutsOutputShapes() throws Exception {
         for (String architecture : List.of(Architectures.RESNET18, Architectures.FASTNET)) {
-            for (HeadLayout layout : List.of(HeadLayout.MULTI_HEAD, HeadLayout.SINGLE_18)) {
+            for (HeadLayout layout : List.of(HeadLayout.MULTI_HEAD, HeadLayout.SINGLE_18, HeadLayout.MASK_CONDITIONAL_AGE)) {
                 InputSpec input = architecture.equals(Architectures.FASTNET)
                         ? Architectures.defaultInput(architecture) : new InputSpec(64, 96, new float[3], new float[] {1, 1, 1});
                 try (NDManager manager = Compute.engine().newBaseManager()) {
@@ -89,6 +89,9 @@ class ArchitecturesTest {
                     NDList out = net.forward(new ParameterStore(manager, false), new NDList(manager.randomNormal(in)), false);
                     if (layout == HeadLayout.MULTI_HEAD) {
                         assertThat(out.getShapes()).containsExactly(new Shape(2, 3), new Shape(2, 2), new Shape(2, 3));
+                    } else if (layout == HeadLayout.MASK_CONDITIONAL_AGE) {
+                        assertThat(out.getShapes()).containsExactly(new Shape(2, 3), new Shape(2, 2), new Shape(2, 3),
+                                new Shape(2, 3));
                     } else {
                         assertThat(out.getShapes()).containsExactly(new Shape(2, 18));
                     }

@@ -180,6 +180,31 @@ class ClassifierTest {
 
         assertRefused(() -> Classifier.load(singleAsMulti, CPU), Reason.SHAPE_MISMATCH, "do not fit");
         assertRefused(() -> Classifier.load(fastnetAsResnet, CPU), Reason.SHAPE_MISMATCH, "do not fit");
+        ModelBundle multiAsConditional = ModelBundle.assemble(new BundleMetadata(1, "lie3", Architectures.FASTNET,
+                HeadLayout.MASK_CONDITIONAL_AGE, bundle.metadata().input(), bundle.metadata().createdTime(), null,
+                bundle.metadata().weightsSha256()), bundle.weights());
+        assertRefused(() -> Classifier.load(multiAsConditional, CPU), Reason.SHAPE_MISMATCH, "do not fit");
+    }
+
+    @Test
+    void aMaskConditionalAgeBundleLoadsFoldedAndServesItsJoint() throws Exception {
+        ModelBundle conditional = ModelBundle.read(ModelBundle.untrained(Architectures.FASTNET,
+                HeadLayout.MASK_CONDITIONAL_AGE, "mca", 3).toBytes());
+        try (Classifier folded = Classifier.load(conditional, CPU);
+             Classifier unfolded = Classifier.load(conditional, CPU, ImageLimits.defaults(), false)) {
+            List<PreparedImage> images = PreparedImage.probes(folded.metadata().input().width(),
+                    folded.metadata().input().height());
+            List<Prediction> served = folded.classify(images, true);
+            List<Prediction> reference = unfolded.classify(images, true);
+            for (int i = 0; i < images.size(); i++) {
+                assertClose(served.get(i), reference.get(i));
+                float[] age = new float[3];
+                for (int c = 0; c < 18; c++) {
+                    age[c % 3] += served.get(i).classes()[c];
+                }
+                assertThat(served.get(i).age()).containsExactly(age, org.assertj.core.api.Assertions.within(1e-5f));
+            }
+        }
     }
 
     @Test

@@ -82,6 +82,77 @@ class OutputsTest {
         }
     }
 
+    @Test
+    void maskConditionalAgeClassesAreTheJointAndItsAnswerIsTheJointArgmaxNotTheHeadsArgmaxes() {
+        // P(mask) = worn .5, incorrect .1, none .4; gender male .3, female .7;
+        // age of a masked face <30 .4, 30-59 .35, >=60 .25; of an unmasked one .02, .03, .95
+        float[][] p = {{0.5f, 0.1f, 0.4f}, {0.3f, 0.7f}, {0.4f, 0.35f, 0.25f}, {0.02f, 0.03f, 0.95f}};
+        try (NDManager manager = Compute.engine().newBaseManager()) {
+            NDList logits = new NDList();
+            for (float[] head : p) {
+                float[] log = new float[head.length];
+                for (int i = 0; i < head.length; i++) {
+                    log[i] = (float) Math.log(head[i]) + 1.5f; // softmax is shift-invariant
+                }
+                logits.add(manager.create(log, new Shape(1, head.length)));
+            }
+
+            Prediction pr = Outputs.toPredictions(logits, HeadLayout.MASK_CONDITIONAL_AGE).get(0);
+
+            assertSumsToOne(pr);
+            for (int c = 0; c < 18; c++) {
+                int m = c / 6;
+                float[] age = m == 0 ? p[2] : p[3]; // only a mask worn properly counts as masked
+                assertThat(pr.classes()[c]).as("class %d", c).isCloseTo(p[0][m] * p[1][(c / 3) % 2] * age[c % 3],
+                        within(1e-6f));
+            }
+            assertThat(pr.mask()).containsExactly(p[0], within(1e-6f));
+            assertThat(pr.gender()).containsExactly(p[1], within(1e-6f));
+            // age is the mixture: P(worn)·P(a|masked) + (P(incorrect)+P(none))·P(a|unmasked)
+            assertThat(pr.age()).containsExactly(new float[] {0.5f * 0.4f + 0.5f * 0.02f, 0.5f * 0.35f + 0.5f * 0.03f,
+                0.5f * 0.25f + 0.5f * 0.95f}, within(1e-6f));
+            // the heads' argmaxes say worn, female, >=60 (p = .5·.7·.6 in a product of marginals), but the joint says
+            // unmasked: .4·.7·.95 = .266 beats worn's best .5·.7·.4 = .14
+            assertThat(pr.maskLabel()).isEqualTo(MaskLabel.WORN);
+            assertThat(pr.classCode()).isEqualTo(LabelCodec.classCode(MaskLabel.NONE, GenderLabel.FEMALE, AgeLabel.FROM_60));
+            assertThat(pr.classes()[pr.classCode()]).isCloseTo(0.4f * 0.7f * 0.95f, within(1e-6f));
+        }
+    }
+
+    @Test
+    void maskConditionalAgeOfASurelyMaskedFaceIsItsMaskedAgeHeadAndFlipAveragingKeepsTheJoint() {
+        Prediction masked = Outputs.fromMaskConditionalAge(new float[] {1f, 0f, 0f}, new float[] {1f, 0f},
+                new float[] {0.1f, 0.8f, 0.1f}, new float[] {0.9f, 0.05f, 0.05f});
+        assertThat(masked.age()).containsExactly(new float[] {0.1f, 0.8f, 0.1f}, within(1e-7f));
+        assertThat(masked.classCode()).isEqualTo(LabelCodec.classCode(MaskLabel.WORN, GenderLabel.MALE,
+                AgeLabel.FROM_30_TO_59));
+        Prediction unmasked = Outputs.fromMaskConditionalAge(new float[] {0f, 1f, 0f}, new float[] {1f, 0f},
+                new float[] {0.1f, 0.8f, 0.1f}, new float[] {0.9f, 0.05f, 0.05f});
+        assertThat(unmasked.age()).as("incorrectly worn: the unmasked age head").containsExactly(
+                new float[] {0.9f, 0.05f, 0.05f}, within(1e-7f));
+
+        Prediction mean = Outputs.average(masked, unmasked, HeadLayout.MASK_CONDITIONAL_AGE);
+
+        assertSumsToOne(mean);
+        assertThat(mean.mask()).containsExactly(new float[] {0.5f, 0.5f, 0f}, within(1e-6f));
+        assertThat(mean.age()).containsExactly(new float[] {0.5f, 0.425f, 0.075f}, within(1e-6f));
+        assertThat(mean.classes()[LabelCodec.classCode(MaskLabel.INCORRECT, GenderLabel.MALE, AgeLabel.UNDER_30)])
+                .isCloseTo(0.45f, within(1e-6f));
+    }
+
+    @Test
+    void maskConditionalAgeNeedsFourOutputs() {
+        try (NDManager manager = Compute.engine().newBaseManager()) {
+            NDList threeHeads = new NDList(manager.zeros(new Shape(1, 3)), manager.zeros(new Shape(1, 2)),
+                    manager.zeros(new Shape(1, 3)));
+            assertThatThrownBy(() -> Outputs.toPredictions(threeHeads, HeadLayout.MASK_CONDITIONAL_AGE))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MASK_CONDITIONAL_AGE needs 4 output(s)");
+            threeHeads.add(manager.zeros(new Shape(1, 2)));
+            assertThatThrownBy(() -> Outputs.toPredictions(threeHeads, HeadLayout.MASK_CONDITIONAL_AGE))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output 3 must be [N,3]");
+        }
+    }
+
     private static void assertSumsToOne(Prediction p) {
         for (float[] v : new float[][] {p.mask(), p.gender(), p.age(), p.classes()}) {
             float sum = 0;

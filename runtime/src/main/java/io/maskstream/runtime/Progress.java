@@ -20,10 +20,20 @@ public final class Progress {
     private final long drawEveryNanos = interactive ? 250_000_000L : 10_000_000_000L;
 
     private String suffix = "";
+    private final String unit;
 
     public Progress(String label, long total) {
+        this(label, total, "frames");
+    }
+
+    /**
+     * A bar counting {@code unit}s (e.g. "trials"): the rate reads {@code N trials/s}, or {@code N s each} when each
+     * takes longer than a second.
+     */
+    public Progress(String label, long total, String unit) {
         this.label = label;
         this.total = total;
+        this.unit = unit;
     }
 
     /** Advances by {@code n} and shows {@code text} after the rate (e.g. running loss and F1). */
@@ -49,8 +59,10 @@ public final class Progress {
         double eta = total > done ? (total - done) / Math.max(1e-9, rate) : 0;
         int width = 30;
         int filled = total == 0 ? width : (int) (width * done / (double) total);
-        String line = String.format(Locale.ROOT, "%-10s [%s%s] %d/%d  %.1f frames/s  ETA %ds%s", label,
-                "#".repeat(filled), ".".repeat(width - filled), done, total, rate, Math.round(eta), suffix);
+        String speed = rate >= 1 || done == 0 || unit.equals("frames")
+                ? String.format(Locale.ROOT, "%.1f %s/s", rate, unit) : String.format(Locale.ROOT, "%.0f s each", 1 / rate);
+        String line = String.format(Locale.ROOT, "%-10s [%s%s] %d/%d  %s  ETA %ds%s", label,
+                "#".repeat(filled), ".".repeat(width - filled), done, total, speed, Math.round(eta), suffix);
         if (interactive) {
             out.print("\r" + line);
         } else {

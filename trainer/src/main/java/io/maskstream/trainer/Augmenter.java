@@ -14,13 +14,26 @@ import java.util.Random;
  * random shift / scale / rotation (which also acts as a random crop), and brightness, contrast and per-channel
  * ("hue") jitter. Geometry is one Java2D affine draw, colour one pass over the bytes; no per-pixel calls.
  * Serving never augments; the preprocessing before it is the model module's, shared with serving.
+ *
+ * <p>{@code strength} ({@code trainer.augment.strength}) scales every range (shift, scale, rotation, contrast,
+ * brightness, gains); the random draws are the same at any strength, so 1.0 is exactly the unscaled augmentation
+ * and 0 leaves only the flips.
  */
 final class Augmenter {
 
     private final Random random;
+    private final double strength;
 
     Augmenter(long seed) {
+        this(seed, 1.0);
+    }
+
+    Augmenter(long seed, double strength) {
+        if (!(strength >= 0) || Double.isInfinite(strength)) {
+            throw new IllegalArgumentException("augmentation strength must be finite and >= 0, got " + strength);
+        }
         this.random = new Random(seed);
+        this.strength = strength;
     }
 
     PreparedImage apply(PreparedImage in) {
@@ -29,18 +42,20 @@ final class Augmenter {
         byte[] src = in.rgb();
         byte[] out;
         if (random.nextDouble() < 0.8) {
-            out = geometry(src, w, h, random.nextBoolean(), (random.nextDouble() * 2 - 1) * 0.08 * w,
-                    (random.nextDouble() * 2 - 1) * 0.08 * h, 0.92 + random.nextDouble() * 0.16,
-                    Math.toRadians((random.nextDouble() * 2 - 1) * 10));
+            out = geometry(src, w, h, random.nextBoolean(), (random.nextDouble() * 2 - 1) * 0.08 * strength * w,
+                    (random.nextDouble() * 2 - 1) * 0.08 * strength * h,
+                    1 - 0.08 * strength + random.nextDouble() * 0.16 * strength,
+                    Math.toRadians((random.nextDouble() * 2 - 1) * 10 * strength));
         } else if (random.nextBoolean()) {
             out = flip(src, w, h);
         } else {
             out = src.clone();
         }
         if (random.nextDouble() < 0.8) {
-            colour(out, 1 + (random.nextDouble() * 2 - 1) * 0.25, (random.nextDouble() * 2 - 1) * 25,
-                    new double[] {1 + (random.nextDouble() * 2 - 1) * 0.06, 1 + (random.nextDouble() * 2 - 1) * 0.06,
-                        1 + (random.nextDouble() * 2 - 1) * 0.06});
+            double g = 0.06 * strength;
+            colour(out, 1 + (random.nextDouble() * 2 - 1) * 0.25 * strength, (random.nextDouble() * 2 - 1) * 25 * strength,
+                    new double[] {1 + (random.nextDouble() * 2 - 1) * g, 1 + (random.nextDouble() * 2 - 1) * g,
+                        1 + (random.nextDouble() * 2 - 1) * g});
         }
         return new PreparedImage(w, h, out, in.sourceWidth(), in.sourceHeight());
     }

@@ -81,7 +81,10 @@ public final class ModelTrainer {
         this.config = config;
     }
 
-    /** The preprocessing of the configured network's input (the model module's, as in serving). */
+    /**
+     * The preprocessing of the configured input ({@code trainer.backbone.input} with an imported backbone, else {@code trainer.input.size}, else the architecture's default; the model
+     * module's, as in serving).
+     */
     public ImagePreprocessor preprocessor() {
         return new ImagePreprocessor(config.input(), ImageLimits.defaults());
     }
@@ -109,7 +112,7 @@ public final class ModelTrainer {
         HeadLoss loss = loss(train, heads);
         ImagePreprocessor preprocessor = new ImagePreprocessor(input, ImageLimits.defaults());
         Random random = new Random(seed);
-        Augmenter augmenter = new Augmenter(seed * 31 + 7);
+        Augmenter augmenter = new Augmenter(seed * 31 + 7, config.getDouble(TrainerConfig.AUGMENT_STRENGTH));
         LOG.info("Training {} on {} photos ({} persons), holding out {} photos of {} persons, on {}: {}", architecture,
                 train.size(), train.stream().map(Sample::personId).distinct().count(), split.holdout().size(),
                 split.holdoutPersons().size(), device, config.recipe());
@@ -387,7 +390,10 @@ public final class ModelTrainer {
         float smoothing = config.getDouble(TrainerConfig.LABEL_SMOOTHING).floatValue();
         float gamma = kind.equals("focal") ? config.getDouble(TrainerConfig.FOCAL_GAMMA).floatValue() : 0f;
         float[][] weights = null;
-        if (!kind.equals("ce") && !config.getBoolean(TrainerConfig.BALANCED_SAMPLING)) {
+        boolean weighted = !kind.equals("ce") && !config.getBoolean(TrainerConfig.BALANCED_SAMPLING);
+        if (weighted && heads == HeadLayout.MASK_CONDITIONAL_AGE) {
+            weights = maskConditionalWeights(train, bands);
+        } else if (weighted) {
             weights = heads == HeadLayout.MULTI_HEAD
                     ? new float[][] {inverseFrequency(train, 3, Sample::maskLabel), inverseFrequency(train, 2, Sample::genderLabel),
                         inverseFrequency(train, 3, s -> s.ageLabel(bands))}
@@ -407,7 +413,44 @@ public final class ModelTrainer {
         return w;
     }
 
+    /** Inverse-frequency weights of the mask-conditional heads: each age head's over the faces it learns from. */
+    private static float[][] maskConditionalWeights(List<Sample> train, AgeBands bands) {
+        List<Sample> masked = train.stream().filter(ModelTrainer::maskedForAge).toList();
+        List<Sample> unmasked = train.stream().filter(s -> !maskedForAge(s)).toList();
+        return new float[][] {inverseFrequency(train, 3, Sample::maskLabel), inverseFrequency(train, 2, Sample::genderLabel),
+            inverseFrequency(masked, 3, s -> s.ageLabel(bands)), inverseFrequency(unmasked, 3, s -> s.ageLabel(bands))};
+    }
+
+    static boolean maskedForAge(Sample s) {
+        return HeadLayout.maskedForAge(io.maskstream.model.MaskLabel.values()[s.maskLabel()]);
+    }
+
+    /**
+     * {@link HeadLayout#MASK_CONDITIONAL_AGE}'s targets: mask, gender, and the age for both age heads, then one
+     * per-face weight per head ({@link HeadLoss}): 1 for mask and gender, and each age head 1 on the faces it is for
+     * ({@link HeadLayout#maskedForAge}) and 0 on the others, so it learns from its own faces only.
+     */
+    static NDList maskConditionalLabels(NDManager manager, List<Sample> batch, AgeBands bands) {
+        int[] age = batch.stream().mapToInt(s -> s.ageLabel(bands)).toArray();
+        float[] ones = new float[batch.size()];
+        Arrays.fill(ones, 1f);
+        float[] masked = new float[batch.size()];
+        float[] unmasked = new float[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            boolean m = maskedForAge(batch.get(i));
+            masked[i] = m ? 1f : 0f;
+            unmasked[i] = m ? 0f : 1f;
+        }
+        return new NDList(manager.create(batch.stream().mapToInt(Sample::maskLabel).toArray()),
+                manager.create(batch.stream().mapToInt(Sample::genderLabel).toArray()), manager.create(age),
+                manager.create(age), manager.create(ones), manager.create(ones), manager.create(masked),
+                manager.create(unmasked));
+    }
+
     private static NDList labels(NDManager manager, List<Sample> batch, HeadLayout heads, AgeBands bands) {
+        if (heads == HeadLayout.MASK_CONDITIONAL_AGE) {
+            return maskConditionalLabels(manager, batch, bands);
+        }
         if (heads == HeadLayout.SINGLE_18) {
             return new NDList(manager.create(batch.stream().mapToInt(s -> s.trainClass(bands)).toArray()));
         }

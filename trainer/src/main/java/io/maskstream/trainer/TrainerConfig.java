@@ -32,6 +32,8 @@ public final class TrainerConfig extends ServiceConfig {
     public static final String LABEL_SMOOTHING = "trainer.label.smoothing";
     public static final String BALANCED_SAMPLING = "trainer.balanced.sampling";
     public static final String AUGMENT = "trainer.augment";
+    public static final String AUGMENT_STRENGTH = "trainer.augment.strength";
+    public static final String INPUT_SIZE = "trainer.input.size";
     public static final String AGE_BANDS = "trainer.age.bands";
     public static final String HOLDOUT_FRACTION = "trainer.holdout.fraction";
     public static final String PATIENCE = "trainer.patience";
@@ -80,8 +82,11 @@ public final class TrainerConfig extends ServiceConfig {
                     "An imported backbone's learning rate as a share of trainer.learning.rate (the heads get the "
                             + "full rate): pretrained features need smaller steps than new heads. 0 freezes the "
                             + "backbone (only the heads train; batch norm inside it still tracks the data).")
-            .define(HEADS, Type.STRING, "MULTI_HEAD", ValidString.in("MULTI_HEAD", "SINGLE_18"), Importance.MEDIUM,
-                    "MULTI_HEAD: three heads (mask, gender, age) and a summed loss; SINGLE_18: one 18-way head.")
+            .define(HEADS, Type.STRING, "MULTI_HEAD", ValidString.in("MULTI_HEAD", "SINGLE_18", "MASK_CONDITIONAL_AGE"),
+                    Importance.MEDIUM, "MULTI_HEAD: three heads (mask, gender, age) and a summed loss; SINGLE_18: one "
+                            + "18-way head; MASK_CONDITIONAL_AGE: mask and gender heads and two age heads, one trained only "
+                            + "on faces with a mask worn properly, the other only on the rest (incorrectly worn or none); "
+                            + "served as the joint P(mask)P(gender)P(age | masked or not).")
             .define(EPOCHS, Type.INT, 15, Range.between(1, 1000), Importance.HIGH, "Most epochs to train.")
             .define(BATCH_SIZE, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM, "Training batch size.")
             .define(LEARNING_RATE, Type.DOUBLE, 0.003, Range.between(1e-7, 10), Importance.MEDIUM, "Peak learning rate.")
@@ -99,6 +104,14 @@ public final class TrainerConfig extends ServiceConfig {
                     "Draw each epoch's samples with weights inverse to their 18-class frequency.")
             .define(AUGMENT, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Augment training images: horizontal flip, shift/scale/rotate, brightness/contrast/hue jitter, crop.")
+            .define(AUGMENT_STRENGTH, Type.DOUBLE, 1.0, Range.between(0, 3), Importance.LOW,
+                    "Scales the augmentation's ranges (shift 8 % of a side, scale +-8 %, rotation +-10 degrees, "
+                            + "contrast +-25 %, brightness +-25, per-channel gain +-6 %, each times this); 1 is the "
+                            + "default recipe, 0 leaves only the horizontal flip. No effect without trainer.augment.")
+            .define(INPUT_SIZE, Type.STRING, "", inputSize(), Importance.LOW,
+                    "Network input WIDTHxHEIGHT in pixels (e.g. 120x160); empty: the architecture's default (fastnet "
+                            + "96x128, resnet18 192x256). Recorded in the bundle, so serving prepares images at the size "
+                            + "the model was trained at.")
             .define(AGE_BANDS, Type.STRING, "30,58", ageBands(), Importance.MEDIUM,
                     "Age-band boundaries for TRAINING labels (middle from, old from); the competition's are 30,60. "
                             + "Moving the upper one down (the seeds used 57-59 as >=60) gives the rare band more examples. "
@@ -197,23 +210,27 @@ public final class TrainerConfig extends ServiceConfig {
 
     private static ConfigDef.Validator inputSize() {
         return ConfigDef.LambdaValidator.with((name, value) -> {
-            try {
-                parseInput(String.valueOf(value));
-            } catch (IllegalArgumentException e) {
-                throw new org.apache.kafka.common.config.ConfigException(name, value, e.getMessage());
+            String text = String.valueOf(value).trim();
+            if (!text.isEmpty()) {
+                try {
+                    parseInputSize(text);
+                } catch (IllegalArgumentException e) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, value, e.getMessage());
+                }
             }
-        }, () -> "WIDTHxHEIGHT, e.g. 192x256 or 224x224");
+        }, () -> "WIDTHxHEIGHT, each side " + InputSpec.MIN_SIDE + ".." + InputSpec.MAX_SIDE + " px, or empty");
     }
 
-    private static InputSpec parseInput(String text) {
+    /** {@code WIDTHxHEIGHT} as an ImageNet-normalised input. */
+    static InputSpec parseInputSize(String text) {
         String[] parts = text.trim().toLowerCase(java.util.Locale.ROOT).split("x", -1);
         if (parts.length != 2) {
-            throw new IllegalArgumentException("expected WIDTHxHEIGHT, e.g. 192x256");
+            throw new IllegalArgumentException("input size must be WIDTHxHEIGHT, e.g. 96x128, got \"" + text + "\"");
         }
         try {
             return InputSpec.imagenet(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("expected WIDTHxHEIGHT in whole pixels, e.g. 192x256");
+            throw new IllegalArgumentException("input size must be WIDTHxHEIGHT in whole pixels, got \"" + text + "\"");
         }
     }
 
@@ -228,9 +245,16 @@ public final class TrainerConfig extends ServiceConfig {
         return backbone().isPresent() ? Architectures.TORCHSCRIPT : getString(ARCHITECTURE);
     }
 
-    /** The network's input: {@value #BACKBONE_INPUT} with a backbone, else the architecture's default. */
+    /**
+     * The network's input: {@value #BACKBONE_INPUT} with an imported backbone, else {@value #INPUT_SIZE}, else the
+     * architecture's default.
+     */
     public InputSpec input() {
-        return backbone().isPresent() ? parseInput(getString(BACKBONE_INPUT)) : Architectures.defaultInput(architecture());
+        if (backbone().isPresent()) {
+            return parseInputSize(getString(BACKBONE_INPUT));
+        }
+        String size = getString(INPUT_SIZE).trim();
+        return size.isEmpty() ? Architectures.defaultInput(architecture()) : parseInputSize(size);
     }
 
     private static ConfigDef.Validator architectureList() {
@@ -290,7 +314,21 @@ public final class TrainerConfig extends ServiceConfig {
                 getDouble(LABEL_SMOOTHING) > 0 ? " smoothing " + getDouble(LABEL_SMOOTHING) : "", getString(OPTIMIZER),
                 getDouble(LEARNING_RATE), getString(SCHEDULE), getInt(BATCH_SIZE),
                 getBoolean(BALANCED_SAMPLING) ? "balanced" : "uniform", getBoolean(AUGMENT), getString(AGE_BANDS),
-                getBoolean(TTA), getLong(SEED)) + (getDouble(DROPOUT) > 0 ? ", dropout " + getDouble(DROPOUT) : "");
+                getBoolean(TTA), getLong(SEED)) + (getDouble(DROPOUT) > 0 ? ", dropout " + getDouble(DROPOUT) : "")
+                + recipeExtras();
+    }
+
+    /** The recipe line's tail for the keys whose default leaves it unchanged: augmentation strength, input size. */
+    private String recipeExtras() {
+        StringBuilder extras = new StringBuilder();
+        if (getBoolean(AUGMENT) && getDouble(AUGMENT_STRENGTH) != 1.0) {
+            extras.append(", augment strength ").append(getDouble(AUGMENT_STRENGTH));
+        }
+        if (!getString(INPUT_SIZE).isBlank()) {
+            InputSpec in = input();
+            extras.append(", input ").append(in.width()).append('x').append(in.height());
+        }
+        return extras.toString();
     }
 
     /** Publishes the trainer's keys to the shared configuration catalogue. */

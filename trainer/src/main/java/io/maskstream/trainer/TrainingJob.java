@@ -145,4 +145,24 @@ public final class TrainingJob {
         Releases.Verdict verdict = promote ? releases.gate(release, ensemble.bundle(), gate.gate()) : null;
         return new Outcome(result, file, null, gate, release, verdict, ensemble);
     }
+
+    /**
+     * Keeps a model trained elsewhere on {@code split} (the best of a recipe search) as {@link #run} keeps its own:
+     * written to {@code trainer.output.dir} as {@code VERSION.bundle}, and when {@code publish} published as a candidate
+     * and, when {@code promote}, gated on {@code gate}'s gate set.
+     */
+    public Outcome keep(ModelTrainer.Result result, PersonSplit split, PromotionGate.Sets gate, String data, boolean publish,
+                        boolean promote) throws Exception {
+        Path dir = Path.of(config.getString(TrainerConfig.OUTPUT_DIR));
+        java.nio.file.Files.createDirectories(dir);
+        Path file = dir.resolve(result.bundle().metadata().version() + ".bundle");
+        result.bundle().write(file);
+        if (!publish) {
+            return new Outcome(result, file, split, gate, null, null);
+        }
+        Releases releases = new Releases(config);
+        ModelRelease release = releases.publishCandidate(result.bundle(), result.holdout(), data);
+        Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), gate.gate()) : null;
+        return new Outcome(result, file, split, gate, release, verdict);
+    }
 }

@@ -310,4 +310,28 @@ class TrainerReleasesIntegrationTest {
         assertThatThrownBy(() -> releases.retire("t-1")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("not on trial");
     }
+
+    void aSearchFromATopicPublishesAndGatesItsTopRow(@TempDir Path dir) throws Exception {
+        var stack = SharedTestStack.get();
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        TrainerConfig config = new TrainerConfig(ConfigSource.of(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                "schema.registry.url", stack.registryUrl(), "topic.labeled.frames", "ts-" + id + "-labeled",
+                "topic.model.releases", "ts-" + id + "-releases", "topic.model.artifacts", "ts-" + id + "-artifacts",
+                "topic.partitions", "1", TrainerConfig.OUTPUT_DIR, dir.toString())));
+        TopicAdmin.ensure(config);
+        publishLabeled(config, 0, 40);
+        var loaded = new TrainingJob(config).loadTopic(TopicRange.all(config.getString("topic.labeled.frames")));
+
+        RecipeSearch.Outcome outcome = new RecipeSearch(config).run(loaded.getKey(), loaded.getValue(), 2, 3, 1, true, true);
+
+        ModelBundle kept = ModelBundle.read(outcome.kept().bundleFile());
+        ModelRelease release = outcome.kept().release();
+        assertThat(release.getVersion()).isEqualTo(kept.metadata().version());
+        assertThat(release.getSha256()).isEqualTo(java.util.HexFormat.of().formatHex(java.security.MessageDigest
+                .getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(outcome.kept().bundleFile()))));
+        assertThat(release.getInputWidth()).isEqualTo(kept.metadata().input().width());
+        assertThat(release.getMetrics().getMacroF1()).isEqualTo(outcome.best().holdout().getMacroF1());
+        assertThat(outcome.kept().verdict()).as("the promotion gate ran").isNotNull();
+        assertThat(new ReleaseLog(config).readAll(Duration.ofSeconds(30))).containsKey(release.getVersion());
+    }
 }

@@ -139,4 +139,26 @@ class TrainingOnSyntheticFacesTest {
         assertThatThrownBy(() -> new TrainerConfig(ConfigSource.of(Map.of(TrainerConfig.BACKBONE_INPUT, "256"))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("trainer.backbone.input");
     }
+
+    void maskConditionalAgeAtAnotherInputSizeTrainsOnTinyDataAndServesItsHoldoutScore(@TempDir Path dir) throws Exception {
+        TrainerConfig config = new TrainerConfig(ConfigSource.of(Map.of(TrainerConfig.EPOCHS, "3",
+                TrainerConfig.PATIENCE, "3", TrainerConfig.HEADS, "MASK_CONDITIONAL_AGE", TrainerConfig.INPUT_SIZE, "72x96",
+                TrainerConfig.OUTPUT_DIR, dir.toString())));
+        ModelTrainer trainer = new ModelTrainer(config);
+        List<Sample> samples = SyntheticSamples.of(30, 21, trainer.preprocessor());
+        PersonSplit split = PersonSplit.of(samples, 0.25, 3);
+
+        ModelTrainer.Result result = trainer.train(split, "test-mca", "synthetic");
+
+        assertThat(result.history()).hasSize(3);
+        assertThat(result.history().get(2).loss()).as("training loss falls").isLessThan(result.history().get(0).loss());
+        ModelBundle bundle = ModelBundle.read(result.bundle().toBytes());
+        assertThat(bundle.metadata().heads()).isEqualTo(io.maskstream.model.HeadLayout.MASK_CONDITIONAL_AGE);
+        assertThat(bundle.metadata().input()).isEqualTo(io.maskstream.model.InputSpec.imagenet(72, 96));
+        try (Classifier served = Classifier.load(bundle, new ComputeSettings("auto", 1, 1))) {
+            assertThat(served.preprocessor().spec().width()).isEqualTo(72);
+            double f1 = ModelTrainer.evaluate(served, split.holdout(), true, 32).macroF1();
+            assertThat(f1).isCloseTo(result.holdout().getMacroF1(), org.assertj.core.api.Assertions.within(1e-6));
+        }
+    }
 }

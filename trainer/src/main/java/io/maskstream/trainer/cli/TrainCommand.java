@@ -6,6 +6,7 @@ import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.trainer.EnsembleTraining;
 import io.maskstream.trainer.ModelTrainer;
 import io.maskstream.trainer.PersonSplit;
+import io.maskstream.trainer.RecipeSearch;
 import io.maskstream.trainer.Sample;
 import io.maskstream.trainer.TrainerConfig;
 import io.maskstream.trainer.SceneSample;
@@ -29,6 +30,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions config;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--dataset", paramLabel = "DIR", description = "A dataset folder in the competition layout, or a COCO "
             + "folder of scenes (annotations.json beside images/: trains the face detector and the classifier on its crops).")
@@ -73,8 +77,22 @@ public final class TrainCommand implements Callable<Integer> {
             + "trainer.ensemble.vote): soft (mean probabilities per head) or hard (majority of the 18-class answers).")
     String vote;
 
+    @Option(names = "--search", paramLabel = "N", description = "Train N recipes on the same person-disjoint split (the "
+            + "configured one first, then N-1 drawn by --search-seed from: " + RecipeSearch.SPACE + "), print them "
+            + "ranked by holdout macro-F1 and keep the best as a normal train does (bundle file, release, promotion gate).")
+    Integer search;
+
+    @Option(names = "--search-seed", paramLabel = "SEED", description = "Seed of the recipes --search draws (default: "
+            + "trainer.seed). The same seed draws the same recipes; on one thread the table repeats too.")
+    Long searchSeed;
+
+    @Option(names = "--search-epochs", paramLabel = "E", description = "Most epochs per --search trial (the lower of E "
+            + "and trainer.epochs; default: trainer.epochs). Early stopping (trainer.patience) still applies.")
+    Integer searchEpochs;
+
     @Override
     public Integer call() throws Exception {
+        checkSearchOptions();
         Map<String, String> flags = new HashMap<>();
         if (ensemble != null) {
             flags.put(TrainerConfig.ENSEMBLE_MEMBERS, String.valueOf(ensemble));
@@ -90,10 +108,10 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingJob job = new TrainingJob(cfg);
         List<Sample> samples;
         String data;
-        if (ensembled && (compare || (dataset != null && TrainingJob.isSceneFolder(dataset)))) {
+        if (ensembled && (compare || search != null || (dataset != null && TrainingJob.isSceneFolder(dataset)))) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "an ensemble ("
                     + TrainerConfig.ENSEMBLE_MEMBERS + "=" + cfg.getInt(TrainerConfig.ENSEMBLE_MEMBERS) + ") is trained from "
-                    + "portraits, without --compare; scene models and --compare train one network");
+                    + "portraits, without --compare or --search; scene models, --compare and --search train one network");
         }
         if (dataset != null && TrainingJob.isSceneFolder(dataset)) {
             return scenes(cfg, job, job.loadSceneFolder(dataset), "scenes " + dataset.toAbsolutePath());
@@ -116,6 +134,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (compare) {
             return compare(cfg, samples, data);
+        }
+        if (search != null) {
+            return search(cfg, samples, data);
         }
         TrainingJob.Outcome outcome = job.run(samples, data, !noPublish, !noPromote && cfg.getBoolean(TrainerConfig.PROMOTE));
         ModelTrainer.Result r = outcome.result();
@@ -169,9 +190,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Scenes: the detector and the classifier on its crops, one bundle, one release. */
     private Integer scenes(TrainerConfig cfg, TrainingJob job, List<SceneSample> scenes, String data) throws Exception {
-        if (compare) {
+        if (compare || search != null) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--compare trains portraits only; the data holds scenes");
+                    (compare ? "--compare" : "--search") + " trains portraits only; the data holds scenes");
         }
         TrainingJob.SceneOutcome outcome = job.runScenes(scenes, data, !noPublish,
                 !noPromote && cfg.getBoolean(TrainerConfig.PROMOTE));
@@ -193,6 +214,47 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.println("Promotion gate: " + outcome.verdict());
         } else if (outcome.release() != null) {
             System.out.println("Published candidate " + outcome.release().getVersion());
+        }
+        return 0;
+    }
+
+    private void checkSearchOptions() {
+        picocli.CommandLine cli = spec.commandLine();
+        if (search == null && (searchSeed != null || searchEpochs != null)) {
+            throw new picocli.CommandLine.ParameterException(cli, (searchSeed != null ? "--search-seed" : "--search-epochs")
+                    + " only applies to --search N");
+        }
+        if (search != null && search < 1) {
+            throw new picocli.CommandLine.ParameterException(cli, "--search needs at least 1 recipe, got " + search);
+        }
+        if (searchEpochs != null && searchEpochs < 1) {
+            throw new picocli.CommandLine.ParameterException(cli, "--search-epochs must be at least 1, got " + searchEpochs);
+        }
+        if (search != null && compare) {
+            throw new picocli.CommandLine.ParameterException(cli, "--search and --compare cannot be combined: --search's "
+                    + "first trial is the configured recipe already");
+        }
+    }
+
+    /** {@code --search N}: N recipes on one split, ranked; the best kept (written, published and gated). */
+    private Integer search(TrainerConfig cfg, List<Sample> samples, String data) throws Exception {
+        long seed = searchSeed != null ? searchSeed : cfg.getLong(TrainerConfig.SEED);
+        RecipeSearch.Outcome outcome = new RecipeSearch(cfg).run(samples, data, search, seed,
+                searchEpochs == null ? 0 : searchEpochs, !noPublish, !noPromote && cfg.getBoolean(TrainerConfig.PROMOTE));
+        PersonSplit split = outcome.split();
+        System.out.println();
+        System.out.printf(Locale.ROOT, "Search of %d recipes (search seed %d), same data and person-disjoint split: %d "
+                + "training photos, %d holdout photos of %d persons%n", search, seed, split.train().size(),
+                split.holdout().size(), split.holdoutPersons().size());
+        System.out.print(RecipeSearch.table(outcome.ranked()));
+        TrainingJob.Outcome kept = outcome.kept();
+        System.out.printf(Locale.ROOT, "Kept trial %d (rank 1): %s, holdout macro-F1 %.4f%n", outcome.best().recipe().trial(),
+                kept.result().bundle().metadata().version(), kept.result().holdout().getMacroF1());
+        System.out.println("Bundle written to " + kept.bundleFile().toAbsolutePath());
+        if (kept.verdict() != null) {
+            System.out.println("Promotion gate: " + kept.verdict());
+        } else if (kept.release() != null) {
+            System.out.println("Published candidate " + kept.release().getVersion());
         }
         return 0;
     }
