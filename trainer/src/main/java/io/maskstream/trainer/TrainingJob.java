@@ -17,10 +17,17 @@ public final class TrainingJob {
 
     /**
      * What the job produced: the bundle, always written to {@code trainer.output.dir} ({@code bundleFile}); release
-     * and verdict are null when nothing was published.
+     * and verdict are null when nothing was published; {@code pseudo} is null unless {@code trainer.pseudo.enabled}
+     * (then {@code split.train()} holds the labeled training photos and the pseudo-labeled ones, holdout and gate only
+     * labeled photos).
      */
     public record Outcome(ModelTrainer.Result result, Path bundleFile, PersonSplit split, PromotionGate.Sets gate,
-                          ModelRelease release, Releases.Verdict verdict) {
+                          ModelRelease release, Releases.Verdict verdict, PseudoLabels.Selection pseudo) {
+
+        public Outcome(ModelTrainer.Result result, Path bundleFile, PersonSplit split, PromotionGate.Sets gate,
+                       ModelRelease release, Releases.Verdict verdict) {
+            this(result, bundleFile, split, gate, release, verdict, null);
+        }
     }
 
     private final TrainerConfig config;
@@ -98,6 +105,13 @@ public final class TrainingJob {
         PromotionGate.Sets gate = PromotionGate.split(samples, config.getDouble(TrainerConfig.GATE_FRACTION));
         PersonSplit split = PersonSplit.of(gate.rest(), config.getDouble(TrainerConfig.HOLDOUT_FRACTION),
                 config.getLong(TrainerConfig.SEED));
+        // pseudo-labels only after gate and holdout are fixed, on the training side only
+        PseudoLabels.Selection pseudo = null;
+        if (config.getBoolean(TrainerConfig.PSEUDO_ENABLED)) {
+            pseudo = new PseudoLabels(config).select(samples, split.train().size(), new ModelTrainer(config).preprocessor());
+            split = PseudoLabels.trainingSide(split, pseudo.samples());
+            data = data + "; " + pseudo.describe();
+        }
         String version = config.getString(TrainerConfig.ARCHITECTURE) + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         ModelTrainer.Result result = new ModelTrainer(config).train(split, version, data);
@@ -106,11 +120,11 @@ public final class TrainingJob {
         Path file = dir.resolve(version + ".bundle");
         result.bundle().write(file); // a user without a broker keeps the model too
         if (!publish) {
-            return new Outcome(result, file, split, gate, null, null);
+            return new Outcome(result, file, split, gate, null, null, pseudo);
         }
         Releases releases = new Releases(config);
         ModelRelease release = releases.publishCandidate(result.bundle(), result.holdout(), data);
         Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), gate.gate()) : null;
-        return new Outcome(result, file, split, gate, release, verdict);
+        return new Outcome(result, file, split, gate, release, verdict, pseudo);
     }
 }

@@ -58,9 +58,54 @@ public final class TrainCommand implements Callable<Integer> {
             + "and print their holdout macro-F1 side by side (publishes nothing).")
     boolean compare;
 
+    @Option(names = "--pseudo", description = "Add pseudo-labels from the stream: confident classifications of unlabeled "
+            + "frames (trainer.pseudo.*), on the training side only. Implied by the --pseudo-* range options.")
+    boolean pseudo;
+
+    @Option(names = "--pseudo-from", description = "Pseudo-labels: first offset of the frames range, as --from.")
+    String pseudoFrom;
+
+    @Option(names = "--pseudo-to", description = "Pseudo-labels: end offset of the frames range, exclusive, as --to.")
+    String pseudoTo;
+
+    @Option(names = "--pseudo-from-time", description = "Pseudo-labels: first frame at or after this time (ISO-8601).")
+    Instant pseudoFromTime;
+
+    @Option(names = "--pseudo-to-time", description = "Pseudo-labels: frames before this time (ISO-8601).")
+    Instant pseudoToTime;
+
+    @Option(names = "--pseudo-report", paramLabel = "FILE", description = "Pseudo-labels: write every frame's fate "
+            + "(used, below threshold, labeled photo, ...) as CSV to FILE.")
+    Path pseudoReport;
+
+    @Option(names = "--compare-pseudo", description = "Train the configured recipe without and with the pseudo-labels "
+            + "on the same split and print their holdout macro-F1 side by side (publishes nothing; implies --pseudo).")
+    boolean comparePseudo;
+
+    /** The --pseudo* options as configuration keys, so they are validated and documented like the keys. */
+    private Map<String, String> pseudoOverrides() {
+        Map<String, String> m = new HashMap<>();
+        if (pseudoFrom != null) {
+            m.put(TrainerConfig.PSEUDO_FROM, pseudoFrom);
+        }
+        if (pseudoTo != null) {
+            m.put(TrainerConfig.PSEUDO_TO, pseudoTo);
+        }
+        if (pseudoFromTime != null) {
+            m.put(TrainerConfig.PSEUDO_FROM_TIME, pseudoFromTime.toString());
+        }
+        if (pseudoToTime != null) {
+            m.put(TrainerConfig.PSEUDO_TO_TIME, pseudoToTime.toString());
+        }
+        if (pseudo || comparePseudo || !m.isEmpty()) {
+            m.put(TrainerConfig.PSEUDO_ENABLED, "true");
+        }
+        return m;
+    }
+
     @Override
     public Integer call() throws Exception {
-        TrainerConfig cfg = new TrainerConfig(config.source());
+        TrainerConfig cfg = new TrainerConfig(config.source(pseudoOverrides()));
         TrainingJob job = new TrainingJob(cfg);
         List<Sample> samples;
         String data;
@@ -86,12 +131,18 @@ public final class TrainCommand implements Callable<Integer> {
         if (compare) {
             return compare(cfg, samples, data);
         }
+        if (comparePseudo) {
+            return comparePseudo(cfg, samples, data);
+        }
         TrainingJob.Outcome outcome = job.run(samples, data, !noPublish, !noPromote && cfg.getBoolean(TrainerConfig.PROMOTE));
         ModelTrainer.Result r = outcome.result();
         System.out.printf(Locale.ROOT, "Trained %s: holdout macro-F1 %.4f (accuracy %.4f, mask %.4f, gender %.4f, age %.4f)"
                         + " at epoch %d of %d, %.1f s/epoch%n", r.bundle().metadata().version(), r.holdout().getMacroF1(),
                 r.holdout().getAccuracy(), r.holdout().getMaskF1(), r.holdout().getGenderF1(), r.holdout().getAgeF1(),
                 r.bestEpoch(), r.history().size(), r.secondsPerEpoch());
+        if (outcome.pseudo() != null) {
+            printPseudo(outcome.pseudo());
+        }
         System.out.println("Bundle written to " + outcome.bundleFile().toAbsolutePath()
                 + " (serve it with processor.model.path, score it with 'maskstream score -m FILE')");
         if (outcome.verdict() != null) {
@@ -128,6 +179,35 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.println("Promotion gate: " + outcome.verdict());
         } else if (outcome.release() != null) {
             System.out.println("Published candidate " + outcome.release().getVersion());
+        }
+        return 0;
+    }
+
+    private void printPseudo(io.maskstream.trainer.PseudoLabels.Selection selection) throws java.io.IOException {
+        System.out.println("Pseudo-labels: " + selection.describe());
+        System.out.println("  frames by fate: " + selection.fates());
+        if (pseudoReport != null) {
+            selection.writeReport(pseudoReport);
+            System.out.println("  every frame's fate written to " + pseudoReport.toAbsolutePath());
+        }
+    }
+
+    /** The recipe without and with the pseudo-labels, on the same labeled split. */
+    private Integer comparePseudo(TrainerConfig cfg, List<Sample> samples, String data) throws Exception {
+        var r = io.maskstream.trainer.PseudoComparison.run(cfg, samples, data);
+        System.out.println();
+        System.out.println("Same labeled data and person-disjoint split: " + r.labeled().train().size()
+                + " labeled training photos, " + r.labeled().holdout().size() + " holdout photos of "
+                + r.labeled().holdoutPersons().size() + " persons, " + r.gate().gate().size() + " gate photos");
+        printPseudo(r.pseudo());
+        System.out.printf(Locale.ROOT, "%-22s %9s %9s %8s %8s %8s %6s %10s%n", "training side", "macro-F1", "accuracy",
+                "mask", "gender", "age", "best", "s/epoch");
+        for (var row : List.of(Map.entry("labeled only", r.without()), Map.entry("+ " + r.pseudo().samples().size()
+                + " pseudo-labeled", r.with()))) {
+            ModelTrainer.Result m = row.getValue();
+            System.out.printf(Locale.ROOT, "%-22s %9.4f %9.4f %8.4f %8.4f %8.4f %6d %10.1f%n", row.getKey(),
+                    m.holdout().getMacroF1(), m.holdout().getAccuracy(), m.holdout().getMaskF1(), m.holdout().getGenderF1(),
+                    m.holdout().getAgeF1(), m.bestEpoch(), m.secondsPerEpoch());
         }
         return 0;
     }

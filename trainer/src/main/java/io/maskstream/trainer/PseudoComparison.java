@@ -1,0 +1,31 @@
+package io.maskstream.trainer;
+
+import java.util.List;
+
+/**
+ * The configured recipe trained twice on the same labeled data and the same gate set and person-disjoint holdout:
+ * without pseudo-labels and with them ({@code train --compare-pseudo}); nothing is published. What it measures is
+ * whether the stream's confident answers help, on a holdout neither run saw.
+ */
+public final class PseudoComparison {
+
+    /** Both runs, the split they shared (labeled only) and what the pseudo-label join selected. */
+    public record Result(ModelTrainer.Result without, ModelTrainer.Result with, PersonSplit labeled,
+                         PromotionGate.Sets gate, PseudoLabels.Selection pseudo) {
+    }
+
+    private PseudoComparison() {
+    }
+
+    public static Result run(TrainerConfig config, List<Sample> samples, String data) throws Exception {
+        PromotionGate.Sets gate = PromotionGate.split(samples, config.getDouble(TrainerConfig.GATE_FRACTION));
+        PersonSplit split = PersonSplit.of(gate.rest(), config.getDouble(TrainerConfig.HOLDOUT_FRACTION),
+                config.getLong(TrainerConfig.SEED));
+        ModelTrainer trainer = new ModelTrainer(config);
+        PseudoLabels.Selection pseudo = new PseudoLabels(config).select(samples, split.train().size(), trainer.preprocessor());
+        ModelTrainer.Result without = trainer.train(split, "compare-labeled-only", data);
+        ModelTrainer.Result with = trainer.train(PseudoLabels.trainingSide(split, pseudo.samples()), "compare-pseudo",
+                data + "; " + pseudo.describe());
+        return new Result(without, with, split, gate, pseudo);
+    }
+}
