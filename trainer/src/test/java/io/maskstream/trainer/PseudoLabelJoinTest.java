@@ -111,8 +111,8 @@ class PseudoLabelJoinTest {
 
     @Test
     void onlyFramesAtOrAboveTheThresholdAreUsedAndAtMostTheShareTheMostProbableFirst() {
-        PseudoLabelJoin join = new PseudoLabelJoin(settings(0.8, ""), "frames", List.of());
-        float[] p = {0.5f, 0.79f, 0.8f, 0.95f, 0.99f, 0.85f, 0.9f};
+        PseudoLabelJoin join = new PseudoLabelJoin(settings(0.75, ""), "frames", List.of());
+        float[] p = {0.5f, 0.74f, 0.75f, 0.95f, 0.99f, 0.85f, 0.9f};
         for (int i = 0; i < p.length; i++) {
             join.classification(classification("cam", i, "v1", 0, p[i]));
             join.frame(0, i, frame("cam", i, photo(i), null));
@@ -123,8 +123,8 @@ class PseudoLabelJoinTest {
                 "cam/1@1", PseudoLabels.Fate.BELOW_THRESHOLD, "cam/2@2", PseudoLabels.Fate.OVER_SHARE,
                 "cam/3@3", PseudoLabels.Fate.USED, "cam/4@4", PseudoLabels.Fate.USED, "cam/5@5", PseudoLabels.Fate.OVER_SHARE,
                 "cam/6@6", PseudoLabels.Fate.USED));
-        // the threshold itself passes: with room for all, 0.8 is used and 0.79 is not
-        PseudoLabelJoin roomy = new PseudoLabelJoin(settings(0.8, ""), "frames", List.of());
+        // the threshold itself passes: with room for all, 0.75 is used and 0.74 is not
+        PseudoLabelJoin roomy = new PseudoLabelJoin(settings(0.75, ""), "frames", List.of());
         for (int i = 0; i < p.length; i++) {
             roomy.classification(classification("cam", i, "v1", 0, p[i]));
             roomy.frame(0, i, frame("cam", i, photo(i), null));
