@@ -174,7 +174,7 @@ public final class PseudoLabels {
                 settings.threshold(), cap, settings.share(), labeledTrainPhotos,
                 settings.modelVersion().isEmpty() ? "" : ", version " + settings.modelVersion());
         Selection selection = join.finish(cap, preprocessor, config.trainingAgeBands(), describe(resolved), rule);
-        LOG.info("Pseudo-labels: {}; fates: {}", selection.describe(), selection.fates());
+        LOG.info("{}; fates: {}", selection.describe(), selection.fates());
         return selection;
     }
 
