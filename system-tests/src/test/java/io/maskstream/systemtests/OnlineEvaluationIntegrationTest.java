@@ -17,7 +17,14 @@ import io.maskstream.producers.dataset.DatasetSource;
 import io.maskstream.synthetic.SyntheticDataset;
 import io.maskstream.synthetic.SyntheticFaces;
 import io.maskstream.synthetic.SyntheticOptions;
+import io.maskstream.model.ImagePreprocessor;
+import io.maskstream.runtime.config.CommonConfig;
 import io.maskstream.runtime.config.ConfigSource;
+import io.maskstream.trainer.ModelTrainer;
+import io.maskstream.trainer.PseudoLabels;
+import io.maskstream.trainer.Sample;
+import io.maskstream.trainer.TrainerConfig;
+import io.maskstream.trainer.TrainingSet;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A labelled replay with {@code producers.labeled.also.frames}: every photo goes to labeled-frames with its label and
  * to frames without it; the live processor classifies the frames, and online evaluation joins each event with its
- * label and scores the live model version over exactly the photos replayed.
+ * label and scores the live model version over exactly the photos replayed; read back as pseudo-labels, each frame
+ * joins its one event, and none is used when the labeled photos are the run's own.
  */
 class OnlineEvaluationIntegrationTest {
 
@@ -76,6 +84,22 @@ class OnlineEvaluationIntegrationTest {
             assertThat(scored.get("v-online-eval").total()).isEqualTo(expected);
             assertThat(ledger.eventCount()).isEqualTo(expected);
             assertThat(ledger.events()).allSatisfy(e -> assertThat(e.getCameraId()).isEqualTo("replay-cam"));
+
+            // the same frames as pseudo-labels: each joins the one event the live processor wrote for it...
+            TrainerConfig trainer = new TrainerConfig(ConfigSource.of(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                    "schema.registry.url", stack.registryUrl(), CommonConfig.TOPIC_FRAMES, settings.get(CommonConfig.TOPIC_FRAMES),
+                    CommonConfig.TOPIC_CLASSIFICATIONS, settings.get(CommonConfig.TOPIC_CLASSIFICATIONS),
+                    TrainerConfig.PSEUDO_THRESHOLD, "0")));
+            ImagePreprocessor pre = new ModelTrainer(trainer).preprocessor();
+            PseudoLabels.Selection unlabeled = new PseudoLabels(trainer).select(List.of(), expected, pre);
+            assertThat(unlabeled.fates()).isEqualTo("USED " + (expected / 2) + ", OVER_SHARE " + (expected - expected / 2));
+            Map<String, Integer> answers = new java.util.HashMap<>();
+            ledger.events().forEach(e -> answers.put("pseudo:" + e.getCameraId() + ":" + e.getFrameSequence(), e.getClassCode()));
+            assertThat(unlabeled.samples()).allSatisfy(x -> assertThat(x.truth()).isEqualTo(answers.get(x.personId())));
+            // ...and none is ever used when they are the labeled photos themselves
+            List<Sample> labeled = TrainingSet.fromFolder(data, pre, true);
+            PseudoLabels.Selection guarded = new PseudoLabels(trainer).select(labeled, labeled.size(), pre);
+            assertThat(guarded.fates()).isEqualTo("LABELED_PHOTO " + expected);
         }
     }
 

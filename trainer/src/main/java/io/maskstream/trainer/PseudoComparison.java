@@ -1,5 +1,7 @@
 package io.maskstream.trainer;
 
+import io.maskstream.evaluation.metrics.Confusion;
+import io.maskstream.model.Classifier;
 import java.util.List;
 
 /**
@@ -11,7 +13,8 @@ public final class PseudoComparison {
 
     /** Both runs, the split they shared (labeled only) and what the pseudo-label join selected. */
     public record Result(ModelTrainer.Result without, ModelTrainer.Result with, PersonSplit labeled,
-                         PromotionGate.Sets gate, PseudoLabels.Selection pseudo) {
+                         PromotionGate.Sets gate, PseudoLabels.Selection pseudo, Confusion withoutOnGate,
+                         Confusion withOnGate) {
     }
 
     private PseudoComparison() {
@@ -26,6 +29,21 @@ public final class PseudoComparison {
         ModelTrainer.Result without = trainer.train(split, "compare-labeled-only", data);
         ModelTrainer.Result with = trainer.train(PseudoLabels.trainingSide(split, pseudo.samples()), "compare-pseudo",
                 data + "; " + pseudo.describe());
-        return new Result(without, with, split, gate, pseudo);
+        return new Result(without, with, split, gate, pseudo, onGate(config, without, gate.gate()),
+                onGate(config, with, gate.gate()));
+    }
+
+    /**
+     * The model's confusion on the gate set (null when it is empty): persons that picked no epoch for either run, so
+     * the fairer of the two figures.
+     */
+    private static Confusion onGate(TrainerConfig config, ModelTrainer.Result r, List<Sample> gate) throws Exception {
+        if (gate.isEmpty()) {
+            return null;
+        }
+        try (Classifier c = Classifier.load(r.bundle(), config.computeSettings())) {
+            return ModelTrainer.evaluate(c, gate, config.getBoolean(TrainerConfig.TTA),
+                    config.getInt(TrainerConfig.BATCH_SIZE));
+        }
     }
 }

@@ -200,14 +200,17 @@ public final class TrainCommand implements Callable<Integer> {
                 + " labeled training photos, " + r.labeled().holdout().size() + " holdout photos of "
                 + r.labeled().holdoutPersons().size() + " persons, " + r.gate().gate().size() + " gate photos");
         printPseudo(r.pseudo());
-        System.out.printf(Locale.ROOT, "%-22s %9s %9s %8s %8s %8s %6s %10s%n", "training side", "macro-F1", "accuracy",
-                "mask", "gender", "age", "best", "s/epoch");
-        for (var row : List.of(Map.entry("labeled only", r.without()), Map.entry("+ " + r.pseudo().samples().size()
-                + " pseudo-labeled", r.with()))) {
-            ModelTrainer.Result m = row.getValue();
-            System.out.printf(Locale.ROOT, "%-22s %9.4f %9.4f %8.4f %8.4f %8.4f %6d %10.1f%n", row.getKey(),
+        System.out.printf(Locale.ROOT, "%-22s %9s %9s %8s %8s %8s %9s %6s %10s%n", "training side", "macro-F1", "accuracy",
+                "mask", "gender", "age", "gate F1", "best", "s/epoch");
+        var rows = List.of(Map.entry("labeled only", Map.entry(r.without(), java.util.Optional.ofNullable(r.withoutOnGate()))),
+                Map.entry("+ " + r.pseudo().samples().size() + " pseudo-labeled",
+                        Map.entry(r.with(), java.util.Optional.ofNullable(r.withOnGate()))));
+        for (var row : rows) {
+            ModelTrainer.Result m = row.getValue().getKey();
+            String gate = row.getValue().getValue().map(c -> String.format(Locale.ROOT, "%.4f", c.macroF1())).orElse("-");
+            System.out.printf(Locale.ROOT, "%-22s %9.4f %9.4f %8.4f %8.4f %8.4f %9s %6d %10.1f%n", row.getKey(),
                     m.holdout().getMacroF1(), m.holdout().getAccuracy(), m.holdout().getMaskF1(), m.holdout().getGenderF1(),
-                    m.holdout().getAgeF1(), m.bestEpoch(), m.secondsPerEpoch());
+                    m.holdout().getAgeF1(), gate, m.bestEpoch(), m.secondsPerEpoch());
         }
         return 0;
     }
