@@ -20,12 +20,15 @@ public final class PseudoComparison {
     private PseudoComparison() {
     }
 
-    public static Result run(TrainerConfig config, List<Sample> samples, String data) throws Exception {
+    /** @param selected told what the join selected, before the two trainings */
+    public static Result run(TrainerConfig config, List<Sample> samples, String data,
+                             java.util.function.Consumer<PseudoLabels.Selection> selected) throws Exception {
         PromotionGate.Sets gate = PromotionGate.split(samples, config.getDouble(TrainerConfig.GATE_FRACTION));
         PersonSplit split = PersonSplit.of(gate.rest(), config.getDouble(TrainerConfig.HOLDOUT_FRACTION),
                 config.getLong(TrainerConfig.SEED));
         ModelTrainer trainer = new ModelTrainer(config);
         PseudoLabels.Selection pseudo = new PseudoLabels(config).select(samples, split.train().size(), trainer.preprocessor());
+        selected.accept(pseudo);
         ModelTrainer.Result without = trainer.train(split, "compare-labeled-only", data);
         ModelTrainer.Result with = trainer.train(PseudoLabels.trainingSide(split, pseudo.samples()), "compare-pseudo",
                 data + "; " + pseudo.describe());

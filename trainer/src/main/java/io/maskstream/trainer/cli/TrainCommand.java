@@ -184,7 +184,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private void printPseudo(io.maskstream.trainer.PseudoLabels.Selection selection) throws java.io.IOException {
-        System.out.println("Pseudo-labels: " + selection.describe());
+        System.out.println("Training with " + selection.describe());
         System.out.println("  frames by fate: " + selection.fates());
         if (pseudoReport != null) {
             selection.writeReport(pseudoReport);
@@ -194,12 +194,18 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The recipe without and with the pseudo-labels, on the same labeled split. */
     private Integer comparePseudo(TrainerConfig cfg, List<Sample> samples, String data) throws Exception {
-        var r = io.maskstream.trainer.PseudoComparison.run(cfg, samples, data);
+        var r = io.maskstream.trainer.PseudoComparison.run(cfg, samples, data, selection -> {
+            try {
+                printPseudo(selection); // before the two trainings: the report is there even if one fails
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         System.out.println();
         System.out.println("Same labeled data and person-disjoint split: " + r.labeled().train().size()
                 + " labeled training photos, " + r.labeled().holdout().size() + " holdout photos of "
-                + r.labeled().holdoutPersons().size() + " persons, " + r.gate().gate().size() + " gate photos");
-        printPseudo(r.pseudo());
+                + r.labeled().holdoutPersons().size() + " persons, " + r.gate().gate().size() + " gate photos; "
+                + r.pseudo().samples().size() + " pseudo-labeled photos (" + r.pseudo().fates() + ")");
         System.out.printf(Locale.ROOT, "%-22s %9s %9s %8s %8s %8s %9s %6s %10s%n", "training side", "macro-F1", "accuracy",
                 "mask", "gender", "age", "gate F1", "best", "s/epoch");
         var rows = List.of(Map.entry("labeled only", Map.entry(r.without(), java.util.Optional.ofNullable(r.withoutOnGate()))),
