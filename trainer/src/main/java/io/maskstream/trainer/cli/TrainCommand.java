@@ -105,6 +105,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (compare && comparePseudo) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--compare and --compare-pseudo are two different comparisons: choose one");
+        }
         TrainerConfig cfg = new TrainerConfig(config.source(pseudoOverrides()));
         TrainingJob job = new TrainingJob(cfg);
         List<Sample> samples;
@@ -158,6 +162,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (compare) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--compare trains portraits only; the data holds scenes");
+        }
+        if (cfg.getBoolean(TrainerConfig.PSEUDO_ENABLED)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "pseudo-labels (--pseudo, " + TrainerConfig.PSEUDO_ENABLED + ") train portraits only; the data holds scenes");
         }
         TrainingJob.SceneOutcome outcome = job.runScenes(scenes, data, !noPublish,
                 !noPromote && cfg.getBoolean(TrainerConfig.PROMOTE));
