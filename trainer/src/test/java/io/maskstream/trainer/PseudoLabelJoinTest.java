@@ -174,5 +174,20 @@ class PseudoLabelJoinTest {
         assertThat(s.range().fromOffsets()).containsExactlyInAnyOrderEntriesOf(Map.of(0, 5L, 1, 7L));
         assertThat(s.range().toTime()).hasToString("2026-12-01T18:00:00Z");
         assertThat(ok.getBoolean(TrainerConfig.PSEUDO_ENABLED)).as("off by default").isFalse();
+        // the CLI form goes through the same keys: a bad time is refused by picocli, two comparisons by the command
+        for (String[] args : List.of(new String[] {"--dataset", "nowhere", "--pseudo-from-time", "yesterday"},
+                new String[] {"--dataset", "nowhere", "--compare", "--compare-pseudo"})) {
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream stderr = System.err;
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                assertThat(new picocli.CommandLine(new io.maskstream.trainer.cli.TrainCommand()).execute(args))
+                        .as(String.join(" ", args)).isEqualTo(2);
+            } finally {
+                System.setErr(stderr);
+            }
+            assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+                    .containsAnyOf("--pseudo-from-time", "--compare-pseudo");
+        }
     }
 }
