@@ -33,6 +33,12 @@ import io.maskstream.model.LabelCodec;
 import io.maskstream.releases.ReleaseLog;
 import io.maskstream.schemas.Topic;
 import io.maskstream.schemas.Topics;
+import io.maskstream.model.ImagePreprocessor;
+import io.maskstream.trainer.ModelTrainer;
+import io.maskstream.trainer.PseudoLabels;
+import io.maskstream.trainer.Sample;
+import io.maskstream.trainer.TrainerConfig;
+import io.maskstream.trainer.TrainingSet;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +57,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Online evaluation on a real broker. A labelled replay with {@code producers.labeled.also.frames}: every photo goes to labeled-frames with its label and
  * to frames without it; the live processor classifies the frames, and online evaluation joins each event with its
- * label and scores the live model version over exactly the photos replayed. And its release judge: canary events
+ * label and scores the live model version over exactly the photos replayed; read back as pseudo-labels, each frame
+ * joins its one event, and none is used when the labeled photos are the run's own. And its release judge: canary events
  * written the way processors write them (the canary's on classifications, the active model's on the same frames on
  * classifications-shadow) that disagree with the active model get the canary RETIRED on model-releases, with the
  * reason, once, across a restart of the evaluation; a canary that agrees keeps serving.
@@ -101,6 +108,22 @@ class OnlineEvaluationIntegrationTest {
             assertThat(scored.get("v-online-eval").total()).isEqualTo(expected);
             assertThat(ledger.eventCount()).isEqualTo(expected);
             assertThat(ledger.events()).allSatisfy(e -> assertThat(e.getCameraId()).isEqualTo("replay-cam"));
+
+            // the same frames as pseudo-labels: each joins the one event the live processor wrote for it...
+            TrainerConfig trainer = new TrainerConfig(ConfigSource.of(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                    "schema.registry.url", stack.registryUrl(), CommonConfig.TOPIC_FRAMES, settings.get(CommonConfig.TOPIC_FRAMES),
+                    CommonConfig.TOPIC_CLASSIFICATIONS, settings.get(CommonConfig.TOPIC_CLASSIFICATIONS),
+                    TrainerConfig.PSEUDO_THRESHOLD, "0")));
+            ImagePreprocessor pre = new ModelTrainer(trainer).preprocessor();
+            PseudoLabels.Selection unlabeled = new PseudoLabels(trainer).select(List.of(), expected, pre);
+            assertThat(unlabeled.fates()).isEqualTo("USED " + (expected / 2) + ", OVER_SHARE " + (expected - expected / 2));
+            Map<String, Integer> answers = new java.util.HashMap<>();
+            ledger.events().forEach(e -> answers.put("pseudo:" + e.getCameraId() + ":" + e.getFrameSequence(), e.getClassCode()));
+            assertThat(unlabeled.samples()).allSatisfy(x -> assertThat(x.truth()).isEqualTo(answers.get(x.personId())));
+            // ...and none is ever used when they are the labeled photos themselves
+            List<Sample> labeled = TrainingSet.fromFolder(data, pre, true);
+            PseudoLabels.Selection guarded = new PseudoLabels(trainer).select(labeled, labeled.size(), pre);
+            assertThat(guarded.fates()).isEqualTo("LABELED_PHOTO " + expected);
         }
     }
 

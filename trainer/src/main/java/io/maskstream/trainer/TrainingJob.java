@@ -17,15 +17,18 @@ public final class TrainingJob {
 
     /**
      * What the job produced: the bundle, always written to {@code trainer.output.dir} ({@code bundleFile}); release
-     * and verdict are null when nothing was published.
+     * and verdict are null when nothing was published; {@code pseudo} is null unless {@code trainer.pseudo.enabled}
+     * (then {@code split.train()} holds the labeled training photos and the pseudo-labeled ones, holdout and gate only
+     * labeled photos).
      */
     public record Outcome(ModelTrainer.Result result, Path bundleFile, PersonSplit split, PromotionGate.Sets gate,
-                          ModelRelease release, Releases.Verdict verdict, EnsembleTraining.Result ensemble) {
+                          ModelRelease release, Releases.Verdict verdict, EnsembleTraining.Result ensemble,
+                          PseudoLabels.Selection pseudo) {
 
-        /** The outcome of one network's training (no ensemble). */
+        /** The outcome of one network's training (no ensemble, no pseudo-labels). */
         public Outcome(ModelTrainer.Result result, Path bundleFile, PersonSplit split, PromotionGate.Sets gate,
                        ModelRelease release, Releases.Verdict verdict) {
-            this(result, bundleFile, split, gate, release, verdict, null);
+            this(result, bundleFile, split, gate, release, verdict, null, null);
         }
     }
 
@@ -107,10 +110,22 @@ public final class TrainingJob {
         // The gate set first: its persons never reach training or early stopping, in this run or any other.
         PromotionGate.Sets gate = PromotionGate.split(samples, config.getDouble(TrainerConfig.GATE_FRACTION));
         if (config.getInt(TrainerConfig.ENSEMBLE_MEMBERS) >= 2) {
+            if (config.getBoolean(TrainerConfig.PSEUDO_ENABLED)) {
+                throw new IllegalArgumentException(TrainerConfig.PSEUDO_ENABLED + " trains one network on pseudo-labels; "
+                        + "with " + TrainerConfig.ENSEMBLE_MEMBERS + "=" + config.getInt(TrainerConfig.ENSEMBLE_MEMBERS)
+                        + " turn one of them off");
+            }
             return runEnsemble(gate, data, publish, promote);
         }
         PersonSplit split = PersonSplit.of(gate.rest(), config.getDouble(TrainerConfig.HOLDOUT_FRACTION),
                 config.getLong(TrainerConfig.SEED));
+        // pseudo-labels only after gate and holdout are fixed, on the training side only
+        PseudoLabels.Selection pseudo = null;
+        if (config.getBoolean(TrainerConfig.PSEUDO_ENABLED)) {
+            pseudo = new PseudoLabels(config).select(samples, split.train().size(), new ModelTrainer(config).preprocessor());
+            split = PseudoLabels.trainingSide(split, pseudo.samples());
+            data = data + "; " + pseudo.describe();
+        }
         String version = config.architecture() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         ModelTrainer.Result result = new ModelTrainer(config).train(split, version, data);
@@ -119,12 +134,12 @@ public final class TrainingJob {
         Path file = dir.resolve(version + ".bundle");
         result.bundle().write(file); // a user without a broker keeps the model too
         if (!publish) {
-            return new Outcome(result, file, split, gate, null, null);
+            return new Outcome(result, file, split, gate, null, null, null, pseudo);
         }
         Releases releases = new Releases(config);
         ModelRelease release = releases.publishCandidate(result.bundle(), result.holdout(), data);
         Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), gate.gate()) : null;
-        return new Outcome(result, file, split, gate, release, verdict);
+        return new Outcome(result, file, split, gate, release, verdict, null, pseudo);
     }
 
     private Outcome runEnsemble(PromotionGate.Sets gate, String data, boolean publish, boolean promote) throws Exception {
@@ -138,12 +153,12 @@ public final class TrainingJob {
         Path file = dir.resolve(version + ".bundle");
         ensemble.bundle().write(file);
         if (!publish) {
-            return new Outcome(result, file, null, gate, null, null, ensemble);
+            return new Outcome(result, file, null, gate, null, null, ensemble, null);
         }
         Releases releases = new Releases(config);
         ModelRelease release = releases.publishCandidate(ensemble.bundle(), ensemble.metrics(), data);
         Releases.Verdict verdict = promote ? releases.gate(release, ensemble.bundle(), gate.gate()) : null;
-        return new Outcome(result, file, null, gate, release, verdict, ensemble);
+        return new Outcome(result, file, null, gate, release, verdict, ensemble, null);
     }
 
     /**

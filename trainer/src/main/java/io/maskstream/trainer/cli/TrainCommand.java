@@ -90,9 +90,58 @@ public final class TrainCommand implements Callable<Integer> {
             + "and trainer.epochs; default: trainer.epochs). Early stopping (trainer.patience) still applies.")
     Integer searchEpochs;
 
+    @Option(names = "--pseudo", description = "Add pseudo-labels from the stream: confident classifications of unlabeled "
+            + "frames (trainer.pseudo.*), on the training side only. Implied by the --pseudo-* range options.")
+    boolean pseudo;
+
+    @Option(names = "--pseudo-from", description = "Pseudo-labels: first offset of the frames range, as --from.")
+    String pseudoFrom;
+
+    @Option(names = "--pseudo-to", description = "Pseudo-labels: end offset of the frames range, exclusive, as --to.")
+    String pseudoTo;
+
+    @Option(names = "--pseudo-from-time", description = "Pseudo-labels: first frame at or after this time (ISO-8601).")
+    Instant pseudoFromTime;
+
+    @Option(names = "--pseudo-to-time", description = "Pseudo-labels: frames before this time (ISO-8601).")
+    Instant pseudoToTime;
+
+    @Option(names = "--pseudo-report", paramLabel = "FILE", description = "Pseudo-labels: write every frame's fate "
+            + "(used, below threshold, labeled photo, ...) as CSV to FILE.")
+    Path pseudoReport;
+
+    @Option(names = "--compare-pseudo", description = "Train the configured recipe without and with the pseudo-labels "
+            + "on the same split and print their holdout macro-F1 side by side (publishes nothing; implies --pseudo).")
+    boolean comparePseudo;
+
+    /** The --pseudo* options as configuration keys, so they are validated and documented like the keys. */
+    private Map<String, String> pseudoOverrides() {
+        Map<String, String> m = new HashMap<>();
+        if (pseudoFrom != null) {
+            m.put(TrainerConfig.PSEUDO_FROM, pseudoFrom);
+        }
+        if (pseudoTo != null) {
+            m.put(TrainerConfig.PSEUDO_TO, pseudoTo);
+        }
+        if (pseudoFromTime != null) {
+            m.put(TrainerConfig.PSEUDO_FROM_TIME, pseudoFromTime.toString());
+        }
+        if (pseudoToTime != null) {
+            m.put(TrainerConfig.PSEUDO_TO_TIME, pseudoToTime.toString());
+        }
+        if (pseudo || comparePseudo || !m.isEmpty()) {
+            m.put(TrainerConfig.PSEUDO_ENABLED, "true");
+        }
+        return m;
+    }
+
     @Override
     public Integer call() throws Exception {
         checkSearchOptions();
+        if (compare && comparePseudo) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--compare and --compare-pseudo are two different comparisons: choose one");
+        }
         Map<String, String> flags = new HashMap<>();
         if (ensemble != null) {
             flags.put(TrainerConfig.ENSEMBLE_MEMBERS, String.valueOf(ensemble));
@@ -103,6 +152,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (vote != null) {
             flags.put(TrainerConfig.ENSEMBLE_VOTE, vote);
         }
+        flags.putAll(pseudoOverrides());
         TrainerConfig cfg = new TrainerConfig(config.source(flags));
         boolean ensembled = cfg.getInt(TrainerConfig.ENSEMBLE_MEMBERS) >= 2;
         TrainingJob job = new TrainingJob(cfg);
@@ -135,6 +185,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (compare) {
             return compare(cfg, samples, data);
         }
+        if (comparePseudo) {
+            return comparePseudo(cfg, samples, data);
+        }
         if (search != null) {
             return search(cfg, samples, data);
         }
@@ -150,6 +203,9 @@ public final class TrainCommand implements Callable<Integer> {
             Map<String, String> summary = r.bundle().metadata().trainingSummary();
             System.out.println("Holdout calibration (ECE of the 18 classes, 15 bins): " + summary.get(ModelTrainer.HOLDOUT_ECE_KEY)
                     + " one pass, " + summary.get(ModelTrainer.HOLDOUT_ECE_MC_KEY) + " the mean of MC-dropout passes");
+        }
+        if (outcome.pseudo() != null) {
+            printPseudo(outcome.pseudo());
         }
         System.out.println("Bundle written to " + outcome.bundleFile().toAbsolutePath()
                 + " (serve it with processor.model.path, score it with 'maskstream score -m FILE')");
@@ -194,6 +250,10 @@ public final class TrainCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     (compare ? "--compare" : "--search") + " trains portraits only; the data holds scenes");
         }
+        if (cfg.getBoolean(TrainerConfig.PSEUDO_ENABLED)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "pseudo-labels (--pseudo, " + TrainerConfig.PSEUDO_ENABLED + ") train portraits only; the data holds scenes");
+        }
         TrainingJob.SceneOutcome outcome = job.runScenes(scenes, data, !noPublish,
                 !noPromote && cfg.getBoolean(TrainerConfig.PROMOTE));
         var r = outcome.result();
@@ -214,6 +274,44 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.println("Promotion gate: " + outcome.verdict());
         } else if (outcome.release() != null) {
             System.out.println("Published candidate " + outcome.release().getVersion());
+        }
+        return 0;
+    }
+
+    private void printPseudo(io.maskstream.trainer.PseudoLabels.Selection selection) throws java.io.IOException {
+        System.out.println("Training with " + selection.describe());
+        System.out.println("  frames by fate: " + selection.fates());
+        if (pseudoReport != null) {
+            selection.writeReport(pseudoReport);
+            System.out.println("  every frame's fate written to " + pseudoReport.toAbsolutePath());
+        }
+    }
+
+    /** The recipe without and with the pseudo-labels, on the same labeled split. */
+    private Integer comparePseudo(TrainerConfig cfg, List<Sample> samples, String data) throws Exception {
+        var r = io.maskstream.trainer.PseudoComparison.run(cfg, samples, data, selection -> {
+            try {
+                printPseudo(selection); // before the two trainings: the report is there even if one fails
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        System.out.println();
+        System.out.println("Same labeled data and person-disjoint split: " + r.labeled().train().size()
+                + " labeled training photos, " + r.labeled().holdout().size() + " holdout photos of "
+                + r.labeled().holdoutPersons().size() + " persons, " + r.gate().gate().size() + " gate photos; "
+                + r.pseudo().samples().size() + " pseudo-labeled photos (" + r.pseudo().fates() + ")");
+        System.out.printf(Locale.ROOT, "%-22s %9s %9s %8s %8s %8s %9s %6s %10s%n", "training side", "macro-F1", "accuracy",
+                "mask", "gender", "age", "gate F1", "best", "s/epoch");
+        var rows = List.of(Map.entry("labeled only", Map.entry(r.without(), java.util.Optional.ofNullable(r.withoutOnGate()))),
+                Map.entry("+ " + r.pseudo().samples().size() + " pseudo-labeled",
+                        Map.entry(r.with(), java.util.Optional.ofNullable(r.withOnGate()))));
+        for (var row : rows) {
+            ModelTrainer.Result m = row.getValue().getKey();
+            String gate = row.getValue().getValue().map(c -> String.format(Locale.ROOT, "%.4f", c.macroF1())).orElse("-");
+            System.out.printf(Locale.ROOT, "%-22s %9.4f %9.4f %8.4f %8.4f %8.4f %9s %6d %10.1f%n", row.getKey(),
+                    m.holdout().getMacroF1(), m.holdout().getAccuracy(), m.holdout().getMaskF1(), m.holdout().getGenderF1(),
+                    m.holdout().getAgeF1(), gate, m.bestEpoch(), m.secondsPerEpoch());
         }
         return 0;
     }
