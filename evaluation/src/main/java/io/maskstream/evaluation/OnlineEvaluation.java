@@ -43,7 +43,9 @@ import org.apache.kafka.streams.state.Stores;
  * confusion matrix per model version in a changelogged store, exposed as
  * {@code maskstream.evaluation.online.macro.f1{version}} (and accuracy, samples).
  *
- * <p>Only the frame id, the truth and the answer are repartitioned, never an image.
+ * <p>Only the frame id, the truth and the answer are repartitioned, never an image. Unless
+ * {@code evaluation.drift.enabled} is false, the service also runs the
+ * {@link io.maskstream.evaluation.drift.DriftMonitor} (drift alarms on every live answer, labels or not).
  */
 public final class OnlineEvaluation implements Service {
 
@@ -53,6 +55,7 @@ public final class OnlineEvaluation implements Service {
     private final MeterRegistry registry;
     private final Map<String, Confusion> latest = new ConcurrentHashMap<>();
     private SupervisedStreams streams;
+    private io.maskstream.evaluation.drift.DriftMonitor drift;
 
     public OnlineEvaluation(EvaluationConfig config, MeterRegistry registry) {
         this.config = config;
@@ -207,6 +210,10 @@ public final class OnlineEvaluation implements Service {
         streams = new SupervisedStreams("online-evaluation", () -> build(config, topics, latest, this::register),
                 streamsProperties(config), config.onlineMembership(), null, e -> false);
         streams.start();
+        if (config.getBoolean(EvaluationConfig.DRIFT_ENABLED)) { // drift alarms: their own Streams application
+            drift = new io.maskstream.evaluation.drift.DriftMonitor(config, registry);
+            drift.start();
+        }
     }
 
     /** Running results per model version over the tasks of this instance (a copy). */
@@ -240,6 +247,10 @@ public final class OnlineEvaluation implements Service {
 
     @Override
     public void close() {
+        if (drift != null) {
+            drift.close();
+            drift = null;
+        }
         if (streams != null) {
             streams.close();
             streams = null;
