@@ -32,7 +32,6 @@ import io.maskstream.model.ModelBundle;
 import io.maskstream.model.Prediction;
 import io.maskstream.model.PreparedImage;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -187,6 +186,21 @@ public final class ModelTrainer {
         return new Result(best.withTrainingSummary(summary), bestMetrics, bestEpoch, history, perEpoch);
     }
 
+    /**
+     * The drift reference of {@code bundle}: its answers on the split's holdout (class mix and top-probability
+     * histogram, with the TTA and batch size of the holdout metrics); null when the holdout is empty.
+     */
+    public io.maskstream.events.TrainingProfile holdoutProfile(ModelBundle bundle, PersonSplit split)
+            throws InvalidModelException {
+        if (split.holdout().isEmpty()) {
+            return null;
+        }
+        try (Classifier classifier = Classifier.load(bundle, config.computeSettings())) {
+            return io.maskstream.evaluation.drift.TrainingProfiles.of(holdoutDescription(split), predictions(classifier,
+                    split.holdout(), config.getBoolean(TrainerConfig.TTA), config.getInt(TrainerConfig.BATCH_SIZE)));
+        }
+    }
+
     static String holdoutDescription(PersonSplit split) {
         return "person-disjoint holdout: " + split.holdout().size() + " photos of " + split.holdoutPersons().size()
                 + " persons";
@@ -209,8 +223,20 @@ public final class ModelTrainer {
      * -1 for a sample its preprocessing refuses.
      */
     public static int[] predict(Classifier classifier, List<Sample> samples, boolean tta, int batchSize) {
-        int[] out = new int[samples.size()];
-        Arrays.fill(out, -1);
+        List<Prediction> predictions = predictions(classifier, samples, tta, batchSize);
+        int[] out = new int[predictions.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = predictions.get(i) == null ? -1 : predictions.get(i).classCode();
+        }
+        return out;
+    }
+
+    /**
+     * What {@code classifier} answers for each sample, in order (each decoded for its own input size); null for a
+     * sample its preprocessing refuses.
+     */
+    public static List<Prediction> predictions(Classifier classifier, List<Sample> samples, boolean tta, int batchSize) {
+        List<Prediction> out = new ArrayList<>(java.util.Collections.nCopies(samples.size(), (Prediction) null));
         InputSpec spec = classifier.metadata().input();
         List<PreparedImage> images = new ArrayList<>(batchSize);
         List<Integer> batch = new ArrayList<>(batchSize);
@@ -232,7 +258,7 @@ public final class ModelTrainer {
             if (!batch.isEmpty() && (batch.size() == batchSize || i == samples.size() - 1)) {
                 List<Prediction> predictions = classifier.classify(images, tta);
                 for (int k = 0; k < batch.size(); k++) {
-                    out[batch.get(k)] = predictions.get(k).classCode();
+                    out.set(batch.get(k), predictions.get(k));
                 }
                 images.clear();
                 batch.clear();

@@ -109,7 +109,8 @@ public final class TrainingJob {
             return new Outcome(result, file, split, gate, null, null);
         }
         Releases releases = new Releases(config);
-        ModelRelease release = releases.publishCandidate(result.bundle(), result.holdout(), data);
+        ModelRelease release = releases.publishCandidate(result.bundle(), result.holdout(), data,
+                new ModelTrainer(config).holdoutProfile(result.bundle(), split));
         Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), gate.gate()) : null;
         return new Outcome(result, file, split, gate, release, verdict);
     }
