@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A labelled replay with {@code producers.labeled.also.frames}: every photo goes to labeled-frames with its label and
  * to frames without it; the live processor classifies the frames, and online evaluation joins each event with its
- * label and scores the live model version over exactly the photos replayed.
+ * label and scores the live model version over exactly the photos replayed. The drift monitor the service starts
+ * beside it watches the same events (the served bundle has no release, so no training profile: its windows are
+ * compared with their first full window).
  */
 class OnlineEvaluationIntegrationTest {
 
@@ -41,6 +43,9 @@ class OnlineEvaluationIntegrationTest {
         settings.put(ProducersConfig.FPS, "0");
         settings.put(EvaluationConfig.ONLINE_APPLICATION_ID, "online-eval-" + dir.getFileName());
         settings.put(EvaluationConfig.ONLINE_STATE_DIR, dir.resolve("online-state").toString());
+        settings.put(EvaluationConfig.DRIFT_APPLICATION_ID, "drift-" + dir.getFileName());
+        settings.put(EvaluationConfig.DRIFT_WINDOW_FRAMES, "20");
+        settings.put(EvaluationConfig.DRIFT_OVERALL_WINDOW_FRAMES, "20");
         Pipelines.createTopics(settings);
         Path data = dir.resolve("data");
         SyntheticDataset.write(data, new SyntheticFaces(SyntheticOptions.defaults(5).withSize(96, 128)), 6, 1, 1);
@@ -49,10 +54,11 @@ class OnlineEvaluationIntegrationTest {
         int expected = photos.size();
         assertThat(expected).isEqualTo(6 * 7);
 
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (StreamProcessorService processor = new StreamProcessorService(Pipelines.processorConfig(settings),
                      new SimpleMeterRegistry());
              OnlineEvaluation online = new OnlineEvaluation(new EvaluationConfig(ConfigSource.of(settings)),
-                     new SimpleMeterRegistry());
+                     meters);
              EventLedger ledger = new EventLedger(stack.bootstrapServers(), stack.registryUrl(),
                      Pipelines.classifications(settings), Pipelines.framesDlq(settings))) {
             processor.start();
@@ -76,6 +82,16 @@ class OnlineEvaluationIntegrationTest {
             assertThat(scored.get("v-online-eval").total()).isEqualTo(expected);
             assertThat(ledger.eventCount()).isEqualTo(expected);
             assertThat(ledger.events()).allSatisfy(e -> assertThat(e.getCameraId()).isEqualTo("replay-cam"));
+
+            // the drift monitor slid the camera's and the version's windows past their first 20 frames
+            while (meters.find("maskstream.evaluation.drift.psi").tag("camera", "replay-cam").gauges().size() < 2
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(meters.find("maskstream.evaluation.drift.psi").tag("camera", "replay-cam").gauges())
+                    .hasSize(2).allSatisfy(g -> assertThat(g.value()).isFinite().isNotNegative());
+            assertThat(meters.find("maskstream.evaluation.drift.overall.psi").tag("version", "v-online-eval")
+                    .tag("statistic", "class_mix").gauge()).isNotNull();
         }
     }
 
