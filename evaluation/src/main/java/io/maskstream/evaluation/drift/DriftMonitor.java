@@ -270,8 +270,8 @@ public final class DriftMonitor implements Service {
                             .setReference(reference.kind()).setWindowCounts(TrainingProfiles.list(counts))
                             .setReferenceShares(shares).setEventTime(Instant.ofEpochMilli(timestamp)).build();
                     context.forward(new Record<>(scope == DriftScope.CAMERA ? key : OVERALL_KEY, event, timestamp));
-                    LOG.info("Drift {} ({} {}, version {}): {} PSI {} (threshold {}, clear {}, window {} frames, "
-                                    + "reference {})", change, scope.name().toLowerCase(java.util.Locale.ROOT), key,
+                    LOG.info("Drift {} ({}, version {}): {} PSI {} (threshold {}, clear {}, window {} frames, "
+                                    + "reference {})", change, scope == DriftScope.CAMERA ? "camera " + key : "overall",
                             window.version(), statistic, String.format(java.util.Locale.ROOT, "%.3f", psi),
                             settings.threshold(), settings.clear(), window.size(), reference.kind());
                 }
