@@ -11,10 +11,14 @@ import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code maskstream evaluate-online}: running macro-F1 per model version on live frames that have labels. */
+/**
+ * {@code maskstream evaluate-online}: running macro-F1 per model version on live frames that have labels, and drift
+ * alarms on all live frames.
+ */
 @Command(name = "evaluate-online", mixinStandardHelpOptions = true,
         description = "Join live classifications with labeled frames and expose a running macro-F1 per model version "
-                + "(maskstream_evaluation_online_macro_f1) until Ctrl-C.")
+                + "(maskstream_evaluation_online_macro_f1), and watch every live answer for drift from the serving "
+                + "release's training profile (maskstream_evaluation_drift_psi, events on topic.drift), until Ctrl-C.")
 public final class OnlineEvaluationCommand implements Callable<Integer> {
 
     @Mixin
