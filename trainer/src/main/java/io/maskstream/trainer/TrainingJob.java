@@ -88,7 +88,7 @@ public final class TrainingJob {
         var metrics = result.holdout() == null ? result.classifier().holdout()
                 : result.holdout().faces().toModelMetrics("per face on " + result.holdoutScenes()
                 + " held-out scenes (a missed face counts as wrong); " + result.holdout().summary());
-        ModelRelease release = releases.publishCandidate(result.bundle(), metrics, data);
+        ModelRelease release = releases.publishCandidate(result.bundle(), metrics, data, result.profile());
         Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), result.gate().gate()) : null;
         return new SceneOutcome(result, file, release, verdict);
     }
