@@ -39,6 +39,12 @@ public final class EvaluationConfig extends ServiceConfig {
     public static final String CANARY_MIN_FRAMES = "evaluation.canary.min.frames";
     public static final String CANARY_MIN_F1 = "evaluation.canary.min.f1";
     public static final String CANARY_MIN_AGREEMENT = "evaluation.canary.min.agreement";
+    public static final String DRIFT_ENABLED = "evaluation.drift.enabled";
+    public static final String DRIFT_APPLICATION_ID = "evaluation.drift.application.id";
+    public static final String DRIFT_WINDOW_FRAMES = "evaluation.drift.window.frames";
+    public static final String DRIFT_OVERALL_WINDOW_FRAMES = "evaluation.drift.overall.window.frames";
+    public static final String DRIFT_THRESHOLD = "evaluation.drift.threshold";
+    public static final String DRIFT_CLEAR_THRESHOLD = "evaluation.drift.clear.threshold";
 
     /** Prefix of the online evaluation's static-membership keys ({@link StreamsMembership#define}). */
     static final String ONLINE_MEMBERSHIP_PREFIX = "evaluation.online";
@@ -101,10 +107,34 @@ public final class EvaluationConfig extends ServiceConfig {
                             + "for its F1).")
             .define(CANARY_MIN_AGREEMENT, Type.DOUBLE, 0.8, Range.between(0.0, 1.0), Importance.MEDIUM,
                     "A CANARY whose share of frames with the same 18-class answer as the active model (on its cameras) "
-                            + "falls below this is rolled back (0: never for its agreement).");
+                            + "falls below this is rolled back (0: never for its agreement).")
+            .define(DRIFT_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "evaluate-online also runs the drift monitor: PSI of each camera's (and each model version's overall) "
+                            + "sliding window of live answers against the release's training profile, as gauges "
+                            + "maskstream_evaluation_drift_psi and events on topic.drift.")
+            .define(DRIFT_APPLICATION_ID, Type.STRING, "maskstream-drift-monitor", new ConfigDef.NonEmptyString(),
+                    Importance.LOW, "Kafka Streams application id of the drift monitor (its state lives under "
+                            + ONLINE_STATE_DIR + ").")
+            .define(DRIFT_WINDOW_FRAMES, Type.INT, 300, Range.between(20, 1_000_000), Importance.MEDIUM,
+                    "Frames with a face in a camera's sliding drift window (its last N answers); PSI is computed once "
+                            + "the window is full. Noise on a steady camera is about 17/N for the class mix.")
+            .define(DRIFT_OVERALL_WINDOW_FRAMES, Type.INT, 1000, Range.between(20, 1_000_000), Importance.LOW,
+                    "Frames with a face in a model version's overall sliding drift window (its last N answers over all "
+                            + "cameras).")
+            .define(DRIFT_THRESHOLD, Type.DOUBLE, 0.25, Range.between(0.001, 100.0), Importance.MEDIUM,
+                    "PSI above which a window raises a drift event (0.25: the usual 'significant shift' level).")
+            .define(DRIFT_CLEAR_THRESHOLD, Type.DOUBLE, 0.1, Range.between(0.0, 100.0), Importance.LOW,
+                    "PSI below which a raised window clears (one CLEARED event) and may raise again; at most "
+                            + DRIFT_THRESHOLD + " (0.1: the usual 'no shift' level). The gap is the hysteresis that keeps "
+                            + "a PSI hovering at the threshold from raising an event per frame.");
 
     public EvaluationConfig(ConfigSource source) {
         super(DEFINITION, source);
+        if (getDouble(DRIFT_CLEAR_THRESHOLD) > getDouble(DRIFT_THRESHOLD)) {
+            throw new io.maskstream.runtime.config.ConfigException(DRIFT_CLEAR_THRESHOLD + " = "
+                    + getDouble(DRIFT_CLEAR_THRESHOLD) + " must be at most " + DRIFT_THRESHOLD + " = "
+                    + getDouble(DRIFT_THRESHOLD) + " (from " + source.originOf(DRIFT_CLEAR_THRESHOLD) + ")");
+        }
     }
 
     public io.maskstream.model.DetectorSettings detectorSettings() {
@@ -153,6 +183,12 @@ public final class EvaluationConfig extends ServiceConfig {
     /** The online evaluation's static membership in its group. */
     public StreamsMembership onlineMembership() {
         return StreamsMembership.of(this, ONLINE_MEMBERSHIP_PREFIX, getString(ONLINE_APPLICATION_ID),
+                getString(ONLINE_STATE_DIR));
+    }
+
+    /** The drift monitor's static membership in its own group (the online evaluation's membership keys). */
+    public StreamsMembership driftMembership() {
+        return StreamsMembership.of(this, ONLINE_MEMBERSHIP_PREFIX, getString(DRIFT_APPLICATION_ID),
                 getString(ONLINE_STATE_DIR));
     }
 

@@ -52,6 +52,10 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Only the frame id, the truth and the answer are repartitioned, never an image. The figures of a version are
  * counted over this instance's tasks (all of them with one instance), from the evaluation's first start on
  * (changelogged), never reset.
+ *
+ * <p>Unless
+ * {@code evaluation.drift.enabled} is false, the service also runs the
+ * {@link io.maskstream.evaluation.drift.DriftMonitor} (drift alarms on every live answer, labels or not).
  */
 public final class OnlineEvaluation implements Service {
 
@@ -63,6 +67,7 @@ public final class OnlineEvaluation implements Service {
     private final VersionPairs.Views pairs = new VersionPairs.Views();
     private final ReleaseJudgeLoop judge;
     private SupervisedStreams streams;
+    private io.maskstream.evaluation.drift.DriftMonitor drift;
 
     public OnlineEvaluation(EvaluationConfig config, MeterRegistry registry) {
         this.config = config;
@@ -229,6 +234,10 @@ public final class OnlineEvaluation implements Service {
                 streamsProperties(config), config.onlineMembership(), null, e -> false);
         streams.start();
         judge.start();
+        if (config.getBoolean(EvaluationConfig.DRIFT_ENABLED)) { // drift alarms: their own Streams application
+            drift = new io.maskstream.evaluation.drift.DriftMonitor(config, registry);
+            drift.start();
+        }
     }
 
     /** What this instance knows of every version's live quality now (a copy). */
@@ -286,6 +295,10 @@ public final class OnlineEvaluation implements Service {
     @Override
     public void close() {
         judge.close();
+        if (drift != null) {
+            drift.close();
+            drift = null;
+        }
         if (streams != null) {
             streams.close();
             streams = null;

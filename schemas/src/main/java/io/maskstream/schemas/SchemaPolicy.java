@@ -3,6 +3,7 @@ package io.maskstream.schemas;
 import io.maskstream.events.Alert;
 import io.maskstream.events.Classification;
 import io.maskstream.events.DeadLetter;
+import io.maskstream.events.DriftEvent;
 import io.maskstream.events.Frame;
 import io.maskstream.events.LabeledFrame;
 import io.maskstream.events.ModelArtifactChunk;
@@ -31,6 +32,7 @@ public final class SchemaPolicy {
         subjects.put(topics.labeledFrames().name() + "-value", LabeledFrame.getClassSchema());
         subjects.put(topics.classifications().name() + "-value", Classification.getClassSchema());
         subjects.put(topics.alerts().name() + "-value", Alert.getClassSchema());
+        subjects.put(topics.drift().name() + "-value", DriftEvent.getClassSchema());
         subjects.put(topics.modelReleases().name() + "-value", ModelRelease.getClassSchema());
         subjects.put(topics.modelArtifacts().name() + "-value", ModelArtifactChunk.getClassSchema());
         for (String source : new String[] {topics.frames().name(), topics.labeledFrames().name(),

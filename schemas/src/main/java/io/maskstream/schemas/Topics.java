@@ -3,6 +3,7 @@ package io.maskstream.schemas;
 import io.maskstream.events.Alert;
 import io.maskstream.events.Classification;
 import io.maskstream.events.DeadLetter;
+import io.maskstream.events.DriftEvent;
 import io.maskstream.events.Frame;
 import io.maskstream.events.LabeledFrame;
 import io.maskstream.events.ModelArtifactChunk;
@@ -62,6 +63,11 @@ public final class Topics {
         return topic(CommonConfig.TOPIC_ALERTS, Alert.class);
     }
 
+    /** Drift alarms of the online evaluation; key: the camera id, {@code *} for a model version's overall window. */
+    public Topic<String, DriftEvent> drift() {
+        return topic(CommonConfig.TOPIC_DRIFT, DriftEvent.class);
+    }
+
     public Topic<String, ModelRelease> modelReleases() {
         return topic(CommonConfig.TOPIC_MODEL_RELEASES, ModelRelease.class);
     }
@@ -93,6 +99,7 @@ public final class Topics {
         topics.add(data(classifications().name(), partitions, rf, Duration.ofDays(7), null));
         topics.add(data(shadowClassifications().name(), partitions, rf, Duration.ofDays(7), null));
         topics.add(data(alerts().name(), partitions, rf, Duration.ofDays(30), null));
+        topics.add(data(drift().name(), partitions, rf, Duration.ofDays(30), null));
         // A frame's dead letter holds the frame, face included: no longer than the frames themselves by default.
         topics.add(data(config.deadLetterTopic(frames().name()), partitions, rf,
                 Duration.ofMillis(config.getLong(CommonConfig.TOPIC_FRAMES_DLQ_RETENTION_MS)),

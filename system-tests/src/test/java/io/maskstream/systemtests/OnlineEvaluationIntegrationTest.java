@@ -61,7 +61,9 @@ import org.junit.jupiter.api.io.TempDir;
  * joins its one event, and none is used when the labeled photos are the run's own. And its release judge: canary events
  * written the way processors write them (the canary's on classifications, the active model's on the same frames on
  * classifications-shadow) that disagree with the active model get the canary RETIRED on model-releases, with the
- * reason, once, across a restart of the evaluation; a canary that agrees keeps serving.
+ * reason, once, across a restart of the evaluation; a canary that agrees keeps serving. The drift monitor the service starts
+ * beside it watches the same events (the served bundle has no release, so no training profile: its windows are
+ * compared with their first full window).
  */
 class OnlineEvaluationIntegrationTest {
 
@@ -73,6 +75,9 @@ class OnlineEvaluationIntegrationTest {
         settings.put(ProducersConfig.FPS, "0");
         settings.put(EvaluationConfig.ONLINE_APPLICATION_ID, "online-eval-" + dir.getFileName());
         settings.put(EvaluationConfig.ONLINE_STATE_DIR, dir.resolve("online-state").toString());
+        settings.put(EvaluationConfig.DRIFT_APPLICATION_ID, "drift-" + dir.getFileName());
+        settings.put(EvaluationConfig.DRIFT_WINDOW_FRAMES, "20");
+        settings.put(EvaluationConfig.DRIFT_OVERALL_WINDOW_FRAMES, "20");
         Pipelines.createTopics(settings);
         Path data = dir.resolve("data");
         SyntheticDataset.write(data, new SyntheticFaces(SyntheticOptions.defaults(5).withSize(96, 128)), 6, 1, 1);
@@ -81,10 +86,11 @@ class OnlineEvaluationIntegrationTest {
         int expected = photos.size();
         assertThat(expected).isEqualTo(6 * 7);
 
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (StreamProcessorService processor = new StreamProcessorService(Pipelines.processorConfig(settings),
                      new SimpleMeterRegistry());
              OnlineEvaluation online = new OnlineEvaluation(new EvaluationConfig(ConfigSource.of(settings)),
-                     new SimpleMeterRegistry());
+                     meters);
              EventLedger ledger = new EventLedger(stack.bootstrapServers(), stack.registryUrl(),
                      Pipelines.classifications(settings), Pipelines.framesDlq(settings))) {
             processor.start();
@@ -124,6 +130,15 @@ class OnlineEvaluationIntegrationTest {
             List<Sample> labeled = TrainingSet.fromFolder(data, pre, true);
             PseudoLabels.Selection guarded = new PseudoLabels(trainer).select(labeled, labeled.size(), pre);
             assertThat(guarded.fates()).isEqualTo("LABELED_PHOTO " + expected);
+            // the drift monitor slid the camera's and the version's windows past their first 20 frames
+            while (meters.find("maskstream.evaluation.drift.psi").tag("camera", "replay-cam").gauges().size() < 2
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(meters.find("maskstream.evaluation.drift.psi").tag("camera", "replay-cam").gauges())
+                    .hasSize(2).allSatisfy(g -> assertThat(g.value()).isFinite().isNotNegative());
+            assertThat(meters.find("maskstream.evaluation.drift.overall.psi").tag("version", "v-online-eval")
+                    .tag("statistic", "class_mix").gauge()).isNotNull();
         }
     }
 

@@ -64,7 +64,8 @@ final class Pipelines {
         Map<String, String> s = new HashMap<>();
         s.put(CommonConfig.BOOTSTRAP_SERVERS, bootstrap);
         s.put(CommonConfig.SCHEMA_REGISTRY_URL, registryUrl);
-        for (String t : List.of("frames", "labeled.frames", "classifications", "alerts", "model.releases", "model.artifacts")) {
+        for (String t : List.of("frames", "labeled.frames", "classifications", "alerts", "model.releases", "model.artifacts",
+                "drift")) {
             s.put("topic." + t, prefix + "-" + t.replace('.', '-'));
         }
         s.put(CommonConfig.TOPIC_PARTITIONS, String.valueOf(partitions));

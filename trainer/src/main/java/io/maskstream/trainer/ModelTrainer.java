@@ -250,6 +250,21 @@ public final class ModelTrainer {
         return String.format(Locale.ROOT, "%.4f", v);
     }
 
+    /**
+     * The drift reference of {@code bundle}: its answers on the split's holdout (class mix and top-probability
+     * histogram, with the TTA and batch size of the holdout metrics); null when the holdout is empty.
+     */
+    public io.maskstream.events.TrainingProfile holdoutProfile(ModelBundle bundle, PersonSplit split)
+            throws InvalidModelException {
+        if (split.holdout().isEmpty()) {
+            return null;
+        }
+        try (Classifier classifier = Classifier.load(bundle, config.computeSettings())) {
+            return io.maskstream.evaluation.drift.TrainingProfiles.of(holdoutDescription(split), predictions(classifier,
+                    split.holdout(), config.getBoolean(TrainerConfig.TTA), config.getInt(TrainerConfig.BATCH_SIZE), McDropout.OFF));
+        }
+    }
+
     static String holdoutDescription(PersonSplit split) {
         return "person-disjoint holdout: " + split.holdout().size() + " photos of " + split.holdoutPersons().size()
                 + " persons";

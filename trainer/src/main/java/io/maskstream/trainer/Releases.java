@@ -7,6 +7,7 @@ import io.maskstream.events.ModelRelease;
 import io.maskstream.events.ReleaseStatus;
 import io.maskstream.model.BatchClassifier;
 import io.maskstream.model.Classifiers;
+import io.maskstream.events.TrainingProfile;
 import io.maskstream.model.InvalidModelException;
 import io.maskstream.model.ModelBundle;
 import io.maskstream.releases.ArtifactStore;
@@ -60,11 +61,18 @@ public final class Releases {
         this.signingKey = config.signingKey();
     }
 
-    /**
-     * Publishes the bundle's artifact and a CANDIDATE release carrying its holdout metrics, signed with
-     * {@code trainer.release.signing.key} when one is configured.
-     */
+    /** {@link #publishCandidate(ModelBundle, ModelMetrics, String, TrainingProfile)} without a training profile. */
     public ModelRelease publishCandidate(ModelBundle bundle, ModelMetrics metrics, String trainingData) throws IOException {
+        return publishCandidate(bundle, metrics, trainingData, null);
+    }
+
+    /**
+     * Publishes the bundle's artifact and a CANDIDATE release carrying its holdout metrics and its training profile
+     * (the drift monitor's reference; null for none), signed with {@code trainer.release.signing.key} when one is
+     * configured.
+     */
+    public ModelRelease publishCandidate(ModelBundle bundle, ModelMetrics metrics, String trainingData,
+                                         TrainingProfile profile) throws IOException {
         byte[] bytes = bundle.toBytes();
         String uri = artifacts.publish(bundle.metadata().version(), bytes, bundle.sha256());
         Instant now = Instant.now();
@@ -73,6 +81,7 @@ public final class Releases {
                 .setInputHeight(bundle.metadata().input().height()).setStatus(ReleaseStatus.CANDIDATE).setCreatedTime(now)
                 .setStatusTime(now).setSha256(bundle.sha256()).setArtifactUri(uri).setArtifactBytes(bytes.length)
                 .setTrainingData(trainingData).setMetrics(metrics).setEnsemble(ensembleSpec(bundle))
+                .setTrainingProfile(profile)
                 .setNotes(bundle.metadata().trainingSummary() == null ? null : bundle.metadata().trainingSummary().get("recipe"))
                 .build();
         if (signingKey.isPresent()) {

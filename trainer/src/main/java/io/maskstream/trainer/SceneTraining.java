@@ -86,9 +86,13 @@ public final class SceneTraining {
         return out;
     }
 
-    /** What a scene training produced. */
+    /**
+     * What a scene training produced. {@code profile} is the classifier's drift reference: its answers on the held-out
+     * sequences' labelled face crops (null without a holdout).
+     */
     public record Result(ModelTrainer.Result classifier, DetectorTrainer.Result detector, ModelBundle bundle,
-                  SceneEvaluation.Result holdout, PromotionGate.Sets gate, int trainScenes, int holdoutScenes) {
+                  SceneEvaluation.Result holdout, PromotionGate.Sets gate, int trainScenes, int holdoutScenes,
+                  io.maskstream.events.TrainingProfile profile) {
     }
 
     /**
@@ -164,7 +168,8 @@ public final class SceneTraining {
             LOG.info("Holdout scenes: {}; the classifier alone on the true boxes: macro-F1 {}", scored.summary(),
                     String.format(Locale.ROOT, "%.4f", classifier.holdout().getMacroF1()));
         }
-        return new Result(classifier, detector, bundle, scored, gate, train.size(), holdout.size());
+        return new Result(classifier, detector, bundle, scored, gate, train.size(), holdout.size(),
+                new ModelTrainer(config).holdoutProfile(classifier.bundle(), split));
     }
 
     private static List<DetectionMetrics.Truth> truths(SceneSample s) {

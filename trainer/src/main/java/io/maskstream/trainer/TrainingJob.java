@@ -97,7 +97,7 @@ public final class TrainingJob {
         var metrics = result.holdout() == null ? result.classifier().holdout()
                 : result.holdout().faces().toModelMetrics("per face on " + result.holdoutScenes()
                 + " held-out scenes (a missed face counts as wrong); " + result.holdout().summary());
-        ModelRelease release = releases.publishCandidate(result.bundle(), metrics, data);
+        ModelRelease release = releases.publishCandidate(result.bundle(), metrics, data, result.profile());
         Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), result.gate().gate()) : null;
         return new SceneOutcome(result, file, release, verdict);
     }
@@ -176,7 +176,8 @@ public final class TrainingJob {
             return new Outcome(result, file, split, gate, null, null);
         }
         Releases releases = new Releases(config);
-        ModelRelease release = releases.publishCandidate(result.bundle(), result.holdout(), data);
+        ModelRelease release = releases.publishCandidate(result.bundle(), result.holdout(), data,
+                new ModelTrainer(config).holdoutProfile(result.bundle(), split));
         Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), gate.gate()) : null;
         return new Outcome(result, file, split, gate, release, verdict);
     }

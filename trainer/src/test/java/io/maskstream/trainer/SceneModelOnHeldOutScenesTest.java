@@ -97,6 +97,10 @@ class SceneModelOnHeldOutScenesTest {
                 served.faces().macroF1(), trained.trainScenes(), trained.holdoutScenes(), trainSeconds,
                 trained.classifier().history().size(), trained.detector().trainingSeconds(), renderSeconds);
 
+        assertThat(trained.profile()).as("drift reference of the classifier").isNotNull();
+        assertThat(trained.profile().getSamples()).as("held-out face crops answered").isPositive();
+        assertThat(trained.profile().getClassCounts().stream().mapToInt(Integer::intValue).sum())
+                .isEqualTo(trained.profile().getSamples());
         assertThat(served.detection().precision()).as("detection precision").isGreaterThanOrEqualTo(0.9);
         for (String mask : List.of("WORN", "INCORRECT", "NONE")) {
             assertThat(served.detection().byKey()).as("held-out faces " + mask).containsKey(mask);

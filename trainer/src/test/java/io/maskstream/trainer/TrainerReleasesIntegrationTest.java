@@ -145,6 +145,19 @@ class TrainerReleasesIntegrationTest {
         assertThat(all.get("untrained-1").getStatus()).isEqualTo(ReleaseStatus.RETIRED);
         assertThat(all.get(version).getMetrics().getMacroF1()).isEqualTo(trained.result().holdout().getMacroF1());
         assertThat(all.get(version).getTrainingData()).startsWith("tr-" + id + "-labeled");
+        // the drift reference: the model's own answers on its holdout, the same answers its holdout metrics counted
+        var profile = all.get(version).getTrainingProfile();
+        assertThat(profile).as("training profile").isNotNull();
+        assertThat(profile.getSamples()).isEqualTo(trained.split().holdout().size());
+        assertThat(profile.getConfidenceCounts().stream().mapToInt(Integer::intValue).sum()).isEqualTo(profile.getSamples());
+        var confusion = all.get(version).getMetrics().getConfusion();
+        for (int predicted = 0; predicted < 18; predicted++) {
+            int column = 0;
+            for (var row : confusion) {
+                column += row.get(predicted);
+            }
+            assertThat(profile.getClassCounts().get(predicted)).as("answers of class %d", predicted).isEqualTo(column);
+        }
         // the trainer signed what it published; promotion and retirement changed the status, not the signature
         assertThat(trainerKeys.verify(all.get(version), true)).isEqualTo(trainerKeys.keyIds().iterator().next());
         assertThat(trainerKeys.verify(all.get("untrained-1"), true)).isNotNull();

@@ -83,6 +83,12 @@ public final class DashboardService implements Service {
                             state.alert(r.value(), now);
                         }
                     });
+            follow("drift", topics.drift(), Start.lastRecords(DashboardState.DRIFT_WINDOWS), consumer,
+                    (r, now) -> {
+                        if (r.value() != null) {
+                            state.drift(r.value(), now);
+                        }
+                    });
             follow("model-releases", topics.modelReleases(), Start.BEGINNING, consumer,
                     (r, now) -> state.release(r.key(), r.value()));
             if (showFrames) {

@@ -3,6 +3,7 @@ package io.maskstream.app.dashboard;
 import io.maskstream.app.dashboard.Snapshot.AlertView;
 import io.maskstream.app.dashboard.Snapshot.BoxView;
 import io.maskstream.app.dashboard.Snapshot.CameraView;
+import io.maskstream.app.dashboard.Snapshot.DriftView;
 import io.maskstream.app.dashboard.Snapshot.FaceView;
 import io.maskstream.app.dashboard.Snapshot.Head;
 import io.maskstream.app.dashboard.Snapshot.MetricsView;
@@ -15,6 +16,9 @@ import io.maskstream.app.dashboard.Snapshot.TopicView;
 import io.maskstream.app.dashboard.Snapshot.Totals;
 import io.maskstream.events.Alert;
 import io.maskstream.events.Classification;
+import io.maskstream.events.DriftEvent;
+import io.maskstream.events.DriftScope;
+import io.maskstream.events.DriftState;
 import io.maskstream.events.Face;
 import io.maskstream.events.FaceBox;
 import io.maskstream.events.Frame;
@@ -45,7 +49,7 @@ import java.util.TreeMap;
  * existed counts as the one face its frame-level verdict describes. It keeps bounded memory whatever the
  * traffic: at most {@value #MAX_CAMERAS} cameras (the longest silent one is forgotten first),
  * {@value #ALERT_FEED} alerts, {@value #SERIES_POINTS} chart points, {@value #MAX_LATENCY_SAMPLES} latency
- * samples and {@value #TRACKS_REMEMBERED} track ids per camera. All state is read and written under this
+ * samples, {@value #TRACKS_REMEMBERED} track ids per camera and {@value #DRIFT_WINDOWS} drift windows. All state is read and written under this
  * object's lock (only {@link #frame} does work, its image header, before taking it): consumer threads write,
  * the ticker and HTTP threads read. Time is passed in, never read, so tests control it.
  */
@@ -62,6 +66,8 @@ final class DashboardState {
     static final int MAX_FACES_SHOWN = 32;
     /** Track ids remembered per camera to count distinct people; one forgotten and seen again counts twice. */
     static final int TRACKS_REMEMBERED = 512;
+    /** Drift windows (camera or overall, per statistic) whose latest drift event is shown; the least recent go first. */
+    static final int DRIFT_WINDOWS = 64;
 
     private final boolean keepFrames;
     private final long startedAt;
@@ -74,6 +80,8 @@ final class DashboardState {
     private long alertsSeen;
     private final Map<String, ModelRelease> releases = new HashMap<>();
     private Map<String, OnlineFigures.Figures> onlineFigures = Map.of();
+    /** The latest drift event of each window and statistic, least recently changed first. */
+    private final LinkedHashMap<String, DriftView> drift = new LinkedHashMap<>();
     private final long[] byMask = new long[MaskState.values().length];
     private long events;
     private long unreadable;
@@ -194,6 +202,27 @@ final class DashboardState {
         }
     }
 
+    /**
+     * A drift event: it replaces the earlier state of its window (a camera, or a model version overall) and statistic,
+     * unless it is older than that state (a partition read again).
+     */
+    synchronized void drift(DriftEvent e, long now) {
+        boolean camera = e.getScope() == DriftScope.CAMERA;
+        String key = e.getScope() + "\u0000" + (camera ? e.getCameraId() : e.getModelVersion()) + "\u0000" + e.getStatistic();
+        DriftView earlier = drift.get(key);
+        long time = e.getEventTime().toEpochMilli();
+        if (earlier != null && earlier.eventTime() > time) {
+            return;
+        }
+        drift.remove(key);
+        drift.put(key, new DriftView(e.getScope().name(), camera ? e.getCameraId() : null, e.getModelVersion(),
+                e.getStatistic().name(), e.getState().name(), round(e.getPsi()), e.getThreshold(), e.getClearThreshold(),
+                e.getWindowFrames(), e.getReference().name(), time, now));
+        while (drift.size() > DRIFT_WINDOWS) {
+            drift.remove(drift.keySet().iterator().next());
+        }
+    }
+
     /** A release's latest state; {@code release == null} is a tombstone: the version was deleted. */
     synchronized void release(String version, ModelRelease release) {
         if (release == null) {
@@ -257,7 +286,13 @@ final class DashboardState {
         List<CameraView> cams = cameras.values().stream().sorted(Comparator.comparing(c -> c.id))
                 .map(c -> view(c, now)).toList();
         return new Snapshot(now, startedAt, keepFrames, totals, cams, new ArrayList<>(alerts), new ArrayList<>(series),
-                models(now), reports, new ArrayList<>(topics.values()));
+                models(now), reports, new ArrayList<>(topics.values()), driftViews());
+    }
+
+    /** Windows drifting now first, then the cleared ones; newest first in each. */
+    private List<DriftView> driftViews() {
+        return drift.values().stream().sorted(Comparator.comparing((DriftView d) -> !d.state().equals(DriftState.RAISED.name()))
+                .thenComparing(Comparator.comparingLong(DriftView::eventTime).reversed())).toList();
     }
 
     private CameraView view(CameraStats c, long now) {

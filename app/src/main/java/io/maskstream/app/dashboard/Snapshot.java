@@ -10,7 +10,7 @@ import java.util.Map;
  */
 record Snapshot(long now, long startedAt, boolean showFrames, Totals totals, List<CameraView> cameras,
                 List<AlertView> alerts, List<SeriesPoint> series, Models models, List<ReportLink> reports,
-                List<TopicView> topics) {
+                List<TopicView> topics, List<DriftView> drift) {
 
     /** Everything at a glance. {@code byMask} counts events by mask state since the dashboard started. */
     record Totals(long events, double eventsPerSecond, Double latencyP50Ms, Double latencyP99Ms, int latencySamples,
@@ -94,6 +94,15 @@ record Snapshot(long now, long startedAt, boolean showFrames, Totals totals, Lis
 
     /** A report file, newest first; {@code href} is served by the dashboard. */
     record ReportLink(String name, String href, long bytes, long modified) {
+    }
+
+    /**
+     * The latest drift event of one window (a camera, or a model version's overall window: {@code cameraId} null)
+     * and statistic ({@code CLASS_MIX} or {@code CONFIDENCE}): {@code RAISED} while it drifts, {@code CLEARED} after.
+     */
+    record DriftView(String scope, String cameraId, String modelVersion, String statistic, String state, double psi,
+                     double threshold, double clearThreshold, int windowFrames, String reference, long eventTime,
+                     long receivedAt) {
     }
 
     /** A topic the dashboard follows and how that goes ({@code following}, {@code waiting}: not there yet). */

@@ -111,6 +111,18 @@ final class DashboardEvents {
         return a;
     }
 
+    /** A drift event of a camera's window ({@code camera} null: the version's overall window). */
+    static io.maskstream.events.DriftEvent drift(String camera, String version, io.maskstream.events.DriftStatistic statistic,
+                                                 io.maskstream.events.DriftState state, double psi, Instant at) {
+        return io.maskstream.events.DriftEvent.newBuilder()
+                .setScope(camera == null ? io.maskstream.events.DriftScope.OVERALL : io.maskstream.events.DriftScope.CAMERA)
+                .setCameraId(camera).setModelVersion(version).setStatistic(statistic).setState(state).setPsi(psi)
+                .setThreshold(0.25).setClearThreshold(0.1).setWindowFrames(300)
+                .setReference(io.maskstream.events.DriftReference.TRAINING_PROFILE)
+                .setWindowCounts(java.util.Collections.nCopies(18, 1)).setReferenceShares(java.util.Collections.nCopies(18, 1.0 / 18))
+                .setEventTime(at).build();
+    }
+
     static ModelRelease release(String version, ReleaseStatus status, Instant created, Double macroF1) {
         ModelMetrics metrics = macroF1 == null ? null : ModelMetrics.newBuilder().setMacroF1(macroF1)
                 .setAccuracy(Math.min(1, macroF1 + 0.08)).setMaskF1(Math.min(1, macroF1 + 0.15))

@@ -143,7 +143,7 @@ class DashboardIntegrationTest {
         settings.put("bootstrap.servers", stack.bootstrapServers());
         settings.put("schema.registry.url", stack.registryUrl());
         for (String topic : List.of("frames", "labeled.frames", "classifications", "alerts", "model.releases",
-                "model.artifacts")) {
+                "model.artifacts", "drift")) {
             settings.put("topic." + topic, "dash-" + topic.replace('.', '-') + "-" + id);
         }
         settings.put("topic.partitions", "2");
@@ -261,7 +261,7 @@ class DashboardIntegrationTest {
         dashboard.start();
         assertThat(dashboard.port()).isPositive();
         assertThat(dashboard.url()).startsWith("http://127.0.0.1:");
-        await().atMost(WAIT).until(() -> state().at("/topics").size() == 3
+        await().atMost(WAIT).until(() -> state().at("/topics").size() == 4
                 && state().findValuesAsText("state").stream().allMatch("following"::equals));
         AtomicLong sent = new AtomicLong();
         startCameras(config, sent);
@@ -343,6 +343,18 @@ class DashboardIntegrationTest {
         assertThat(domNumber("#kpi-alerts")).isEqualTo(2);
         await().atMost(WAIT).until(() -> browser.findElement(By.cssSelector("[data-camera='cam-side-door'] .badge"))
                 .getText().equals("No mask"));
+
+        // a drift event produced now shows in the drift panel, drifting
+        try (KafkaProducer<String, io.maskstream.events.DriftEvent> drift = producer(config, topics.drift())) {
+            drift.send(new ProducerRecord<>(topics.drift().name(), "cam-side-door", DashboardEvents.drift("cam-side-door",
+                    "fastnet-20250301-1", io.maskstream.events.DriftStatistic.CLASS_MIX,
+                    io.maskstream.events.DriftState.RAISED, 0.734, Instant.now()))).get();
+        }
+        By driftRow = By.cssSelector("#drift tr.RAISED[data-window='cam-side-door'][data-statistic='CLASS_MIX']");
+        await().atMost(WAIT).until(() -> !browser.findElements(driftRow).isEmpty());
+        assertThat(browser.findElement(driftRow).getText()).contains("cam-side-door", "class mix", "drifting", "0.734",
+                "> 0.25", "300", "training profile");
+        assertThat(browser.findElement(By.id("drift-summary")).getText()).isEqualTo("1 drifting now");
 
         // privacy: no frames by default, nothing on the page points at one
         assertThat(get("/frames/cam-lobby").statusCode()).isEqualTo(404);

@@ -216,6 +216,27 @@ class DashboardStateTest {
     }
 
     @Test
+    void driftPanelShowsEachWindowsLatestStateDriftingFirstAndIgnoresAnOlderEventReadAgain() {
+        DashboardState state = new DashboardState(false, T0);
+        Instant t = Instant.ofEpochMilli(T0);
+        var mix = io.maskstream.events.DriftStatistic.CLASS_MIX;
+        var raised = io.maskstream.events.DriftState.RAISED;
+        var cleared = io.maskstream.events.DriftState.CLEARED;
+        state.drift(DashboardEvents.drift("cam-a", "v1", mix, raised, 0.41, t), T0);
+        state.drift(DashboardEvents.drift("cam-b", "v1", mix, raised, 0.30, t.plusSeconds(5)), T0);
+        state.drift(DashboardEvents.drift(null, "v1", mix, raised, 0.27, t.plusSeconds(6)), T0);
+        state.drift(DashboardEvents.drift("cam-b", "v1", mix, cleared, 0.08, t.plusSeconds(60)), T0);
+        state.drift(DashboardEvents.drift("cam-b", "v1", mix, raised, 0.30, t.plusSeconds(5)), T0); // read again
+
+        List<Snapshot.DriftView> drift = state.snapshot(T0, List.of()).drift();
+        assertThat(drift).extracting(d -> d.cameraId() + " " + d.state())
+                .containsExactly("null RAISED", "cam-a RAISED", "cam-b CLEARED");
+        assertThat(drift.get(0).scope()).isEqualTo("OVERALL");
+        assertThat(drift.get(1).psi()).isEqualTo(0.41);
+        assertThat(drift.get(1).windowFrames()).isEqualTo(300);
+    }
+
+    @Test
     void framesAreKeptOnlyWhenSwitchedOn() {
         Frame frame = Frame.newBuilder().setCameraId("cam-a").setSequence(7).setCaptureTime(Instant.ofEpochMilli(T0))
                 .setImage(ByteBuffer.wrap(new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2})).setContentType("image/jpeg")

@@ -13,14 +13,15 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code maskstream evaluate-online}: running macro-F1 per model version on live frames that have labels, agreement
- * with the active model, and the release judge (shadow promotion, canary rollback).
+ * with the active model, the release judge (shadow promotion, canary rollback), and drift alarms on all live frames.
  */
 @Command(name = "evaluate-online", mixinStandardHelpOptions = true,
         description = "Join live and shadow classifications with labeled frames and with each other; expose a running "
                 + "macro-F1 per model version (maskstream_evaluation_online_macro_f1) and its agreement with the active "
                 + "model (maskstream_evaluation_online_agreement); promote a SHADOW release after its shadow period "
-                + "(evaluation.shadow.promote) and roll back a CANARY whose live quality drops (evaluation.canary.*), "
-                + "until Ctrl-C.")
+                + "(evaluation.shadow.promote) and roll back a CANARY whose live quality drops (evaluation.canary.*); "
+                + "watch every live answer for drift from the serving release's training profile "
+                + "(maskstream_evaluation_drift_psi, events on topic.drift), until Ctrl-C.")
 public final class OnlineEvaluationCommand implements Callable<Integer> {
 
     @Mixin

@@ -17,6 +17,7 @@ public final class CommonConfig {
     public static final String TOPIC_CLASSIFICATIONS = "topic.classifications";
     public static final String TOPIC_CLASSIFICATIONS_SHADOW = "topic.classifications.shadow";
     public static final String TOPIC_ALERTS = "topic.alerts";
+    public static final String TOPIC_DRIFT = "topic.drift";
     public static final String TOPIC_MODEL_RELEASES = "topic.model.releases";
     public static final String TOPIC_MODEL_ARTIFACTS = "topic.model.artifacts";
     public static final String TOPIC_DLQ_SUFFIX = "topic.dlq.suffix";
@@ -51,6 +52,9 @@ public final class CommonConfig {
                         + "cameras): the same schema as the classifications topic, never read by alerts.")
                 .define(TOPIC_ALERTS, Type.STRING, "alerts", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                         "Topic of unmasked / incorrectly masked alerts.")
+                .define(TOPIC_DRIFT, Type.STRING, "drift-events", new ConfigDef.NonEmptyString(), Importance.LOW,
+                        "Topic of drift events: a camera's (or a model version's overall) live answers moved away from "
+                        + "the release's training profile (key: camera id, * for overall).")
                 .define(TOPIC_MODEL_RELEASES, Type.STRING, "model-releases", new ConfigDef.NonEmptyString(),
                         Importance.MEDIUM, "Compacted topic of model releases (key: model version).")
                 .define(TOPIC_MODEL_ARTIFACTS, Type.STRING, "model-artifacts", new ConfigDef.NonEmptyString(),

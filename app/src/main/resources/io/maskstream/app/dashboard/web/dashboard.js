@@ -493,6 +493,36 @@
     $("live-empty").classList.toggle("hidden", live.length > 0);
   }
 
+  // ---------- drift ----------
+
+  const DRIFT_STATISTIC = { CLASS_MIX: "class mix", CONFIDENCE: "confidence" };
+
+  function renderDrift(s) {
+    const body = $("drift");
+    const rows = s.drift || [];
+    const key = JSON.stringify(rows);
+    if (body.dataset.key === key) return;
+    body.dataset.key = key;
+    body.replaceChildren();
+    for (const d of rows) {
+      const tr = el("tr", d.state);
+      const where = d.scope === "CAMERA" ? d.cameraId : "overall";
+      tr.dataset.window = d.scope === "CAMERA" ? d.cameraId : "overall:" + d.modelVersion;
+      tr.dataset.statistic = d.statistic;
+      const st = el("td");
+      st.append(el("span", "status " + d.state, d.state === "RAISED" ? "drifting" : "cleared"));
+      const threshold = d.state === "RAISED" ? "> " + d.threshold.toFixed(2) : "< " + d.clearThreshold.toFixed(2);
+      tr.append(el("td", "where", where), el("td", "", DRIFT_STATISTIC[d.statistic] || d.statistic), st,
+        el("td", "num", d.psi.toFixed(3)), el("td", "num", threshold), el("td", "num", number.format(d.windowFrames)),
+        el("td", "", d.reference === "TRAINING_PROFILE" ? "training profile" : "first window"),
+        el("td", "version", d.modelVersion), el("td", "", clock(d.eventTime)));
+      body.append(tr);
+    }
+    const drifting = rows.filter((d) => d.state === "RAISED").length;
+    setText($("drift-summary"), rows.length ? (drifting ? drifting + " drifting now" : "none drifting now") : "");
+    $("drift-empty").classList.toggle("hidden", rows.length > 0);
+  }
+
   // ---------- reports, topics ----------
 
   function renderReports(s) {
@@ -630,6 +660,7 @@
     renderCameras(s);
     renderAlerts(s);
     renderModels(s);
+    renderDrift(s);
     renderReports(s);
     renderFooter(s);
     renderCharts(s);
