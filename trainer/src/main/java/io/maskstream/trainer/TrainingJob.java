@@ -129,17 +129,7 @@ public final class TrainingJob {
         String version = config.architecture() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         ModelTrainer.Result result = new ModelTrainer(config).train(split, version, data);
-        Path dir = Path.of(config.getString(TrainerConfig.OUTPUT_DIR));
-        java.nio.file.Files.createDirectories(dir);
-        Path file = dir.resolve(version + ".bundle");
-        result.bundle().write(file); // a user without a broker keeps the model too
-        if (!publish) {
-            return new Outcome(result, file, split, gate, null, null, null, pseudo);
-        }
-        Releases releases = new Releases(config);
-        ModelRelease release = releases.publishCandidate(result.bundle(), result.holdout(), data);
-        Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), gate.gate()) : null;
-        return new Outcome(result, file, split, gate, release, verdict, null, pseudo);
+        return keep(result, split, gate, data, publish, promote, null, pseudo);
     }
 
     private Outcome runEnsemble(PromotionGate.Sets gate, String data, boolean publish, boolean promote) throws Exception {
@@ -148,17 +138,7 @@ public final class TrainingJob {
         EnsembleTraining.Result ensemble = EnsembleTraining.train(config, gate.rest(), gate.gate(), version, data);
         ModelTrainer.Result result = new ModelTrainer.Result(ensemble.bundle(), ensemble.metrics(), 0, List.of(),
                 ensemble.secondsPerEpoch());
-        Path dir = Path.of(config.getString(TrainerConfig.OUTPUT_DIR));
-        java.nio.file.Files.createDirectories(dir);
-        Path file = dir.resolve(version + ".bundle");
-        ensemble.bundle().write(file);
-        if (!publish) {
-            return new Outcome(result, file, null, gate, null, null, ensemble, null);
-        }
-        Releases releases = new Releases(config);
-        ModelRelease release = releases.publishCandidate(ensemble.bundle(), ensemble.metrics(), data);
-        Releases.Verdict verdict = promote ? releases.gate(release, ensemble.bundle(), gate.gate()) : null;
-        return new Outcome(result, file, null, gate, release, verdict, ensemble, null);
+        return keep(result, null, gate, data, publish, promote, ensemble, null);
     }
 
     /**
@@ -168,17 +148,29 @@ public final class TrainingJob {
      */
     public Outcome keep(ModelTrainer.Result result, PersonSplit split, PromotionGate.Sets gate, String data, boolean publish,
                         boolean promote) throws Exception {
+        return keep(result, split, gate, data, publish, promote, null, null);
+    }
+
+    /**
+     * What every training ends with: the bundle written to {@code trainer.output.dir} as {@code VERSION.bundle} (a user
+     * without a broker keeps the model too); with {@code publish} a candidate release carrying the holdout metrics and,
+     * when there is one split for the model, its training profile on that holdout (the drift reference); with
+     * {@code promote} the promotion gate on the gate set.
+     */
+    private Outcome keep(ModelTrainer.Result result, PersonSplit split, PromotionGate.Sets gate, String data,
+                         boolean publish, boolean promote, EnsembleTraining.Result ensemble, PseudoLabels.Selection pseudo)
+            throws Exception {
         Path dir = Path.of(config.getString(TrainerConfig.OUTPUT_DIR));
         java.nio.file.Files.createDirectories(dir);
         Path file = dir.resolve(result.bundle().metadata().version() + ".bundle");
         result.bundle().write(file);
         if (!publish) {
-            return new Outcome(result, file, split, gate, null, null);
+            return new Outcome(result, file, split, gate, null, null, ensemble, pseudo);
         }
         Releases releases = new Releases(config);
         ModelRelease release = releases.publishCandidate(result.bundle(), result.holdout(), data,
-                new ModelTrainer(config).holdoutProfile(result.bundle(), split));
+                split == null ? null : new ModelTrainer(config).holdoutProfile(result.bundle(), split));
         Releases.Verdict verdict = promote ? releases.gate(release, result.bundle(), gate.gate()) : null;
-        return new Outcome(result, file, split, gate, release, verdict);
+        return new Outcome(result, file, split, gate, release, verdict, ensemble, pseudo);
     }
 }
