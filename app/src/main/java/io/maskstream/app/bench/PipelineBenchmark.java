@@ -36,6 +36,7 @@ import io.maskstream.schemas.serde.AvroSerializer;
 import io.maskstream.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,13 +137,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
         if (shadows > 0) {
             return shadowCost();
         }
-        dir = Files.createTempDirectory("maskstream-bench");
-        bundle = ModelBundle.untrained(architecture, HeadLayout.MULTI_HEAD, "bench", 1);
-        bundle.write(dir.resolve("model.bundle"));
-        images = syntheticImages(200);
-        if (!processorSettings.isEmpty()) {
-            System.out.println("processor settings: " + processorSettings);
-        }
+        prepareSingleModel();
         System.out.printf("maskstream pipeline benchmark: %s, %d frames of 384x512 JPEG (~%d KB), batch %d, %d intra-op thread(s), "
                 + "%d cores, device %s (%d GPU(s) visible)%n", architecture, frames,
                 images.stream().mapToInt(b -> b.length).sum() / images.size() / 1024, batch, threads,
@@ -310,13 +305,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * {@code --shadows N}: the same frames through a processor serving its active model alone, then with N SHADOW
-     * releases beside it (published on the run's own model-releases topic, loaded before the frames are sent),
-     * alternating {@code --rounds} times in one run: active events/s of each, the ratios, and how many shadow events
-     * came or were skipped.
-     */
-    private Integer shadowCost() throws Exception {
+    /** The run's folder, its untrained model (written to model.bundle), the synthetic frames; prints the overrides. */
+    private void prepareSingleModel() throws IOException {
         dir = Files.createTempDirectory("maskstream-bench");
         bundle = ModelBundle.untrained(architecture, HeadLayout.MULTI_HEAD, "bench", 1);
         bundle.write(dir.resolve("model.bundle"));
@@ -324,6 +314,16 @@ public final class PipelineBenchmark implements Callable<Integer> {
         if (!processorSettings.isEmpty()) {
             System.out.println("processor settings: " + processorSettings);
         }
+    }
+
+    /**
+     * {@code --shadows N}: the same frames through a processor serving its active model alone, then with N SHADOW
+     * releases beside it (published on the run's own model-releases topic, loaded before the frames are sent),
+     * alternating {@code --rounds} times in one run: active events/s of each, the ratios, and how many shadow events
+     * came or were skipped.
+     */
+    private Integer shadowCost() throws Exception {
+        prepareSingleModel();
         System.out.printf("maskstream pipeline benchmark, shadow cost: %s, %d frames of 384x512 JPEG, batch %d, %d intra-op "
                         + "thread(s), %d cores, device %s; the processor alone, then with %d shadow(s)%n", architecture, frames,
                 batch, threads, Runtime.getRuntime().availableProcessors(), device, shadows);
