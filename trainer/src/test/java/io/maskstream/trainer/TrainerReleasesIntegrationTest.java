@@ -324,6 +324,8 @@ class TrainerReleasesIntegrationTest {
                 .hasMessageContaining("not on trial");
     }
 
+    /** {@code train --topic T --search N}: the kept trial is published and gated like a plain train's model. */
+    @Test
     void aSearchFromATopicPublishesAndGatesItsTopRow(@TempDir Path dir) throws Exception {
         var stack = SharedTestStack.get();
         String id = UUID.randomUUID().toString().substring(0, 6);

@@ -125,6 +125,7 @@ class TrainingJobTest {
                 .hasMessageContaining(TrainerConfig.DROPOUT);
     }
 
+    @Test
     void theSameSearchSeedDrawsTheSameRecipesFromTheDocumentedSpaceAndAnotherSeedOthers() {
         InputSpec fastnet = Architectures.defaultInput(Architectures.FASTNET);
 
@@ -157,6 +158,7 @@ class TrainingJobTest {
      * through the command, whose printed table must match), and the kept model is the top row's.
      */
 
+    @Test
     void aSearchRepeatsItsRankedTableAndKeepsTheTopRowsModel(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
         SyntheticDataset.write(data, new SyntheticFaces(SyntheticOptions.defaults(11)), 36, 0, 1);
@@ -191,6 +193,7 @@ class TrainingJobTest {
         assertThat(printed).contains("Kept trial " + top.recipe().trial() + " (rank 1)");
     }
 
+    @Test
     void searchOptionsThatCannotWorkAreRefusedNamingTheOption(@TempDir Path dir) {
         assertThat(runTrainFailing("--dataset", dir.toString(), "--search", "0")).contains("--search needs at least 1");
         assertThat(runTrainFailing("--dataset", dir.toString(), "--search-epochs", "2"))
@@ -205,6 +208,7 @@ class TrainingJobTest {
                 .hasMessageContaining(TrainerConfig.AUGMENT_STRENGTH);
     }
 
+    @Test
     void augmentationAtStrengthOneIsTheUnscaledAugmentationAndZeroOnlyFlips() {
         TrainerConfig config = new TrainerConfig(ConfigSource.of(Map.of()));
         assertThat(config.getDouble(TrainerConfig.AUGMENT_STRENGTH)).isEqualTo(1.0);

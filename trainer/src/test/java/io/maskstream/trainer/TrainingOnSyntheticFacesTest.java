@@ -140,6 +140,11 @@ class TrainingOnSyntheticFacesTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("trainer.backbone.input");
     }
 
+    /**
+     * The mask-conditional age model, at an input size other than the architecture's, trains like the others and serves
+     * at its bundle's input with the score it had in training.
+     */
+    @Test
     void maskConditionalAgeAtAnotherInputSizeTrainsOnTinyDataAndServesItsHoldoutScore(@TempDir Path dir) throws Exception {
         TrainerConfig config = new TrainerConfig(ConfigSource.of(Map.of(TrainerConfig.EPOCHS, "3",
                 TrainerConfig.PATIENCE, "3", TrainerConfig.HEADS, "MASK_CONDITIONAL_AGE", TrainerConfig.INPUT_SIZE, "72x96",

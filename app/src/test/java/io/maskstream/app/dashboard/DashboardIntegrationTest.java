@@ -399,8 +399,8 @@ class DashboardIntegrationTest {
         Topics topics = new Topics(config);
         dashboard = new DashboardService(config, new SimpleMeterRegistry());
         dashboard.start();
-        await().atMost(WAIT).until(() -> state().findValuesAsText("state").equals(
-                List.of("following", "following", "following", "following")));
+        await().atMost(WAIT).until(() -> state().at("/topics").size() == 5 // with frames: the frames topic too
+                && state().findValuesAsText("state").stream().allMatch("following"::equals));
 
         BufferedImage face = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
         face.getGraphics().fillOval(16, 8, 32, 32);
