@@ -254,9 +254,8 @@ public final class Releases {
             throw new IllegalStateException("Release " + version + " is ACTIVE: it cannot also be a " + status);
         }
         requireArtifact(target, "put on trial");
-        ModelRelease trial = ModelRelease.newBuilder(ReleaseLog.withStatus(target, status, status == ReleaseStatus.CANARY
-                ? "canary at share " + share + " by operator" : "shadow by operator"))
-                .setCanaryShare(status == ReleaseStatus.CANARY ? share : null).build();
+        ModelRelease trial = ReleaseTransitions.trial(all, version, status, share, status == ReleaseStatus.CANARY
+                ? "canary at share " + share + " by operator" : "shadow by operator");
         List<ModelRelease> records = new ArrayList<>();
         if (status == ReleaseStatus.CANARY) {
             all.values().stream().filter(r -> r.getStatus() == ReleaseStatus.CANARY && !r.getVersion().equals(version))
